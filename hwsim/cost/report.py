@@ -1,0 +1,63 @@
+"""Turn counted layer stats into priced layer reports and totals."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Mapping, Sequence
+
+from hwsim import __version__
+from hwsim.cost.pricing import price_counts
+from hwsim.report.model import LayerReport, Report, Totals
+from hwsim.sim.stats import LayerStats
+from hwsim.units import cycles_to_seconds, power_w, um2_to_mm2
+
+
+def build_report(
+    *,
+    model: str,
+    arch: str,
+    family: str,
+    clock_mhz: float,
+    stats: Sequence[LayerStats],
+    energy_table_pj: Mapping[str, float],
+    area_um2: Mapping[str, float],
+    workload: Mapping[str, Any],
+) -> Report:
+    """Price every layer with ``energy_table_pj`` and sum the totals."""
+    layers = []
+    total_breakdown: Counter[str] = Counter()
+    for st in stats:
+        breakdown = price_counts(st.counts, energy_table_pj)
+        total_breakdown.update(breakdown)
+        layers.append(
+            LayerReport(
+                name=st.name,
+                kind=st.kind,
+                cycles=st.cycles,
+                compute_cycles=st.compute_cycles,
+                stall_cycles=st.other_cycles,
+                latency_s=cycles_to_seconds(st.cycles, clock_mhz),
+                energy_pj=sum(breakdown.values()),
+                energy_breakdown_pj=breakdown,
+                utilization=st.utilization,
+                macs=st.macs,
+                nonzero_weight_fraction=st.nonzero_weight_fraction,
+                mapping=st.mapping,
+                extra=dict(st.extra),
+            )
+        )
+    cycles = sum(layer.cycles for layer in layers)
+    latency_s = cycles_to_seconds(cycles, clock_mhz)
+    energy_pj = sum(total_breakdown.values())
+    area = {k: um2_to_mm2(v) for k, v in area_um2.items()}
+    totals = Totals(
+        cycles=cycles,
+        latency_s=latency_s,
+        energy_pj=energy_pj,
+        energy_breakdown_pj=dict(sorted(total_breakdown.items())),
+        area_mm2=sum(area.values()),
+        area_breakdown_mm2=area,
+        power_w=power_w(energy_pj, latency_s),
+        macs=sum(layer.macs for layer in layers),
+    )
+    return Report(model, arch, family, clock_mhz, totals, tuple(layers), dict(workload), __version__)

@@ -1,0 +1,91 @@
+"""User-facing results and their JSON form (schema ``hwsim.report/1``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+SCHEMA = "hwsim.report/1"
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    name: str
+    kind: str
+    cycles: int
+    compute_cycles: int
+    stall_cycles: int
+    latency_s: float
+    energy_pj: float
+    energy_breakdown_pj: Mapping[str, float]
+    utilization: float
+    macs: int
+    nonzero_weight_fraction: float | None
+    mapping: str
+    extra: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "cycles": self.cycles,
+            "compute_cycles": self.compute_cycles,
+            "stall_cycles": self.stall_cycles,
+            "latency_s": self.latency_s,
+            "energy_pj": self.energy_pj,
+            "energy_breakdown_pj": dict(self.energy_breakdown_pj),
+            "utilization": self.utilization,
+            "macs": self.macs,
+            "nonzero_weight_fraction": self.nonzero_weight_fraction,
+            "mapping": self.mapping,
+            **{k: v for k, v in self.extra.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Totals:
+    cycles: int
+    latency_s: float
+    energy_pj: float
+    energy_breakdown_pj: Mapping[str, float]
+    area_mm2: float
+    area_breakdown_mm2: Mapping[str, float]
+    power_w: float
+    macs: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cycles": self.cycles,
+            "latency_s": self.latency_s,
+            "energy_pj": self.energy_pj,
+            "energy_breakdown_pj": dict(self.energy_breakdown_pj),
+            "area_mm2": self.area_mm2,
+            "area_breakdown_mm2": dict(self.area_breakdown_mm2),
+            "power_w": self.power_w,
+            "macs": self.macs,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    model: str
+    arch: str
+    family: str
+    clock_mhz: float
+    total: Totals
+    layers: tuple[LayerReport, ...]
+    workload: Mapping[str, Any] = field(default_factory=dict)
+    hwsim_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "model": self.model,
+            "arch": self.arch,
+            "family": self.family,
+            "clock_mhz": self.clock_mhz,
+            "hwsim_version": self.hwsim_version,
+            "workload": dict(self.workload),
+            "total": self.total.to_dict(),
+            "layers": [layer.to_dict() for layer in self.layers],
+        }

@@ -1,0 +1,76 @@
+"""PNG plots of reports and comparisons (matplotlib, imported only when plotting)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hwsim.errors import HwsimError
+from hwsim.report.compare import Comparison
+from hwsim.report.model import Report
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_report(report: Report, path: Path) -> None:
+    """Per-layer latency and energy bars, and the energy breakdown."""
+    plt = _pyplot()
+    names = [layer.name for layer in report.layers]
+    fig, axes = plt.subplots(3, 1, figsize=(max(8, 0.35 * len(names)), 11), constrained_layout=True)
+    axes[0].bar(names, [layer.latency_s * 1e6 for layer in report.layers], color="tab:blue")
+    axes[0].set_ylabel("latency (us)")
+    axes[0].set_title(f"{report.model} on {report.arch}: per-layer latency")
+    axes[1].bar(names, [layer.energy_pj / 1e6 for layer in report.layers], color="tab:orange")
+    axes[1].set_ylabel("energy (uJ)")
+    axes[1].set_title("per-layer energy")
+    for ax in axes[:2]:
+        ax.tick_params(axis="x", rotation=90, labelsize=7)
+    items = sorted(report.total.energy_breakdown_pj.items(), key=lambda kv: kv[1])
+    axes[2].barh([k for k, _ in items], [v / 1e6 for _, v in items], color="tab:green")
+    axes[2].set_xlabel("energy (uJ)")
+    axes[2].set_title("energy by component.action")
+    _save(fig, path, plt)
+
+
+def plot_comparison(cmp: Comparison, path: Path) -> None:
+    """Per-layer latency of both designs (log scale) and per-layer speedup / energy efficiency."""
+    import numpy as np
+
+    plt = _pyplot()
+    names = [layer.name for layer in cmp.ours.layers]
+    x = np.arange(len(names))
+    fig, axes = plt.subplots(2, 1, figsize=(max(8, 0.4 * len(names)), 9), constrained_layout=True)
+    w = 0.4
+    axes[0].bar(x - w / 2, [l.latency_s * 1e6 for l in cmp.ours.layers], w, label=cmp.ours.arch)
+    axes[0].bar(x + w / 2, [l.latency_s * 1e6 for l in cmp.baseline.layers], w, label=cmp.baseline.arch)
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("latency (us, log)")
+    axes[0].set_title(f"{cmp.ours.model}: {cmp.ours.arch} vs {cmp.baseline.arch}")
+    axes[0].legend()
+    axes[1].bar(x - w / 2, [r.speedup for r in cmp.layers], w, label="speedup")
+    axes[1].bar(x + w / 2, [r.energy_efficiency for r in cmp.layers], w, label="energy efficiency")
+    axes[1].axhline(cmp.speedup, color="tab:blue", ls="--", lw=1, label=f"total speedup {cmp.speedup:.2f}x")
+    axes[1].axhline(cmp.energy_efficiency, color="tab:orange", ls="--", lw=1,
+                    label=f"total energy eff. {cmp.energy_efficiency:.2f}x")
+    axes[1].set_ylabel(f"{cmp.ours.arch} over {cmp.baseline.arch}")
+    axes[1].legend()
+    for ax in axes:
+        ax.set_xticks(x, names, rotation=90, fontsize=7)
+    _save(fig, path, plt)
+
+
+def _save(fig, path: Path, plt) -> None:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110)
+    except OSError as exc:
+        raise HwsimError(f"{path}: cannot write plot ({exc.strerror})") from None
+    finally:
+        plt.close(fig)

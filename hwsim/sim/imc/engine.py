@@ -1,0 +1,206 @@
+"""Cycle-approximate engine for IMC accelerators (counts only; ``hwsim.cost`` prices them).
+
+Weighted layers run in two phases:
+
+1. *compute*: every subarray works through the work units the mapping deals it (load an
+   activation chunk by row writes; per output channel, issue the chunk's additions; read
+   the sums out).  Subarrays run independently and the phase ends when the busiest one
+   finishes, so uneven non-zero counts cost real time.
+2. *gather*: partial sums travel over the bank interconnect (overlapped with compute) and
+   reduction parts are summed by full-width in-memory additions spread over all columns.
+
+Layers without weights (add, pooling) are element-wise in-memory additions over all columns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from types import MappingProxyType
+
+import numpy as np
+
+from hwsim.errors import SimulationError
+from hwsim.mapping.imc import ImcMapping, map_layer, signed_bits
+from hwsim.sim.blocks import sparse_skip, ternary_adder
+from hwsim.sim.stats import LayerStats
+from hwsim.spec.enums import DataMapping, MicroOp
+from hwsim.spec.imc import ImcSpec
+from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind
+
+_MICRO_OP_COMPONENT = {
+    MicroOp.SENSE: "sense_amp.sense",
+    MicroOp.LATCH_CARRY: "sense_amp.latch_carry",
+    MicroOp.WRITE_SUM: "subarray.write_sum",
+    MicroOp.WRITE_CARRY: "subarray.write_carry",
+}
+
+
+def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> LayerStats:
+    """Count cycles and actions of ``layer`` on ``spec``.
+
+    Parameters
+    ----------
+    weights
+        int8 (K, C, R, S) ternary/binary weights for conv/linear layers, else None.
+    """
+    if layer.kind in WEIGHTED_KINDS:
+        if weights is None:
+            raise SimulationError(f"layer '{layer.name}': no weights to simulate")
+        density = float(np.count_nonzero(weights)) / weights.size if spec.skip_unit.zero_skip else 1.0
+        return _weighted_layer(layer, weights, map_layer(layer, spec, density), spec)
+    return _elementwise_layer(layer, spec)
+
+
+def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcSpec) -> LayerStats:
+    sa = spec.sense_amp
+    n_sub = spec.subarrays
+    chunks = sparse_skip.chunk_weights(weights, m.chunk_len)
+    chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int64)
+    chunk_lens[-1] = layer.reduction - (m.n_chunks - 1) * m.chunk_len
+    ops = sparse_skip.issued_operations(chunks, chunk_lens, spec.skip_unit.zero_skip)  # (K, n_chunks)
+    act_max = (1 << layer.act_bits) - 1
+    before = _operands_before(ops, m)  # operands already in the accumulator per (K, chunk)
+    table = ternary_adder.bit_step_table(layer.reduction, act_max)
+    adder = ternary_adder.accumulation_cycles(sa, table, before, ops)
+    bit_steps = int((table[before + ops] - table[before]).sum())
+    scan = sparse_skip.scan_cycles(chunk_lens, spec.skip_unit.weights_per_cycle)
+    item = sparse_skip.chunk_cycles(adder, scan)  # (K, n_chunks) cycles per work item
+    load = chunk_lens * layer.act_bits * spec.subarray.row_write_cycles  # one activation chunk
+    readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
+
+    busy = _subarray_busy_cycles(m, item, load, readout, n_sub)
+    compute_cycles = int(busy.max())
+
+    pixels = layer.output_pixels
+    outputs = pixels * layer.K
+    mapping = m.data_mapping
+    act_loads = {  # how many times each activation is written into a subarray
+        DataMapping.WEIGHT_STATIONARY: layer.K,
+        DataMapping.OUTPUT_STATIONARY: layer.K,
+        DataMapping.INPUT_STATIONARY: 1,
+        DataMapping.COMBINED_STATIONARY: m.k_groups,
+    }[mapping]
+    cells_loaded = pixels * layer.reduction * layer.act_bits * act_loads
+    cells_read = outputs * m.parts * m.add_bits
+    bus_cycles = -(-cells_read // (spec.interconnect.width_bits * spec.banks))
+    reduction_adds = outputs * (m.parts - 1)
+    reduction_cycles = 0
+    if reduction_adds:
+        rounds = -(-reduction_adds // (n_sub * spec.subarray.cols))
+        reduction_cycles = rounds * ternary_adder.addition_cycles(sa, m.out_bits)
+
+    counts: Counter[str] = Counter()
+    column_adds = pixels * int(ops.sum())
+    for op, n in ternary_adder.accumulation_action_counts(sa, pixels * bit_steps, column_adds).items():
+        counts[_MICRO_OP_COMPONENT[op]] += n
+    _add_micro_ops(counts, sa, reduction_adds, m.out_bits)
+    counts["subarray.row_write"] += cells_loaded
+    counts["subarray.row_read"] += cells_read
+    counts["interconnect.transfer"] += cells_loaded + cells_read
+    weight_reads = layer.K * layer.reduction * (1 if mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
+    counts["weight_buffer.read"] += 2 * weight_reads
+    counts["skip_unit.scan"] += m.pixel_tiles * layer.K * layer.reduction
+
+    # the interconnect drains partial sums while the subarrays compute (separate hardware),
+    # so only the part of the transfer that outlasts the compute phase adds latency
+    other = max(0, bus_cycles - compute_cycles) + reduction_cycles
+    cycles = compute_cycles + other
+    useful = pixels * int(adder.sum()) + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
+    utilization = useful / (n_sub * spec.subarray.cols * cycles) if cycles else 0.0
+    total_weights = layer.K * layer.reduction
+    return LayerStats(
+        name=layer.name,
+        kind=layer.kind.value,
+        cycles=cycles,
+        compute_cycles=compute_cycles,
+        other_cycles=other,
+        counts=MappingProxyType(dict(counts)),
+        utilization=float(utilization),
+        macs=layer.macs,
+        nonzero_weight_fraction=float(np.count_nonzero(weights) / weights.size),
+        mapping=m.describe(),
+        extra=MappingProxyType(
+            {
+                "additions_issued": float(column_adds),
+                "additions_skipped": float(pixels * (total_weights - int(ops.sum()))),
+                "busiest_subarray_cycles": float(compute_cycles),
+                "mean_subarray_cycles": float(busy.sum() / n_sub),
+            }
+        ),
+    )
+
+
+def _operands_before(ops: np.ndarray, m: ImcMapping) -> np.ndarray:
+    """Operands each (K, chunk) item finds already accumulated: earlier chunks of its part."""
+    if m.chunks_per_part == 1:
+        return np.zeros_like(ops)
+    k, n = ops.shape
+    padded = np.zeros((k, m.parts * m.chunks_per_part), dtype=ops.dtype)
+    padded[:, :n] = ops
+    per_part = padded.reshape(k, m.parts, m.chunks_per_part)
+    before = np.cumsum(per_part, axis=2) - per_part
+    return before.reshape(k, -1)[:, :n]
+
+
+def _subarray_busy_cycles(
+    m: ImcMapping, item: np.ndarray, load: np.ndarray, readout: int, n_sub: int
+) -> np.ndarray:
+    """Busy cycles of each subarray; work units are dealt round-robin."""
+    tiles = m.pixel_tiles
+    if m.data_mapping is DataMapping.WEIGHT_STATIONARY:
+        unit = (tiles * (load[np.newaxis, :] + item + readout)).ravel()  # unit (k, chunk)
+    elif m.data_mapping is DataMapping.INPUT_STATIONARY:
+        unit = np.tile(load + (item + readout).sum(axis=0), tiles)  # unit (tile, chunk)
+    elif m.data_mapping is DataMapping.OUTPUT_STATIONARY:
+        unit = np.tile((load[np.newaxis, :] + item).sum(axis=1) + readout, tiles)  # unit (tile, k)
+    else:
+        k = item.shape[0]
+        group_starts = np.arange(0, k, m.k_per_group)
+        per_group = np.add.reduceat(item, group_starts, axis=0)  # (groups, chunks)
+        k_in_group = np.diff(np.append(group_starts, k))
+        part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
+        work = np.add.reduceat(per_group + load[np.newaxis, :], part_starts, axis=1)  # (groups, parts)
+        work = work + (k_in_group * readout)[:, np.newaxis]
+        unit = np.tile(work.ravel(), tiles)  # unit (tile, group, part)
+    owner = np.arange(unit.size) % n_sub
+    return np.bincount(owner, weights=unit, minlength=n_sub)
+
+
+def _add_micro_ops(counts: Counter[str], sa, column_adds: int, width_bits: int) -> None:
+    if not column_adds:
+        return
+    for op, n in ternary_adder.addition_action_counts(sa, width_bits).items():
+        counts[_MICRO_OP_COMPONENT[op]] += column_adds * n
+
+
+def _elementwise_layer(layer: Layer, spec: ImcSpec) -> LayerStats:
+    act_max = (1 << layer.act_bits) - 1
+    if layer.kind is LayerKind.ADD:
+        operands = len(layer.inputs)
+        width = signed_bits(operands * act_max)
+        adds = layer.output_elements * (operands - 1)
+    elif layer.kind in (LayerKind.AVGPOOL, LayerKind.MAXPOOL):
+        window = layer.R * layer.S
+        # max pooling compares by subtraction; the winner's copy is not modelled
+        width = signed_bits(window * act_max) if layer.kind is LayerKind.AVGPOOL else signed_bits(act_max)
+        adds = layer.output_elements * (window - 1)
+    else:
+        raise SimulationError(f"layer '{layer.name}': kind '{layer.kind.value}' is not supported on IMC")
+    columns = spec.subarrays * spec.subarray.cols
+    add_cycles = ternary_adder.addition_cycles(spec.sense_amp, width)
+    rounds = -(-adds // columns)
+    cycles = rounds * add_cycles
+    counts: Counter[str] = Counter()
+    _add_micro_ops(counts, spec.sense_amp, adds, width)
+    return LayerStats(
+        name=layer.name,
+        kind=layer.kind.value,
+        cycles=int(cycles),
+        compute_cycles=int(cycles),
+        other_cycles=0,
+        counts=MappingProxyType(dict(counts)),
+        utilization=float(adds * add_cycles / (columns * cycles)) if cycles else 0.0,
+        macs=0,
+        nonzero_weight_fraction=None,
+        mapping=f"element-wise: {adds} additions of {width} b over {columns} columns",
+    )

@@ -1,0 +1,57 @@
+"""Closed sets used by specs, converted from YAML strings (lower_snake_case values)."""
+
+from enum import Enum
+
+
+class Family(str, Enum):
+    """Accelerator families; each has its own spec, mapper and engine."""
+
+    IMC = "imc"
+    SNN = "snn"
+    ATTENTION = "attention"
+    SYSTOLIC = "systolic"
+
+
+class AdditionScheme(str, Enum):
+    """How an in-memory bit-serial adder handles the carry between bit positions.
+
+    ``SA_LATCHED_CARRY`` keeps the carry in a latch inside the sense amplifier (FAT);
+    ``CARRY_WRITE_BACK`` writes it into a reserved memory row and senses it again with the
+    next bit (ParaPIM).
+    """
+
+    SA_LATCHED_CARRY = "sa_latched_carry"
+    CARRY_WRITE_BACK = "carry_write_back"
+
+
+class MicroOp(str, Enum):
+    """Per-bit micro-operations of an in-memory addition."""
+
+    SENSE = "sense"
+    LATCH_CARRY = "latch_carry"
+    WRITE_SUM = "write_sum"
+    WRITE_CARRY = "write_carry"
+
+
+class DataMapping(str, Enum):
+    """Which operand stays in a subarray while the others move.
+
+    Weight-stationary pins a (output channel, reduction chunk) to a subarray and streams the
+    activations through it; input-stationary pins an activation tile and iterates all output
+    channels on it; output-stationary pins an accumulator and streams both operands;
+    combined-stationary pins an activation tile *and* a group of output channels, with the
+    group size chosen so that every subarray has work.
+    """
+
+    WEIGHT_STATIONARY = "weight_stationary"
+    INPUT_STATIONARY = "input_stationary"
+    OUTPUT_STATIONARY = "output_stationary"
+    COMBINED_STATIONARY = "combined_stationary"
+
+
+class Objective(str, Enum):
+    """What a mapper minimises."""
+
+    LATENCY = "latency"
+    ENERGY = "energy"
+    EDP = "edp"

@@ -1,0 +1,60 @@
+"""The YAML format of a network description (schema ``hwsim.model/1``), validated strictly."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field
+
+from hwsim.spec.base import StrictSpec
+from hwsim.workload.layers import LayerKind
+
+
+class WeightFormat(str, Enum):
+    TERNARY = "ternary"
+    BINARY = "binary"
+
+
+class InputShape(StrictSpec):
+    channels: int = Field(gt=0)
+    height: int = Field(gt=0)
+    width: int = Field(gt=0)
+    batch: int = Field(default=1, gt=0)
+
+
+class QuantEntry(StrictSpec):
+    weights: WeightFormat
+    act_bits: int = Field(gt=0, le=32)
+
+
+class WorkloadOptions(StrictSpec):
+    """Workload knobs that ``--set workload.<key>=value`` can change."""
+
+    weight_sparsity: float = Field(ge=0.0, lt=1.0, description="fraction of zero weights when generated")
+    seed: int = Field(default=0, ge=0)
+    weights_file: str | None = Field(default=None, description=".npz with one array per weighted layer")
+    act_bits: int | None = Field(default=None, gt=0, le=32, description="overrides quant.act_bits")
+
+
+class LayerEntry(StrictSpec):
+    name: str = Field(min_length=1)
+    type: LayerKind
+    out: int | None = Field(default=None, gt=0, description="output channels / features")
+    kernel: int | None = Field(default=None, gt=0)
+    stride: int = Field(default=1, gt=0)
+    pad: int = Field(default=0, ge=0)
+    input: str | None = Field(default=None, description="producing layer; default: the previous one")
+    inputs: tuple[str, ...] | None = Field(default=None, description="for add layers")
+    global_: bool = Field(default=False, alias="global", description="pool over the whole image")
+
+
+class ModelFile(StrictSpec):
+    schema_: Literal["hwsim.model/1"] = Field(alias="schema")
+    name: str = Field(min_length=1)
+    dataset: str = ""
+    description: str = ""
+    input: InputShape
+    quant: QuantEntry
+    workload: WorkloadOptions
+    layers: tuple[LayerEntry, ...] = Field(min_length=1)

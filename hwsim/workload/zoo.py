@@ -1,0 +1,147 @@
+"""Load a network by zoo name (models/<name>.yaml) or path, infer shapes, attach weights."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from hwsim.errors import SpecError, WorkloadError
+from hwsim.spec.loading import apply_override, read_yaml_mapping, validate
+from hwsim.workload.layers import Layer, LayerKind, Quant
+from hwsim.workload.model_file import LayerEntry, ModelFile, WeightFormat
+from hwsim.workload.network import Network
+from hwsim.workload.weights import generate_weights, load_weights
+
+
+def model_names() -> list[str]:
+    """Names of the networks in the model zoo."""
+    root = resources.files("models")
+    return sorted(p.name[: -len(".yaml")] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def resolve_model_path(name_or_path: str) -> Path:
+    if name_or_path in model_names():
+        return Path(str(resources.files("models") / f"{name_or_path}.yaml"))
+    path = Path(name_or_path)
+    if path.suffix in {".yaml", ".yml"} or "/" in name_or_path:
+        if not path.exists():
+            raise WorkloadError(f"{path}: file not found")
+        return path
+    raise WorkloadError(
+        f"unknown model '{name_or_path}': not in the zoo ({', '.join(model_names())}) nor a YAML file"
+    )
+
+
+def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> Network:
+    """Read a model description and build its layers and weights.
+
+    Parameters
+    ----------
+    name_or_path
+        A zoo name (``hwsim list models``) or a path to a ``hwsim.model/1`` YAML file.
+    overrides
+        ``workload.<key>`` values (e.g. ``weight_sparsity``, ``seed``, ``weights_file``),
+        keys without the ``workload.`` prefix.
+    """
+    path = resolve_model_path(name_or_path)
+    try:
+        data = read_yaml_mapping(path, WorkloadError)
+        origin = str(path)
+        for key, value in (overrides or {}).items():
+            data = apply_override(data, f"workload.{key}", value, origin) if _known(data, key) else _add(
+                data, key, value, origin
+            )
+        model = validate(ModelFile, data, origin)
+    except SpecError as exc:
+        raise WorkloadError(str(exc)) from None
+    layers = build_layers(model, origin)
+    opts = model.workload
+    if opts.weights_file:
+        weights_path = Path(opts.weights_file)
+        if not weights_path.is_absolute():
+            weights_path = path.parent / weights_path
+        weights = load_weights(weights_path, layers)
+    else:
+        weights = generate_weights(layers, opts.weight_sparsity, opts.seed)
+    return Network(
+        name=model.name,
+        layers=layers,
+        weights=weights,
+        dataset=model.dataset,
+        weight_sparsity_requested=None if opts.weights_file else opts.weight_sparsity,
+        seed=opts.seed,
+    )
+
+
+def build_layers(model: ModelFile, origin: str) -> tuple[Layer, ...]:
+    """Propagate (C, H, W) through the layer list and return canonical layers."""
+    inp = model.input
+    act_bits = model.workload.act_bits or model.quant.act_bits
+    wq = Quant.ternary() if model.quant.weights is WeightFormat.TERNARY else Quant.binary()
+    shapes: dict[str, tuple[int, int, int]] = {"": (inp.channels, inp.height, inp.width)}
+    layers: list[Layer] = []
+    previous = ""
+    for index, entry in enumerate(model.layers):
+        where = f"{origin}: layer '{entry.name}'"
+        if entry.name in shapes:
+            raise WorkloadError(f"{where}: the name is used twice")
+        sources = entry.inputs if entry.inputs is not None else (entry.input if entry.input is not None else previous,)
+        for src in sources:
+            if src not in shapes:
+                raise WorkloadError(f"{where}: input '{src}' is not an earlier layer")
+        c, h, w = shapes[sources[0]]
+        layer = _make_layer(entry, sources, (c, h, w), shapes, inp.batch, act_bits, wq, where)
+        shapes[entry.name] = (layer.K, layer.P, layer.Q)
+        layers.append(layer)
+        previous = entry.name
+    return tuple(layers)
+
+
+def _make_layer(entry: LayerEntry, sources, chw, shapes, batch, act_bits, wq, where) -> Layer:
+    c, h, w = chw
+    kind = entry.type
+    if kind is LayerKind.ADD:
+        if len(sources) < 2:
+            raise WorkloadError(f"{where}: an add layer needs 'inputs' with at least two layers")
+        for src in sources[1:]:
+            if shapes[src] != chw:
+                raise WorkloadError(f"{where}: input '{src}' has shape {shapes[src]}, '{sources[0]}' has {chw}")
+        return Layer(entry.name, kind, batch, c, c, h, w, 1, 1, 1, 0, tuple(sources), act_bits, None)
+    if kind is LayerKind.LINEAR:
+        if entry.out is None:
+            raise WorkloadError(f"{where}: a linear layer needs 'out'")
+        return Layer(entry.name, kind, batch, entry.out, c * h * w, 1, 1, 1, 1, 1, 0, tuple(sources), act_bits, wq)
+    if entry.global_:
+        r, s, stride, pad = h, w, 1, 0
+    else:
+        if entry.kernel is None:
+            raise WorkloadError(f"{where}: needs 'kernel'")
+        r = s = entry.kernel
+        stride, pad = entry.stride, entry.pad
+    p = (h + 2 * pad - r) // stride + 1
+    q = (w + 2 * pad - s) // stride + 1
+    if p <= 0 or q <= 0:
+        raise WorkloadError(f"{where}: kernel {r} with stride {stride} and pad {pad} does not fit a {h}x{w} input")
+    if kind is LayerKind.CONV:
+        if entry.out is None:
+            raise WorkloadError(f"{where}: a conv layer needs 'out'")
+        return Layer(entry.name, kind, batch, entry.out, c, p, q, r, s, stride, pad, tuple(sources), act_bits, wq)
+    return Layer(entry.name, kind, batch, c, c, p, q, r, s, stride, pad, tuple(sources), act_bits, None)
+
+
+def _known(data: dict[str, Any], key: str) -> bool:
+    node = data.get("workload")
+    return isinstance(node, dict) and key.split(".")[0] in node
+
+
+def _add(data: dict[str, Any], key: str, value: Any, origin: str) -> dict[str, Any]:
+    """Optional workload keys absent from the file may still be set if the schema has them."""
+    if key not in WorkloadOptionsKeys:
+        raise WorkloadError(f"{origin}: --set workload.{key}: unknown key 'workload.{key}'")
+    out = dict(data)
+    out["workload"] = {**(data.get("workload") or {}), key: value}
+    return out
+
+
+WorkloadOptionsKeys = frozenset({"weight_sparsity", "seed", "weights_file", "act_bits"})
