@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from hwsim.spec.base import StrictSpec
 from hwsim.workload.layers import LayerKind
@@ -14,6 +14,7 @@ from hwsim.workload.layers import LayerKind
 class WeightFormat(str, Enum):
     TERNARY = "ternary"
     BINARY = "binary"
+    INT = "int"
 
 
 class InputShape(StrictSpec):
@@ -25,7 +26,14 @@ class InputShape(StrictSpec):
 
 class QuantEntry(StrictSpec):
     weights: WeightFormat
+    weight_bits: int | None = Field(default=None, ge=2, le=8, description="for int weights only")
     act_bits: int = Field(gt=0, le=32)
+
+    @model_validator(mode="after")
+    def _bits_match_format(self) -> "QuantEntry":
+        if (self.weights is WeightFormat.INT) != (self.weight_bits is not None):
+            raise ValueError("'weight_bits' is required for int weights and not allowed otherwise")
+        return self
 
 
 class WorkloadOptions(StrictSpec):

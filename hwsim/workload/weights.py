@@ -11,8 +11,9 @@ from hwsim.workload.layers import Layer, QuantKind
 
 
 def generate_weights(layers: tuple[Layer, ...], sparsity: float, seed: int) -> dict[str, np.ndarray]:
-    """Ternary (or binary) weights, zero with probability ``sparsity`` and +-1 otherwise.
+    """Quantized weights, zero with probability ``sparsity``.
 
+    Ternary non-zeros are +-1; intN non-zeros are uniform over the non-zero N-bit values.
     One ``numpy.random.Generator`` seeded with ``seed`` draws the layers in order, so the same
     (sparsity, seed) gives the same tensors.  Binary layers ignore ``sparsity``.
     """
@@ -24,6 +25,11 @@ def generate_weights(layers: tuple[Layer, ...], sparsity: float, seed: int) -> d
         u = rng.random(layer.weight_shape, dtype=np.float32)
         if layer.weight_quant.kind is QuantKind.BINARY:
             w = np.where(u < 0.5, -1, 1).astype(np.int8)
+        elif layer.weight_quant.kind is QuantKind.INT:
+            lo, hi = _int_range(layer.weight_quant.bits)
+            values = rng.integers(lo, hi, size=layer.weight_shape, endpoint=True, dtype=np.int16)
+            values[values == 0] = 1
+            w = np.where(u < sparsity, 0, values).astype(np.int8)
         else:
             half = np.float32(sparsity + (1.0 - sparsity) / 2.0)
             w = np.where(u < sparsity, 0, np.where(u < half, 1, -1)).astype(np.int8)
@@ -54,12 +60,24 @@ def load_weights(path: Path, layers: tuple[Layer, ...]) -> dict[str, np.ndarray]
                     f"{path}: layer '{layer.name}' weights have shape {tuple(w.shape)}, "
                     f"the layer needs {layer.weight_shape}"
                 )
-            allowed = {-1, 1} if layer.weight_quant.kind is QuantKind.BINARY else {-1, 0, 1}
-            bad = np.setdiff1d(np.unique(w), sorted(allowed))
+            kind = layer.weight_quant.kind
+            if kind is QuantKind.INT:
+                lo, hi = _int_range(layer.weight_quant.bits)
+                values = np.unique(w)
+                bad = values[(values < lo) | (values > hi) | (values != np.round(values))]
+            else:
+                allowed = {-1, 1} if kind is QuantKind.BINARY else {-1, 0, 1}
+                bad = np.setdiff1d(np.unique(w), sorted(allowed))
             if bad.size:
                 raise WorkloadError(
                     f"{path}: layer '{layer.name}' holds value {bad[0]!r}, "
-                    f"not a {layer.weight_quant.kind.value} weight"
+                    f"not a {layer.weight_quant.kind.value}{layer.weight_quant.bits if kind is QuantKind.INT else ''} weight"
                 )
             out[layer.name] = w.astype(np.int8)
     return out
+
+
+def _int_range(bits: int) -> tuple[int, int]:
+    """Symmetric signed range of an N-bit weight: [-(2^(N-1) - 1), 2^(N-1) - 1]."""
+    top = (1 << (bits - 1)) - 1
+    return -top, top

@@ -8,7 +8,7 @@ from typing import Any
 
 from hwsim.errors import SpecError, WorkloadError
 from hwsim.spec.loading import apply_override, read_yaml_mapping, validate
-from hwsim.workload.layers import Layer, LayerKind, Quant
+from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.model_file import LayerEntry, ModelFile, WeightFormat
 from hwsim.workload.network import Network
 from hwsim.workload.weights import generate_weights, load_weights
@@ -78,7 +78,11 @@ def build_layers(model: ModelFile, origin: str) -> tuple[Layer, ...]:
     """Propagate (C, H, W) through the layer list and return canonical layers."""
     inp = model.input
     act_bits = model.workload.act_bits or model.quant.act_bits
-    wq = Quant.ternary() if model.quant.weights is WeightFormat.TERNARY else Quant.binary()
+    wq = {
+        WeightFormat.TERNARY: Quant.ternary(),
+        WeightFormat.BINARY: Quant.binary(),
+        WeightFormat.INT: Quant(QuantKind.INT, model.quant.weight_bits or 8),
+    }[model.quant.weights]
     shapes: dict[str, tuple[int, int, int]] = {"": (inp.channels, inp.height, inp.width)}
     layers: list[Layer] = []
     previous = ""

@@ -19,13 +19,13 @@ from types import MappingProxyType
 
 import numpy as np
 
-from hwsim.errors import SimulationError
+from hwsim.errors import MappingError, SimulationError
 from hwsim.mapping.imc import ImcMapping, map_layer, signed_bits
 from hwsim.sim.blocks import sparse_skip, ternary_adder
 from hwsim.sim.stats import LayerStats
 from hwsim.spec.enums import DataMapping, MicroOp
 from hwsim.spec.imc import ImcSpec
-from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind
+from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind, QuantKind
 
 _MICRO_OP_COMPONENT = {
     MicroOp.SENSE: "sense_amp.sense",
@@ -44,6 +44,11 @@ def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> L
         int8 (K, C, R, S) ternary/binary weights for conv/linear layers, else None.
     """
     if layer.kind in WEIGHTED_KINDS:
+        if layer.weight_quant is not None and layer.weight_quant.kind is QuantKind.INT:
+            raise MappingError(
+                f"layer '{layer.name}': int{layer.weight_quant.bits} weights cannot run on IMC arch "
+                f"'{spec.name}', which adds activations for ternary or binary weights only"
+            )
         if weights is None:
             raise SimulationError(f"layer '{layer.name}': no weights to simulate")
         density = float(np.count_nonzero(weights)) / weights.size if spec.skip_unit.zero_skip else 1.0
