@@ -1,0 +1,151 @@
+"""Compiled cost model of loop-nest mappings, evaluated in batches.
+
+A batch is ``n`` mappings of one layer onto one target:
+
+- ``factors[i, l, d]``: temporal loop bound of dimension ``d`` at level ``l``;
+- ``spatial[i, d]``: unrolling of ``d`` across the PE array;
+- ``orders[i, l, j]``: the dimension of the ``j``-th loop of level ``l``, innermost first.
+
+Per operand, a tile held at level ``a`` is refetched from the next level up that holds the
+operand once per iteration of the loops above ``a``, except the innermost run of loops that
+do not touch it (the tile stays resident across them).  The PE array consumes, each cycle,
+one word of every distinct operand element its spatial unrolling needs (inputs and weights
+are multicast, partial sums reduced along the array).  Latency is the larger of the compute
+cycles and each shared level's traffic over its bandwidth; energy is accesses times the
+per-access energies plus MACs times the MAC energy.  Invalid mappings (tiles over capacity,
+unrolling over the array) get ``valid = False``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+W, I, O = 0, 1, 2
+
+
+@njit(cache=True)
+def _operand_size(x, n, k, c, p, q, r, s, stride):
+    if x == W:
+        return k * c * r * s
+    if x == I:
+        return n * c * ((p - 1) * stride + r) * ((q - 1) * stride + s)
+    return n * k * p * q
+
+
+@njit(cache=True)
+def _tile(x, dims, stride):
+    return _operand_size(x, dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], stride)
+
+
+@njit(cache=True)
+def evaluate_batch(bounds, stride, factors, spatial, orders, relevance, holds, capacity, double,
+                   e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask):
+    """Latency (cycles), energy (pJ) and validity of every mapping in the batch."""
+    n, levels, ndim = factors.shape
+    latency = np.empty(n, dtype=np.float64)
+    energy = np.empty(n, dtype=np.float64)
+    valid = np.ones(n, dtype=np.bool_)
+    cum = np.empty((levels, ndim), dtype=np.float64)
+    reads = np.empty(levels, dtype=np.float64)
+    writes = np.empty(levels, dtype=np.float64)
+    sp = np.empty(ndim, dtype=np.float64)
+    macs = 1.0
+    for d in range(ndim):
+        macs *= bounds[d]
+    out_total = _tile(O, bounds.astype(np.float64), stride)
+    for i in range(n):
+        ok = True
+        rp = 1.0
+        cp = 1.0
+        for d in range(ndim):
+            sp[d] = spatial[i, d]
+            if row_mask[d]:
+                rp *= sp[d]
+            elif col_mask[d]:
+                cp *= sp[d]
+            elif sp[d] != 1:
+                ok = False
+            prod = sp[d]
+            for l in range(levels):
+                prod *= factors[i, l, d]
+            if prod != bounds[d]:
+                ok = False
+        if rp > rows or cp > cols:
+            ok = False
+        for d in range(ndim):
+            acc = 1.0
+            for l in range(levels):
+                acc *= factors[i, l, d]
+                cum[l, d] = acc * (sp[d] if l >= 1 else 1.0)
+        for l in range(levels - 1):
+            used = 0.0
+            for x in range(3):
+                if holds[l, x]:
+                    used += _tile(x, cum[l], stride)
+            if double[l]:
+                used *= 2.0
+            if used > capacity[l]:
+                ok = False
+        compute = 1.0
+        for l in range(levels):
+            for d in range(ndim):
+                compute *= factors[i, l, d]
+        for l in range(levels):
+            reads[l] = 0.0
+            writes[l] = 0.0
+        for x in range(3):
+            lowest = -1
+            for l in range(levels):
+                if holds[l, x]:
+                    lowest = l
+                    break
+            per_cycle = _tile(x, sp, stride)
+            if lowest == 0:
+                touches = macs
+            else:
+                touches = compute * per_cycle
+            reads[lowest] += touches
+            if x == O:
+                writes[lowest] += touches
+            a = lowest
+            while a < levels - 1:
+                b = a + 1
+                while not holds[b, x]:
+                    b += 1
+                fills = 1.0
+                seen = False
+                for m in range(a + 1, levels):
+                    for j in range(ndim):
+                        d = orders[i, m, j]
+                        f = factors[i, m, d]
+                        if f == 1:
+                            continue
+                        if relevance[x, d]:
+                            seen = True
+                        if seen:
+                            fills *= f
+                tile = _tile(x, cum[a], stride)
+                words = fills * tile * (per_cycle if a == 0 else 1.0)
+                if x == O:
+                    first = out_total if words > out_total else words
+                    writes[b] += words
+                    reads[b] += words - first
+                    reads[a] += words
+                    writes[a] += words - first
+                else:
+                    reads[b] += words
+                    writes[a] += words
+                a = b
+        e = macs * mac_energy_pj
+        lat = compute
+        for l in range(levels):
+            e += reads[l] * e_read[l] + writes[l] * e_write[l]
+            if l >= 1:
+                t = (reads[l] + writes[l]) / bandwidth[l]
+                if t > lat:
+                    lat = t
+        latency[i] = lat
+        energy[i] = e
+        valid[i] = ok
+    return latency, energy, valid

@@ -1,0 +1,117 @@
+"""Search a layer's mapping space for the best mapping by latency, energy or EDP.
+
+Small spaces (at most ``budget`` candidates with canonical loop orders) are enumerated
+exhaustively; larger ones are sampled at random with the given seed, so the result is
+deterministic.  Evaluation is batched through the compiled cost model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from hwsim.errors import MappingError
+from hwsim.mapping.loopnest import space
+from hwsim.mapping.loopnest.evaluate import evaluate_batch
+from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
+from hwsim.spec.enums import Objective
+from hwsim.workload.layers import WEIGHTED_KINDS, Layer
+
+
+@dataclass(frozen=True)
+class LoopNestMapping:
+    """The chosen mapping and its modelled cost."""
+
+    factors: tuple[tuple[int, ...], ...]  # [level][dim]
+    spatial: tuple[int, ...]
+    orders: tuple[tuple[str, ...], ...]  # [level] innermost first
+    latency_cycles: float
+    energy_pj: float
+    evaluated: int
+    valid: int
+    exhaustive: bool
+    seconds: float
+
+    @property
+    def edp(self) -> float:
+        return self.latency_cycles * self.energy_pj
+
+    def describe(self, target: MappingTarget) -> str:
+        parts = ["spatial " + " ".join(f"{d}{f}" for d, f in zip(DIMS, self.spatial) if f > 1)]
+        for level, (fac, order) in enumerate(zip(self.factors, self.orders)):
+            loops = [f"{d}{fac[DIMS.index(d)]}" for d in order if fac[DIMS.index(d)] > 1]
+            parts.append(f"{target.levels[level].name}[{' '.join(loops) or '-'}]")
+        return " | ".join(parts)
+
+
+def layer_bounds(layer: Layer) -> tuple[np.ndarray, int]:
+    if layer.kind not in WEIGHTED_KINDS:
+        raise MappingError(f"layer '{layer.name}': only conv and linear layers have a loop-nest mapping")
+    return np.array([layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S], dtype=np.int64), layer.stride
+
+
+def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders):
+    """Cost of given mappings of ``layer``: (latency cycles, energy pJ, valid) arrays."""
+    bounds, stride = layer_bounds(layer)
+    a = target.arrays()
+    row_mask = np.array([d in target.row_dims for d in DIMS], dtype=np.bool_)
+    col_mask = np.array([d in target.col_dims for d in DIMS], dtype=np.bool_)
+    return evaluate_batch(bounds, stride, factors, spatial, orders, RELEVANCE, a["holds"], a["capacity"],
+                          a["double"], a["e_read"], a["e_write"], a["bandwidth"], target.mac_energy_pj,
+                          target.rows, target.cols, row_mask, col_mask)
+
+
+def search(layer: Layer, target: MappingTarget, *, objective: Objective = Objective.EDP,
+           budget: int = 200_000, seed: int = 0, batch: int = 50_000) -> LoopNestMapping:
+    """Best mapping of ``layer`` on ``target`` for ``objective`` within ``budget`` evaluations."""
+    if budget <= 0:
+        raise MappingError(f"mapper budget must be positive, got {budget}")
+    bounds, _ = layer_bounds(layer)
+    levels = len(target.levels)
+    tables = space.factor_tables(bounds, target)
+    n_orders = len(space.canonical_orders(levels))
+    exhaustive = float(np.prod([len(t) for t in tables], dtype=np.float64)) * n_orders <= budget
+    batches = space.enumerate_all(tables, levels, batch) if exhaustive else _sampled(tables, levels, budget, batch, seed)
+    started = time.perf_counter()
+    best = None
+    evaluated = valid_count = 0
+    for factors, spatial, orders in batches:
+        lat, energy, valid = evaluate(layer, target, factors, spatial, orders)
+        evaluated += len(lat)
+        valid_count += int(valid.sum())
+        if not valid.any():
+            continue
+        cost = {Objective.LATENCY: lat, Objective.ENERGY: energy, Objective.EDP: lat * energy}[objective]
+        cost = np.where(valid, cost, np.inf)
+        i = int(np.argmin(cost))
+        if best is None or cost[i] < best[0]:
+            best = (float(cost[i]), factors[i].copy(), spatial[i].copy(), orders[i].copy(), float(lat[i]), float(energy[i]))
+    seconds = time.perf_counter() - started
+    if best is None:
+        raise MappingError(
+            f"layer '{layer.name}': no valid mapping on '{target.name}' among {evaluated} candidates "
+            f"(buffers too small for any tile?)"
+        )
+    _, f, s, o, lat, energy = best
+    return LoopNestMapping(
+        factors=tuple(tuple(int(v) for v in row) for row in f),
+        spatial=tuple(int(v) for v in s),
+        orders=tuple(tuple(DIMS[int(d)] for d in row) for row in o),
+        latency_cycles=lat,
+        energy_pj=energy,
+        evaluated=evaluated,
+        valid=valid_count,
+        exhaustive=exhaustive,
+        seconds=seconds,
+    )
+
+
+def _sampled(tables, levels, budget, batch, seed):
+    rng = np.random.default_rng(seed)
+    done = 0
+    while done < budget:
+        n = min(batch, budget - done)
+        yield space.sample(tables, levels, n, rng)
+        done += n

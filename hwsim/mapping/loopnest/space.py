@@ -1,0 +1,88 @@
+"""The mapping space of one layer on one target: factorizations and loop orders.
+
+Every dimension's bound is split exactly into a spatial factor (only for dimensions the
+target lets an array axis unroll, at most that axis' size) and one temporal factor per
+level.  Loop orders are permutations per level; level 0's order never changes a refetch
+count, so it is fixed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import product
+
+import numpy as np
+
+from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
+
+
+def divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+@lru_cache(maxsize=4096)
+def _splits(n: int, parts: int) -> tuple[tuple[int, ...], ...]:
+    """Every ordered way to write ``n`` as a product of ``parts`` factors."""
+    if parts == 1:
+        return ((n,),)
+    return tuple((d,) + rest for d in divisors(n) for rest in _splits(n // d, parts - 1))
+
+
+def factor_table(bound: int, levels: int, max_spatial: int) -> np.ndarray:
+    """Rows (spatial, t_0, ..., t_{levels-1}) whose product is ``bound``."""
+    rows = [(s,) + t for s in divisors(bound) if s <= max_spatial for t in _splits(bound // s, levels)]
+    return np.array(rows, dtype=np.int64)
+
+
+def factor_tables(bounds: np.ndarray, target: MappingTarget) -> list[np.ndarray]:
+    levels = len(target.levels)
+    tables = []
+    for d, name in enumerate(DIMS):
+        limit = target.rows if name in target.row_dims else target.cols if name in target.col_dims else 1
+        tables.append(factor_table(int(bounds[d]), levels, limit))
+    return tables
+
+
+def space_size(tables: list[np.ndarray], levels: int) -> float:
+    """Factorization combinations times loop orders (levels above 0, 7! each)."""
+    combos = float(np.prod([len(t) for t in tables], dtype=np.float64))
+    return combos * float(5040 ** (levels - 1))
+
+
+def canonical_orders(levels: int) -> np.ndarray:
+    """One order per (level >= 1) keeping W, I or O resident: its irrelevant loops innermost."""
+    per_level = []
+    for operand in range(3):
+        rel = RELEVANCE[operand]
+        per_level.append([d for d in range(7) if not rel[d]] + [d for d in range(7) if rel[d]])
+    combos = []
+    for choice in product(range(3), repeat=levels - 1):
+        combos.append([list(range(7))] + [per_level[c] for c in choice])
+    return np.array(combos, dtype=np.int64)
+
+
+def sample(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generator):
+    """``n`` random mappings: (factors (n, L, 7), spatial (n, 7), orders (n, L, 7))."""
+    picks = [t[rng.integers(0, len(t), size=n)] for t in tables]
+    stacked = np.stack(picks, axis=1)  # (n, 7, 1 + L)
+    spatial = np.ascontiguousarray(stacked[:, :, 0])
+    factors = np.ascontiguousarray(stacked[:, :, 1:].transpose(0, 2, 1))
+    orders = rng.permuted(np.broadcast_to(np.arange(7), (n, levels, 7)), axis=2).astype(np.int64)
+    orders[:, 0, :] = np.arange(7)
+    return factors, spatial, orders
+
+
+def enumerate_all(tables: list[np.ndarray], levels: int, chunk: int = 200_000):
+    """Every factorization with every canonical order, in batches of about ``chunk``."""
+    orders_set = canonical_orders(levels)
+    sizes = [len(t) for t in tables]
+    total = int(np.prod(sizes))
+    for start in range(0, total, max(1, chunk // len(orders_set))):
+        idx = np.arange(start, min(total, start + max(1, chunk // len(orders_set))))
+        per_dim = np.unravel_index(idx, sizes)
+        stacked = np.stack([tables[d][per_dim[d]] for d in range(7)], axis=1)
+        m = len(idx)
+        spatial = np.repeat(stacked[:, :, 0], len(orders_set), axis=0)
+        factors = np.repeat(stacked[:, :, 1:].transpose(0, 2, 1), len(orders_set), axis=0)
+        orders = np.tile(orders_set, (m, 1, 1))
+        yield np.ascontiguousarray(factors), np.ascontiguousarray(spatial), np.ascontiguousarray(orders)

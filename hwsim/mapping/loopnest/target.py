@@ -1,0 +1,90 @@
+"""What the loop-nest mapper maps onto: a memory hierarchy above a spatial PE array.
+
+Level 0 is the storage inside each PE (one instance per PE); the spatial array sits between
+level 0 and level 1; the last level is the backing store (DRAM) and holds everything.
+Families build a ``MappingTarget`` from their own spec; the mapper knows nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+DIMS = ("N", "K", "C", "P", "Q", "R", "S")
+
+
+class Operand(IntEnum):
+    W = 0  # weights: K, C, R, S
+    I = 1  # inputs: N, C, and the P/Q windows widened by R/S
+    O = 2  # outputs (partial sums): N, K, P, Q
+
+
+# relevance[operand, dim]: does iterating ``dim`` change the operand's data?
+RELEVANCE = np.array(
+    [
+        [0, 1, 1, 0, 0, 1, 1],
+        [1, 0, 1, 1, 1, 1, 1],
+        [1, 1, 0, 1, 1, 0, 0],
+    ],
+    dtype=np.bool_,
+)
+
+
+@dataclass(frozen=True)
+class MemoryLevel:
+    """One storage level.
+
+    ``capacity_words`` is per instance (per PE at level 0); ``bandwidth_words_per_cycle``
+    is the level's total; ``holds`` says which operands it stores (an operand it does not
+    hold passes through to the next level that does).
+    """
+
+    name: str
+    capacity_words: float
+    read_energy_pj: float
+    write_energy_pj: float
+    bandwidth_words_per_cycle: float
+    holds: tuple[bool, bool, bool] = (True, True, True)
+    double_buffered: bool = False
+
+
+@dataclass(frozen=True)
+class MappingTarget:
+    """A spatial array of ``rows x cols`` PEs under ``levels`` (innermost first).
+
+    ``row_dims``/``col_dims`` name the loop dimensions that may be unrolled along each
+    array axis (several may share an axis; their product must fit).
+    """
+
+    name: str
+    rows: int
+    cols: int
+    row_dims: tuple[str, ...]
+    col_dims: tuple[str, ...]
+    levels: tuple[MemoryLevel, ...]
+    mac_energy_pj: float
+
+    def __post_init__(self) -> None:
+        if len(self.levels) < 2:
+            raise ValueError("a mapping target needs at least a PE level and a backing level")
+        for d in self.row_dims + self.col_dims:
+            if d not in DIMS:
+                raise ValueError(f"unknown loop dimension '{d}' (expected one of {', '.join(DIMS)})")
+        if set(self.row_dims) & set(self.col_dims):
+            raise ValueError("a dimension cannot be unrolled along both array axes")
+        if not all(self.levels[-1].holds):
+            raise ValueError(f"the last level '{self.levels[-1].name}' must hold every operand")
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The numeric view the compiled evaluator takes."""
+        lv = self.levels
+        return {
+            "holds": np.array([level.holds for level in lv], dtype=np.bool_),
+            "capacity": np.array([level.capacity_words for level in lv], dtype=np.float64),
+            "double": np.array([level.double_buffered for level in lv], dtype=np.bool_),
+            "e_read": np.array([level.read_energy_pj for level in lv], dtype=np.float64),
+            "e_write": np.array([level.write_energy_pj for level in lv], dtype=np.float64),
+            "bandwidth": np.array([level.bandwidth_words_per_cycle for level in lv], dtype=np.float64),
+        }
