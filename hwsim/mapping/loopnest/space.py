@@ -9,11 +9,14 @@ count, so it is fixed.
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import product
+from itertools import permutations, product
 
 import numpy as np
 
 from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
+
+
+_PERMUTATIONS = np.array(list(permutations(range(7))), dtype=np.int64)
 
 
 def divisors(n: int) -> list[int]:
@@ -35,11 +38,26 @@ def factor_table(bound: int, levels: int, max_spatial: int) -> np.ndarray:
 
 
 def factor_tables(bounds: np.ndarray, target: MappingTarget) -> list[np.ndarray]:
+    """Per dimension, the factorizations that can be part of a valid mapping.
+
+    A row is pruned when the dimension's own cumulative factor up to some level already
+    exceeds that level's capacity for an operand the level holds and the dimension indexes:
+    every tile of that operand is at least that large, so no choice elsewhere can save it.
+    """
     levels = len(target.levels)
     tables = []
     for d, name in enumerate(DIMS):
         limit = target.rows if name in target.row_dims else target.cols if name in target.col_dims else 1
-        tables.append(factor_table(int(bounds[d]), levels, limit))
+        table = factor_table(int(bounds[d]), levels, limit)
+        keep = np.ones(len(table), dtype=bool)
+        for level_index, level in enumerate(target.levels[:-1]):
+            indexed = [RELEVANCE[x, d] and level.holds[x] for x in range(3)]
+            if not any(indexed):
+                continue
+            cum = np.prod(table[:, 1 : level_index + 2], axis=1) * (table[:, 0] if level_index >= 1 else 1)
+            room = level.capacity_words / (2 if level.double_buffered else 1)
+            keep &= cum <= room
+        tables.append(table[keep])
     return tables
 
 
@@ -67,7 +85,7 @@ def sample(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generat
     stacked = np.stack(picks, axis=1)  # (n, 7, 1 + L)
     spatial = np.ascontiguousarray(stacked[:, :, 0])
     factors = np.ascontiguousarray(stacked[:, :, 1:].transpose(0, 2, 1))
-    orders = rng.permuted(np.broadcast_to(np.arange(7), (n, levels, 7)), axis=2).astype(np.int64)
+    orders = _PERMUTATIONS[rng.integers(0, len(_PERMUTATIONS), size=(n, levels))]
     orders[:, 0, :] = np.arange(7)
     return factors, spatial, orders
 
