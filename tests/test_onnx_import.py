@@ -111,3 +111,17 @@ def test_unreadable_file_is_reported(tmp_path):
         load_onnx(bad)
     with pytest.raises(WorkloadError, match=r"missing.onnx: file not found"):
         load_onnx(tmp_path / "missing.onnx")
+
+
+def test_cli_simulates_an_onnx_file_with_quantization_options(tmp_path, capsys):
+    from hwsim.cli import main
+
+    path, _ = _residual_net(tmp_path)
+    out = tmp_path / "r.json"
+    assert main(["simulate", "--model", str(path), "--arch", "fat", "--quiet", "--json", str(out)]) == 0
+    assert main(["simulate", "--model", str(path), "--arch", "fat", "--quiet",
+                 "--set", "workload.weight_sparsity=0.5"]) == 2
+    assert "does not apply to an ONNX model" in capsys.readouterr().err
+    assert main(["simulate", "--model", str(path), "--arch", "fat", "--quiet",
+                 "--set", "workload.weight_format=int"]) == 2  # int weights cannot run on IMC
+    assert "int8 weights cannot run on IMC" in capsys.readouterr().err

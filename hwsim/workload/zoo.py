@@ -24,12 +24,12 @@ def resolve_model_path(name_or_path: str) -> Path:
     if name_or_path in model_names():
         return Path(str(resources.files("models") / f"{name_or_path}.yaml"))
     path = Path(name_or_path)
-    if path.suffix in {".yaml", ".yml"} or "/" in name_or_path:
+    if path.suffix in {".yaml", ".yml", ".onnx"} or "/" in name_or_path:
         if not path.exists():
             raise WorkloadError(f"{path}: file not found")
         return path
     raise WorkloadError(
-        f"unknown model '{name_or_path}': not in the zoo ({', '.join(model_names())}) nor a YAML file"
+        f"unknown model '{name_or_path}': not in the zoo ({', '.join(model_names())}) nor a YAML or ONNX file"
     )
 
 
@@ -45,6 +45,8 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
         keys without the ``workload.`` prefix.
     """
     path = resolve_model_path(name_or_path)
+    if path.suffix == ".onnx":
+        return _load_onnx(path, overrides or {})
     try:
         data = read_yaml_mapping(path, WorkloadError)
         origin = str(path)
@@ -72,6 +74,29 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
         weight_sparsity_requested=None if opts.weights_file else opts.weight_sparsity,
         seed=opts.seed,
     )
+
+
+def _load_onnx(path: Path, overrides: dict[str, Any]) -> Network:
+    """ONNX models take only the quantization options: their weights come from the file."""
+    from hwsim.workload.onnx_import import OnnxImportOptions, load_onnx
+
+    allowed = {"weight_format", "weight_bits", "act_bits"}
+    for key in overrides:
+        if key not in allowed:
+            raise WorkloadError(
+                f"{path}: --set workload.{key} does not apply to an ONNX model (use {', '.join(sorted(allowed))})"
+            )
+    try:
+        fmt = QuantKind(overrides.get("weight_format", "ternary"))
+    except ValueError:
+        raise WorkloadError(
+            f"{path}: workload.weight_format = {overrides['weight_format']!r}: expected ternary, binary or int"
+        ) from None
+    bits, act = overrides.get("weight_bits", 8), overrides.get("act_bits", 8)
+    for key, value, low, high in (("weight_bits", bits, 2, 8), ("act_bits", act, 1, 32)):
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise WorkloadError(f"{path}: workload.{key} = {value!r}: expected an integer in [{low}, {high}]")
+    return load_onnx(path, OnnxImportOptions(weight_format=fmt, weight_bits=bits, act_bits=act))
 
 
 def build_layers(model: ModelFile, origin: str) -> tuple[Layer, ...]:
