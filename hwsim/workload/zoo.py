@@ -51,9 +51,7 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
         data = read_yaml_mapping(path, WorkloadError)
         origin = str(path)
         for key, value in (overrides or {}).items():
-            data = apply_override(data, f"workload.{key}", value, origin) if _known(data, key) else _add(
-                data, key, value, origin
-            )
+            data = apply_override(data, f"workload.{key}", value, origin)
         model = validate(ModelFile, data, origin)
     except SpecError as exc:
         raise WorkloadError(str(exc)) from None
@@ -157,20 +155,3 @@ def _make_layer(entry: LayerEntry, sources, chw, shapes, batch, act_bits, wq, wh
             raise WorkloadError(f"{where}: a conv layer needs 'out'")
         return Layer(entry.name, kind, batch, entry.out, c, p, q, r, s, stride, pad, tuple(sources), act_bits, wq)
     return Layer(entry.name, kind, batch, c, c, p, q, r, s, stride, pad, tuple(sources), act_bits, None)
-
-
-def _known(data: dict[str, Any], key: str) -> bool:
-    node = data.get("workload")
-    return isinstance(node, dict) and key.split(".")[0] in node
-
-
-def _add(data: dict[str, Any], key: str, value: Any, origin: str) -> dict[str, Any]:
-    """Optional workload keys absent from the file may still be set if the schema has them."""
-    if key not in WorkloadOptionsKeys:
-        raise WorkloadError(f"{origin}: --set workload.{key}: unknown key 'workload.{key}'")
-    out = dict(data)
-    out["workload"] = {**(data.get("workload") or {}), key: value}
-    return out
-
-
-WorkloadOptionsKeys = frozenset({"weight_sparsity", "seed", "weights_file", "act_bits"})
