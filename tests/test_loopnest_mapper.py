@@ -123,3 +123,21 @@ def test_no_valid_mapping_is_a_clear_error():
     ), mac_energy_pj=0.0)
     with pytest.raises(MappingError, match=r"^layer 't': no valid mapping on 'tiny'"):
         search(layer, target, budget=1000)
+
+
+def test_attention_lowers_to_two_gemms_the_mapper_maps():
+    from hwsim.mapping.loopnest.attention import AttentionShape, attention_gemms
+
+    shape = AttentionShape("enc0.attn", B=1, H=4, L=32, D=16)
+    qk, av = attention_gemms(shape)
+    assert (qk.N, qk.K, qk.C, qk.P) == (4, 32, 16, 32)
+    assert (av.N, av.K, av.C, av.P) == (4, 16, 32, 32)
+    assert qk.macs == av.macs == 4 * 32 * 32 * 16
+    sparse_qk, sparse_av = attention_gemms(AttentionShape("s", B=1, H=4, L=32, D=16, kept_keys=8))
+    assert sparse_av.macs == av.macs // 4
+    target = _array_target()
+    dense = search(av, target, objective=Objective.LATENCY, budget=20_000, seed=0)
+    sparse = search(sparse_av, target, objective=Objective.LATENCY, budget=20_000, seed=0)
+    assert sparse.latency_cycles < dense.latency_cycles
+    with pytest.raises(MappingError, match=r"^attention 'x': kept_keys = 40 must be in \[1, 32\]"):
+        AttentionShape("x", B=1, H=1, L=32, D=8, kept_keys=40)
