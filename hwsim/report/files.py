@@ -17,14 +17,20 @@ from hwsim.report.model import Report
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder."""
     path = Path(path)
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
         os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
         raise HwsimError(f"{path}: cannot write ({exc.strerror})") from None
+    finally:
+        if tmp is not None:
+            # A failed write must not leave a half-written sibling behind.
+            Path(tmp).unlink(missing_ok=True)
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:

@@ -59,9 +59,21 @@ def format_validation_error(exc: ValidationError, origin: str) -> str:
 def validate(model: type[M], data: dict[str, Any], origin: str) -> M:
     """Validate ``data`` into ``model`` or raise a SpecError naming ``origin``."""
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(_as_json(data), strict=True)
     except ValidationError as exc:
         raise SpecError(format_validation_error(exc, origin)) from None
+
+
+def _as_json(data: dict[str, Any]) -> str:
+    """YAML data as JSON text, so strict validation reads enums by value but never coerces types.
+
+    Strict JSON-mode validation accepts 500 for a float and 'combined_stationary' for an enum,
+    and rejects true or "8" for an int, which is what a spec file's author means.
+    """
+    import json
+
+    # YAML dates and other scalars with no JSON form become strings, which strict typing rejects.
+    return json.dumps(data, default=str)
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -70,7 +70,7 @@ def load_weights(path: Path, layers: tuple[Layer, ...]) -> dict[str, np.ndarray]
                 bad = np.setdiff1d(np.unique(w), sorted(allowed))
             if bad.size:
                 raise WorkloadError(
-                    f"{path}: layer '{layer.name}' holds value {bad[0]!r}, "
+                    f"{path}: layer '{layer.name}' holds value {bad[0].item():g}, "
                     f"not a {layer.weight_quant.kind.value}{layer.weight_quant.bits if kind is QuantKind.INT else ''} weight"
                 )
             out[layer.name] = w.astype(np.int8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
             data = apply_override(data, f"workload.{key}", value, origin)
         model = validate(ModelFile, data, origin)
     except SpecError as exc:
-        raise WorkloadError(str(exc)) from None
+        raise WorkloadError(_name_the_layer(str(exc), data)) from None
     layers = build_layers(model, origin)
     opts = model.workload
     if opts.weights_file:
@@ -155,3 +156,15 @@ def _make_layer(entry: LayerEntry, sources, chw, shapes, batch, act_bits, wq, wh
             raise WorkloadError(f"{where}: a conv layer needs 'out'")
         return Layer(entry.name, kind, batch, entry.out, c, p, q, r, s, stride, pad, tuple(sources), act_bits, wq)
     return Layer(entry.name, kind, batch, c, c, p, q, r, s, stride, pad, tuple(sources), act_bits, None)
+
+
+def _name_the_layer(message: str, data: dict) -> str:
+    """Add the layer's name to a message that points at ``layers[i]``, so users find it by name."""
+    match = re.search(r"'layers\[(\d+)\]", message)
+    layers = data.get("layers") if isinstance(data, dict) else None
+    if not match or not isinstance(layers, list):
+        return message
+    index = int(match.group(1))
+    entry = layers[index] if index < len(layers) else None
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return f"{message} (layer '{name}')" if isinstance(name, str) else message
