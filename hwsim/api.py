@@ -9,53 +9,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from hwsim.cost import imc as imc_cost
-from hwsim.cost.report import build_report
+from hwsim.errors import SimulationError
+from hwsim.plugins import load_object
 from hwsim.report.compare import Comparison
 from hwsim.report.compare import compare as _compare
 from hwsim.report.model import Report
-from hwsim.sim.imc.engine import simulate_layer as simulate_imc_layer
 from hwsim.spec.arch import ArchSpec, load_arch_spec
 from hwsim.spec.enums import Family
-from hwsim.spec.imc import ImcSpec
-from hwsim.workload.network import Network
 from hwsim.workload.zoo import load_network as _load_network
+
+# Each family's engine: (workload, spec) -> Report.
+ENGINE_BY_FAMILY: dict[Family, str] = {
+    Family.IMC: "hwsim.sim.imc.network:simulate_network",
+    Family.SYSTOLIC: "hwsim.sim.systolic.network:simulate_network",
+    Family.SNN: "hwsim.sim.snn.network:simulate_network",
+    Family.ATTENTION: "hwsim.sim.attention.network:simulate_network",
+    Family.ROOFLINE: "hwsim.sim.roofline.network:simulate_network",
+}
 
 
 def load_arch(name_or_path: str, *, overrides: dict[str, Any] | None = None) -> ArchSpec:
-    """An accelerator spec from a preset name or YAML path (``overrides``: dotted keys)."""
+    """An accelerator spec from a preset name or file path (``overrides``: dotted keys)."""
     return load_arch_spec(name_or_path, overrides)
 
 
-def load_network(name_or_path: str, *, overrides: dict[str, Any] | None = None, **workload: Any) -> Network:
-    """A network from the zoo or a YAML path; keyword arguments set workload options.
+def load_network(name_or_path: str, *, overrides: dict[str, Any] | None = None, **workload: Any) -> Any:
+    """A workload from the zoo or a file; keyword arguments set workload options.
 
-    ``weight_sparsity``, ``seed``, ``weights_file`` and ``act_bits`` are accepted.
+    For ``hwsim.model/1`` networks ``weight_sparsity``, ``seed``, ``weights_file`` and
+    ``act_bits`` are accepted; other workload kinds document their own options.
     """
     merged = {**(overrides or {}), **workload}
     return _load_network(name_or_path, merged)
 
 
-def simulate(network: Network, arch: ArchSpec) -> Report:
-    """Simulate every layer of ``network`` on ``arch`` and price the result."""
-    if isinstance(arch, ImcSpec):
-        stats = [simulate_imc_layer(layer, network.weights.get(layer.name), arch) for layer in network.layers]
-        return build_report(
-            model=network.name,
-            arch=arch.name,
-            family=Family.IMC.value,
-            clock_mhz=arch.clock_mhz,
-            stats=stats,
-            energy_table_pj=imc_cost.energy_table_pj(arch),
-            area_um2=imc_cost.area_breakdown_um2(arch),
-            workload={
-                "weight_sparsity_requested": network.weight_sparsity_requested,
-                "weight_sparsity_measured": network.weight_sparsity(),
-                "seed": network.seed,
-                "dataset": network.dataset,
-            },
-        )
-    raise TypeError(f"no engine for spec type {type(arch).__name__}")
+def simulate(workload: Any, arch: ArchSpec) -> Report:
+    """Simulate ``workload`` on ``arch`` with the engine of the arch's family and price it."""
+    family = Family(arch.family)
+    engine = load_object(ENGINE_BY_FAMILY[family])
+    if engine is None:
+        raise SimulationError(f"arch '{arch.name}': family '{family.value}' has no engine in this hwsim version")
+    return engine(workload, arch)
 
 
 def compare(ours: Report, baseline: Report) -> Comparison:

@@ -7,6 +7,7 @@ status 2; argparse usage errors also exit with 2.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("list", help="list built-in models or accelerators")
     lst.add_argument("what", choices=["models", "archs"])
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(sub)
     return parser
 
 
@@ -144,13 +147,18 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 COMMANDS = {"simulate": cmd_simulate, "compare": cmd_compare, "list": cmd_list}
 
+# Further commands, one module each: ``register(subparsers)`` adds a parser whose defaults
+# carry ``run=function(args) -> int``.  Modules import their heavy dependencies lazily.
+COMMAND_MODULES: tuple[str, ...] = ()
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="hwsim: %(message)s")
     try:
-        return COMMANDS[args.command](args)
+        run = getattr(args, "run", None) or COMMANDS[args.command]
+        return run(args)
     except HwsimError as exc:
         print(f"hwsim: error: {exc}", file=sys.stderr)
         return 2

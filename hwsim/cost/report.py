@@ -22,6 +22,7 @@ def build_report(
     energy_table_pj: Mapping[str, float],
     area_um2: Mapping[str, float],
     workload: Mapping[str, Any],
+    total_extra: Mapping[str, Any] | None = None,
 ) -> Report:
     """Price every layer with ``energy_table_pj`` and sum the totals."""
     layers = []
@@ -59,5 +60,6 @@ def build_report(
         area_breakdown_mm2=area,
         power_w=power_w(energy_pj, latency_s),
         macs=sum(layer.macs for layer in layers),
+        extra=dict(total_extra or {}),
     )
     return Report(model, arch, family, clock_mhz, totals, tuple(layers), dict(workload), __version__)

@@ -52,6 +52,8 @@ class Totals:
     area_breakdown_mm2: Mapping[str, float]
     power_w: float
     macs: int
+    # Family-specific totals (an SNN's accuracy and samples, latency per inference, ...).
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,7 @@ class Totals:
             "area_breakdown_mm2": dict(self.area_breakdown_mm2),
             "power_w": self.power_w,
             "macs": self.macs,
+            **dict(self.extra),
         }
 
 

@@ -10,6 +10,7 @@ class Family(str, Enum):
     SNN = "snn"
     ATTENTION = "attention"
     SYSTOLIC = "systolic"
+    ROOFLINE = "roofline"
 
 
 class AdditionScheme(str, Enum):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from hwsim.errors import SpecError, WorkloadError
+from hwsim.plugins import load_object, packaged_names, resolve_named_file
 from hwsim.spec.loading import apply_override, read_yaml_mapping, validate
 from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.model_file import LayerEntry, ModelFile, WeightFormat
@@ -15,32 +15,38 @@ from hwsim.workload.network import Network
 from hwsim.workload.weights import generate_weights, load_weights
 
 
+# Model files with another schema than hwsim.model/1: (path, raw mapping, overrides) -> workload.
+READER_BY_SCHEMA: dict[str, str] = {
+    "hwsim.snn-model/1": "hwsim.workload.snn_file:load_snn_model",
+    "hwsim.transformer/1": "hwsim.workload.transformer_file:load_transformer_model",
+}
+
+# Model files that are not YAML: (path, overrides) -> workload.
+READER_BY_SUFFIX: dict[str, str] = {
+    ".csv": "hwsim.workload.topology_csv:load_topology_csv",
+}
+
+
 def model_names() -> list[str]:
     """Names of the networks in the model zoo."""
-    root = resources.files("models")
-    return sorted(p.name[: -len(".yaml")] for p in root.iterdir() if p.name.endswith(".yaml"))
+    return packaged_names("models", ".yaml")
 
 
 def resolve_model_path(name_or_path: str) -> Path:
-    if name_or_path in model_names():
-        return Path(str(resources.files("models") / f"{name_or_path}.yaml"))
-    path = Path(name_or_path)
-    if path.suffix in {".yaml", ".yml", ".onnx"} or "/" in name_or_path:
-        if not path.exists():
-            raise WorkloadError(f"{path}: file not found")
-        return path
-    raise WorkloadError(
-        f"unknown model '{name_or_path}': not in the zoo ({', '.join(model_names())}) nor a YAML or ONNX file"
-    )
+    """A zoo name becomes its packaged YAML; anything else must be an existing file."""
+    return resolve_named_file(name_or_path, package="models", suffixes=(".yaml",), what="model", error=WorkloadError)
 
 
-def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> Network:
+def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> Any:
     """Read a model description and build its layers and weights.
+
+    A ``hwsim.model/1`` file or an ONNX model gives a :class:`Network`; other schemas and
+    file formats give their family's workload (see ``READER_BY_SCHEMA``, ``READER_BY_SUFFIX``).
 
     Parameters
     ----------
     name_or_path
-        A zoo name (``hwsim list models``) or a path to a ``hwsim.model/1`` YAML file.
+        A zoo name (``hwsim list models``) or a path to a model file.
     overrides
         ``workload.<key>`` values (e.g. ``weight_sparsity``, ``seed``, ``weights_file``),
         keys without the ``workload.`` prefix.
@@ -48,8 +54,13 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
     path = resolve_model_path(name_or_path)
     if path.suffix == ".onnx":
         return _load_onnx(path, overrides or {})
+    if path.suffix in READER_BY_SUFFIX:
+        return _reader(READER_BY_SUFFIX[path.suffix], path)(path, overrides or {})
+    data = read_yaml_mapping(path, WorkloadError)
+    schema = data.get("schema")
+    if schema in READER_BY_SCHEMA:
+        return _reader(READER_BY_SCHEMA[schema], path)(path, data, overrides or {})
     try:
-        data = read_yaml_mapping(path, WorkloadError)
         origin = str(path)
         for key, value in (overrides or {}).items():
             data = apply_override(data, f"workload.{key}", value, origin)
@@ -73,6 +84,13 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
         weight_sparsity_requested=None if opts.weights_file else opts.weight_sparsity,
         seed=opts.seed,
     )
+
+
+def _reader(reference: str, path: Path):
+    reader = load_object(reference)
+    if reader is None:
+        raise WorkloadError(f"{path}: this kind of model file is not supported by this hwsim version")
+    return reader
 
 
 def _load_onnx(path: Path, overrides: dict[str, Any]) -> Network:
