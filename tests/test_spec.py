@@ -271,7 +271,11 @@ def test_unknown_family_rejected(tmp_path, preset_text):
         load_arch_spec(str(path))
 
 
-def test_family_not_yet_modelled_rejected(tmp_path, preset_text):
+def test_family_not_yet_modelled_rejected(tmp_path, preset_text, monkeypatch):
+    import hwsim.spec.arch as arch_module
+    from hwsim.spec.enums import Family
+
+    monkeypatch.setitem(arch_module.SPEC_CLASS_BY_FAMILY, Family.SNN, "hwsim.spec.no_such_family:Spec")
     path = _write_variant(tmp_path, preset_text("fat").replace("family: imc", "family: snn"))
     with pytest.raises(SpecError, match=rf"^{re.escape(str(path))}: family 'snn' is not modelled yet"):
         load_arch_spec(str(path))
