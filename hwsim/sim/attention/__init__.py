@@ -1,0 +1,1 @@
+"""FPGA Transformer accelerator with top-k sparse attention: blocks, stage costs, pipeline."""

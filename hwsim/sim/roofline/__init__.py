@@ -1,0 +1,1 @@
+"""Roofline models of CPU and GPU baselines for Transformer workloads."""

@@ -1,0 +1,51 @@
+"""Spec of a CPU or GPU baseline modelled by the roofline (family ``roofline``).
+
+Each kernel takes ``max(MACs / achieved MAC rate, bytes / achieved bandwidth)`` plus a fixed
+per-kernel overhead (launch or dispatch), and the device draws ``power_w`` while it runs.
+Sequences are batched and zero-padded to the longest one of each batch, as frameworks do.
+Every number carries a ``source``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field
+
+from hwsim.spec.base import StrictSpec
+
+
+class DeviceKind(str, Enum):
+    CPU = "cpu"
+    GPU = "gpu"
+
+
+class SourcedNumber(StrictSpec):
+    value: float = Field(gt=0.0)
+    source: str = Field(min_length=1)
+
+
+class SourcedFraction(StrictSpec):
+    value: float = Field(gt=0.0, le=1.0)
+    source: str = Field(min_length=1)
+
+
+class RooflineSpec(StrictSpec):
+    """A processor as peak rates, achieved fractions, per-kernel overhead and power."""
+
+    schema_: Literal["hwsim.arch/1"] = Field(alias="schema")
+    name: str = Field(min_length=1)
+    family: Literal["roofline"]
+    description: str = ""
+    device: DeviceKind
+    part: str = Field(min_length=1)
+    clock_mhz: float = Field(gt=0.0, le=10000.0, description="reported clock; cycles = seconds x clock")
+    peak_macs_per_s: SourcedNumber = Field(description="multiply-accumulates per second at the data type used")
+    compute_efficiency: SourcedFraction = Field(description="achieved fraction of peak on the GEMMs")
+    memory_bandwidth_gb_s: SourcedNumber
+    memory_efficiency: SourcedFraction
+    kernel_overhead_us: SourcedNumber = Field(description="launch or dispatch time per kernel")
+    bytes_per_element: int = Field(ge=1, le=8, description="4 for fp32, 2 for fp16, 1 for int8")
+    power_w: SourcedNumber = Field(description="average power while running")
+    batch_sequences: int = Field(gt=0, le=1 << 16, description="sequences per batch, padded to its longest")

@@ -1,0 +1,100 @@
+"""Read a Transformer model file (schema ``hwsim.transformer/1``) into a workload.
+
+Example (models/bert-base.yaml)::
+
+    schema: hwsim.transformer/1
+    name: bert-base
+    model: {d_model: 768, heads: 12, d_ff: 3072, encoder_layers: 12, max_len: 512}
+    quant: {weight_bits: 8, act_bits: 8, qk_bits: 4}
+    workload: {seq_lengths: bert-base-seq.csv, num_sequences: 1000, seed: 0, top_k: 32}
+
+``--set workload.<key>=value`` overrides any ``workload`` key before validation, e.g.
+``workload.top_k=16`` or ``workload.seq_lengths=lengths.csv``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from hwsim.errors import SpecError, WorkloadError
+from hwsim.spec.base import StrictSpec
+from hwsim.spec.loading import apply_override, validate
+from hwsim.workload.seq_lengths import resolve_lengths
+from hwsim.workload.transformer import TransformerWorkload
+
+SCHEMA = "hwsim.transformer/1"
+
+
+class ModelDims(StrictSpec):
+    d_model: int = Field(gt=0, le=1 << 16, description="model width, H * D")
+    heads: int = Field(gt=0, le=1024, description="H")
+    d_ff: int = Field(gt=0, le=1 << 18, description="FFN hidden width")
+    encoder_layers: int = Field(default=0, ge=0, le=1024)
+    decoder_layers: int = Field(default=0, ge=0, le=1024)
+    max_len: int = Field(gt=0, le=1 << 20, description="longest sequence the model accepts")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ModelDims":
+        if self.d_model % self.heads:
+            raise ValueError(f"d_model = {self.d_model} is not a multiple of heads = {self.heads}")
+        if self.encoder_layers + self.decoder_layers == 0:
+            raise ValueError("the model needs at least one encoder or decoder layer")
+        return self
+
+
+class TensorQuant(StrictSpec):
+    """Per-tensor integer quantization (one scale per tensor)."""
+
+    weight_bits: int = Field(default=8, ge=2, le=16)
+    act_bits: int = Field(default=8, ge=2, le=16)
+    qk_bits: int = Field(default=4, ge=2, le=8, description="Q and K for the approximate scores")
+
+
+class TransformerWorkloadOptions(StrictSpec):
+    """Knobs that ``--set workload.<key>=value`` can change."""
+
+    seq_lengths: Any = Field(description="list of lengths, CSV path, or {distribution: ...}")
+    num_sequences: int | None = Field(default=None, gt=0, le=10_000_000)
+    seed: int = Field(default=0, ge=0)
+    top_k: int | None = Field(default=None, description="keys kept per query; null for dense attention")
+
+
+class TransformerFile(StrictSpec):
+    schema_: Literal["hwsim.transformer/1"] = Field(alias="schema")
+    name: str = Field(min_length=1)
+    description: str = ""
+    source: str = ""
+    model: ModelDims
+    quant: TensorQuant = TensorQuant()
+    workload: TransformerWorkloadOptions
+
+
+def load_transformer_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) -> TransformerWorkload:
+    """Validate a ``hwsim.transformer/1`` mapping, apply ``workload.*`` overrides, draw lengths."""
+    origin = str(path)
+    try:
+        for key, value in overrides.items():
+            data = apply_override(data, f"workload.{key}", value, origin)
+        spec = validate(TransformerFile, data, origin)
+    except SpecError as exc:
+        raise WorkloadError(str(exc)) from None
+    dims, opts = spec.model, spec.workload
+    top_k = opts.top_k
+    if top_k is not None and (isinstance(top_k, bool) or not 1 <= top_k <= dims.max_len):
+        raise WorkloadError(
+            f"{origin}: workload.top_k = {top_k!r}: must be in [1, {dims.max_len}] (k < 1 keeps no key; "
+            f"k > max_len can never apply)"
+        )
+    lengths, description = resolve_lengths(
+        opts.seq_lengths, num_sequences=opts.num_sequences, seed=opts.seed, max_len=dims.max_len,
+        base_dir=path.parent, origin=origin,
+    )
+    return TransformerWorkload(
+        name=spec.name, d_model=dims.d_model, heads=dims.heads, d_ff=dims.d_ff,
+        encoder_layers=dims.encoder_layers, decoder_layers=dims.decoder_layers, max_len=dims.max_len,
+        weight_bits=spec.quant.weight_bits, act_bits=spec.quant.act_bits, qk_bits=spec.quant.qk_bits,
+        top_k=top_k, lengths=lengths, length_source=description, seed=opts.seed,
+    )
