@@ -8,7 +8,7 @@ import pytest
 
 from hwsim import api
 from hwsim.cli import main
-from hwsim.errors import SpecError
+from hwsim.errors import SimulationError, SpecError
 from hwsim.sim.roofline.kernels import Kernel
 from hwsim.sim.roofline.network import kernel_seconds
 
@@ -64,3 +64,12 @@ def test_cli_bad_top_k_is_one_line(capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "workload.top_k = 0: must be in [1, 128]" in err
+
+
+def test_fixed_shape_padding_must_hold_the_longest_sequence():
+    workload = api.load_network("tiny-encoder")
+    fixed = api.simulate(workload, api.load_arch("gpu-v100", overrides={"pad_to_length": 128}))
+    batch = api.simulate(workload, api.load_arch("gpu-v100"))
+    assert fixed.total.latency_s > batch.total.latency_s
+    with pytest.raises(SimulationError, match=r"pad_to_length = 16 is shorter than the longest sequence \(\d+ tokens\)"):
+        api.simulate(workload, api.load_arch("gpu-v100", overrides={"pad_to_length": 16}))

@@ -2,7 +2,8 @@
 
 Each kernel takes ``max(MACs / achieved MAC rate, bytes / achieved bandwidth)`` plus a fixed
 per-kernel overhead (launch or dispatch), and the device draws ``power_w`` while it runs.
-Sequences are batched and zero-padded to the longest one of each batch, as frameworks do.
+Sequences are batched and zero-padded to the longest one of each batch, as frameworks do
+(or to ``pad_to_length``, as a runtime compiled for one input shape does).
 Every number carries a ``source``.
 """
 
@@ -49,3 +50,5 @@ class RooflineSpec(StrictSpec):
     bytes_per_element: int = Field(ge=1, le=8, description="4 for fp32, 2 for fp16, 1 for int8")
     power_w: SourcedNumber = Field(description="average power while running")
     batch_sequences: int = Field(gt=0, le=1 << 16, description="sequences per batch, padded to its longest")
+    pad_to_length: int | None = Field(
+        default=None, gt=0, description="pad every sequence to this fixed length instead (a fixed-shape runtime)")

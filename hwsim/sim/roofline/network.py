@@ -39,6 +39,13 @@ def simulate_network(workload: TransformerWorkload, arch: RooflineSpec) -> Repor
     lengths = workload.lengths
     starts = np.arange(0, workload.batch, arch.batch_sequences)
     padded = np.maximum.reduceat(lengths, starts)
+    if arch.pad_to_length is not None:
+        if arch.pad_to_length < int(lengths.max()):
+            raise SimulationError(
+                f"arch '{arch.name}': pad_to_length = {arch.pad_to_length} is shorter than the longest sequence "
+                f"({int(lengths.max())} tokens) of model '{workload.name}'"
+            )
+        padded = np.full_like(padded, arch.pad_to_length)
     sizes = np.diff(np.append(starts, workload.batch))
     # One block kind's stage costs the same in every block of that kind: compute it once.
     stage_seconds: dict[Stage, float] = {}
@@ -62,7 +69,7 @@ def simulate_network(workload: TransformerWorkload, arch: RooflineSpec) -> Repor
                 name=f"{block.name}.{stage.value}", kind=stage.value, cycles=cycles, compute_cycles=cycles,
                 stall_cycles=0, latency_s=seconds, energy_pj=float(sum(breakdown.values())),
                 energy_breakdown_pj=breakdown, utilization=arch.compute_efficiency.value, macs=stage_macs[stage],
-                nonzero_weight_fraction=None, mapping=f"{arch.device.value}, batch {arch.batch_sequences} padded",
+                nonzero_weight_fraction=None, mapping=f"{arch.device.value}, batch {arch.batch_sequences}",
             ))
     latency_s = sum(layer.latency_s for layer in layers)
     energy_pj = sum(layer.energy_pj for layer in layers)
