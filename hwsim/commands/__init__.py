@@ -1,0 +1,1 @@
+"""Subcommands of ``hwsim``, one module each (listed in ``hwsim.cli.COMMAND_MODULES``)."""

@@ -1,0 +1,44 @@
+"""FPGA-resource estimates (xc7: LUT6, FF, CARRY4) of the ternary datapath's RTL blocks.
+
+Counted from the structure each block builds, not fitted to one synthesis run: registers
+are the state the RTL keeps; LUTs are the muxes and gates around them, one LUT6 per output
+bit of a mux of up to 4 data inputs (2 select lines) plus the control decode.  Checked against
+Yosys (``hwsim rtl area``) in tests/test_rtl_area.py and BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+from math import ceil, log2
+from typing import Any, Mapping
+
+from hwsim.cost.fpga_resources import FpgaResources
+from hwsim.sim.blocks.ternary_adder import bit_step_cycles, carry_init_cycles
+from hwsim.spec.imc import ImcSpec
+
+
+def _bits_for(n: int) -> int:
+    """Register bits of a counter over ``range(n)``."""
+    return max(1, ceil(log2(max(n, 2))))
+
+
+def _mux_luts(inputs: int) -> int:
+    """LUT6s for one output bit of an ``inputs``-way mux (4:1 per LUT6, 8:1 per two + F7)."""
+    return max(1, ceil((inputs - 1) / 3))
+
+
+def core_resources(arch: ImcSpec, width_bits: int) -> FpgaResources:
+    """One :class:`rtl.ternary_adder.AdderCore`."""
+    steps = bit_step_cycles(arch.sense_amp)
+    n_init = carry_init_cycles(arch.sense_amp)
+    w = width_bits
+    counters = _bits_for(steps) + _bits_for(w) + _bits_for(w + 1) + (_bits_for(n_init + 1) if n_init else 0)
+    ff = 2 * w + counters + 5  # acc, operand, carry/sa_sum/sa_cout/sub/run, counters
+    # per accumulator bit: keep / write the sum bit / sign-extend / clear; per operand bit: load or shift
+    lut = 2 * w + w + _mux_luts(w) + 2 * counters + 6
+    return FpgaResources(lut=lut, ff=ff)
+
+
+def adder_resources(arch: ImcSpec, params: Mapping[str, Any]) -> FpgaResources:
+    """:class:`rtl.ternary_adder.TernaryAdder`: one core plus the output hold flag."""
+    core = core_resources(arch, params["width_bits"])
+    return FpgaResources(lut=core.lut + 2, ff=core.ff + 1)

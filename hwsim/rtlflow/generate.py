@@ -1,0 +1,123 @@
+"""Verilog generation with rewrite-only-on-change, and the design key of a build.
+
+A Verilator build recompiles everything when its Verilog file gets a new mtime, even with
+identical text, so files are written only when their text changes and build directories
+are keyed by a hash of the Verilog text (which already encodes every parameter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from hwsim.rtlflow import RtlError
+from hwsim.rtlflow.blocks import RtlBlock, get_block
+from hwsim.spec.arch import load_arch_spec
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BUILD = REPO_ROOT / "build"
+
+
+@dataclass(frozen=True)
+class Design:
+    """One generated block: its Verilog text, parameters, ports and key."""
+
+    block: str
+    arch: str | None
+    overrides: dict[str, Any]
+    params: dict[str, Any]
+    verilog: str
+    ports: list[dict[str, Any]]
+
+    @property
+    def key(self) -> str:
+        """12 hex digits of the SHA-256 of the Verilog text: the build-directory key."""
+        return hashlib.sha256(self.verilog.encode()).hexdigest()[:12]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "schema": "hwsim.rtl/1", "block": self.block, "module": self.block, "arch": self.arch,
+            "overrides": self.overrides, "params": self.params, "design_key": self.key,
+            "clock": "clk (rising edge)", "reset": "rst (synchronous, active high)", "ports": self.ports,
+        }
+
+
+def parse_param(item: str) -> tuple[str, Any]:
+    """``key=value`` into (key, int or str or None); an int if the value parses as one."""
+    if "=" not in item:
+        raise RtlError(f"--param '{item}' is not of the form key=value")
+    key, text = (s.strip() for s in item.split("=", 1))
+    if text.lower() in ("none", ""):
+        return key, None
+    try:
+        return key, int(text, 0)
+    except ValueError:
+        return key, text
+
+
+def load_block_arch(block: RtlBlock, arch: str | None, overrides: Mapping[str, Any] | None) -> Any:
+    """The arch spec ``block`` is built from (None for a block that needs none)."""
+    if block.family is None:
+        if arch is not None or overrides:
+            raise RtlError(f"RTL block '{block.name}' takes no --arch or --set")
+        return None
+    name = arch or block.default_arch
+    spec = load_arch_spec(name, dict(overrides or {}))
+    if getattr(spec, "family", None) is not block.family:
+        raise RtlError(f"arch '{name}' is of family '{spec.family.value}', but RTL block '{block.name}' "
+                       f"needs a '{block.family.value}' arch")
+    return spec
+
+
+def resolve_params(block: RtlBlock, spec: Any, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``block``'s default parameters for ``spec`` updated with ``params`` (keys checked)."""
+    full = block.default_params(spec)
+    for key, value in (params or {}).items():
+        if key not in full:
+            raise RtlError(f"--param '{key}' is not a parameter of {block.name}; known: {', '.join(sorted(full))}")
+        full[key] = value
+    return full
+
+
+def make_design(block_name: str, arch: str | None = None, params: Mapping[str, Any] | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Design:
+    """Build ``block_name`` for preset/YAML ``arch`` with ``params`` and convert it to Verilog."""
+    from rtl.export import port_table, to_verilog
+
+    block = get_block(block_name)
+    spec = load_block_arch(block, arch, overrides)
+    full = resolve_params(block, spec, params)
+    try:
+        component = block.build(spec, full)
+    except (TypeError, ValueError) as exc:
+        raise RtlError(f"RTL block '{block_name}' with parameters {full}: {exc}") from None
+    arch_name = None if spec is None else (arch or block.default_arch)
+    return Design(block_name, arch_name, dict(overrides or {}), full, to_verilog(component, block_name),
+                  port_table(component))
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` unless it already holds exactly that; True if written.
+
+    The write is atomic (temp file + rename) so parallel workers never see half a file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text() == text:
+        return False
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return True
+
+
+def write_design(design: Design, out_dir: Path) -> tuple[Path, Path, bool]:
+    """Write ``<block>.v`` and ``<block>.json`` into ``out_dir``; returns (v, json, changed)."""
+    v_path = out_dir / f"{design.block}.v"
+    j_path = out_dir / f"{design.block}.json"
+    changed = write_if_changed(v_path, design.verilog)
+    write_if_changed(j_path, json.dumps(design.describe(), indent=2) + "\n")
+    return v_path, j_path, changed

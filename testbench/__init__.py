@@ -1,0 +1,1 @@
+"""cocotb testbenches (``tb_<stem>.py``) and their shared driver, monitor and checker."""

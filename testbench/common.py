@@ -1,0 +1,202 @@
+"""Shared pieces of the cocotb testbenches: design context, stream driver, sink, monitor, checker.
+
+Every testbench runs one loop per clock cycle: right after the rising edge the driver puts
+the next beat (or an idle cycle) on the input stream and the sink picks its ``ready``; at the
+falling edge, when everything has settled, the monitor samples both handshakes.  Cycle
+numbers therefore mean the same thing on Icarus and Verilator.
+
+A *transaction* is one unit of work with one predicted cycle count (one addition, one weight
+chunk, one dot-product tile).  Its measured cycles are ``end - start + 1`` minus the cycles
+in which the block waited for the test: input wanted but not offered (``ready & ~valid``
+while the transaction still has beats to deliver) or output offered but not taken
+(``valid & ~ready``).  ``start`` is the cycle its first input beat was accepted, ``end`` the
+cycle its last output beat was taken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import FallingEdge, RisingEdge
+
+from hwsim.spec.arch import load_arch_spec
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the runner tells a testbench (through environment variables)."""
+
+    design: dict[str, Any]
+    spec: Any
+    params: dict[str, Any]
+    transactions: int
+    summary_path: Path | None
+    rng: random.Random
+
+
+def context() -> Context:
+    """Read the design JSON named by ``HWSIM_RTL_DESIGN`` and rebuild its arch spec.
+
+    The spec is loaded from the same preset/file and overrides the Verilog was generated
+    from, so predictions and hardware come from one description.
+    """
+    design = json.loads(Path(os.environ["HWSIM_RTL_DESIGN"]).read_text())
+    spec = None if design["arch"] is None else load_arch_spec(design["arch"], design["overrides"])
+    summary = os.environ.get("HWSIM_RTL_SUMMARY")
+    seed = int(os.environ.get("HWSIM_RTL_SEED", cocotb.RANDOM_SEED))
+    return Context(design, spec, dict(design["params"]), int(os.environ.get("HWSIM_RTL_TRANSACTIONS", "1000")),
+                   Path(summary) if summary else None, random.Random(seed))
+
+
+def field_offsets(design: dict[str, Any], port: str) -> dict[str, tuple[int, int]]:
+    """(offset, width) of each struct field of ``port`` from the design's port table."""
+    entry = next(p for p in design["ports"] if p["name"] == port)
+    return {name: (f["offset"], f["width"]) for name, f in entry["fields"].items()}
+
+
+def pack(fields: dict[str, tuple[int, int]], **values: int) -> int:
+    """Pack signed/unsigned field values into one payload integer."""
+    word = 0
+    for name, value in values.items():
+        offset, width = fields[name]
+        word |= (value & ((1 << width) - 1)) << offset
+    return word
+
+
+def to_signed(value: int, width: int) -> int:
+    value &= (1 << width) - 1
+    return value - (1 << width) if value >> (width - 1) else value
+
+
+@dataclass
+class Transaction:
+    """Input beats of one transaction and what the reference model says it must produce."""
+
+    beats: list[int]
+    expected: Any
+    predicted_cycles: int
+    label: str = ""
+
+
+@dataclass
+class Record:
+    """What the monitor saw of one transaction."""
+
+    start: int | None = None
+    end: int | None = None
+    beats_in: int = 0
+    outputs: list[Any] = field(default_factory=list)
+    waits: int = 0
+
+
+class StreamBench:
+    """Driver + sink + monitor + checker around one stream-in / stream-out block.
+
+    Parameters
+    ----------
+    dut
+        The cocotb handle; ports ``i_stream__{valid,ready,payload}`` and ``o_stream__...``.
+    decode
+        ``payload int -> (output value, ends_transaction)``.
+    idle_prob, stall_prob
+        Probability that the driver offers nothing in a cycle / the sink is not ready.
+    """
+
+    def __init__(self, dut, rng: random.Random, decode: Callable[[int], tuple[Any, bool]],
+                 idle_prob: float = 0.3, stall_prob: float = 0.3) -> None:
+        self.dut = dut
+        self.rng = rng
+        self.decode = decode
+        self.idle_prob = idle_prob
+        self.stall_prob = stall_prob
+
+    async def reset(self) -> None:
+        dut = self.dut
+        cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
+        dut.rst.value = 1
+        dut.i_stream__valid.value = 0
+        dut.i_stream__payload.value = 0
+        dut.o_stream__ready.value = 0
+        for _ in range(3):
+            await RisingEdge(dut.clk)
+        dut.rst.value = 0
+
+    async def run(self, transactions: list[Transaction], max_cycles: int) -> list[Record]:
+        """Drive every transaction through the block and record what happened, cycle by cycle."""
+        dut = self.dut
+        beats = [(t, b, i == len(tr.beats) - 1) for t, tr in enumerate(transactions) for i, b in enumerate(tr.beats)]
+        records = [Record() for _ in transactions]
+        next_beat = 0        # index into beats of the beat on the bus (if offered)
+        offered = False
+        out_t = 0            # the transaction whose outputs come next
+        cycle = 0
+        while out_t < len(transactions):
+            if cycle > max_cycles:
+                raise AssertionError(f"timeout: {out_t} of {len(transactions)} transactions done after {cycle} cycles")
+            await RisingEdge(dut.clk)
+            if not offered and next_beat < len(beats) and self.rng.random() >= self.idle_prob:
+                offered = True
+                dut.i_stream__payload.value = beats[next_beat][1]
+            dut.i_stream__valid.value = int(offered)
+            dut.o_stream__ready.value = int(self.rng.random() >= self.stall_prob)
+            await FallingEdge(dut.clk)
+            i_valid, i_ready = int(dut.i_stream__valid.value), int(dut.i_stream__ready.value)
+            o_valid, o_ready = int(dut.o_stream__valid.value), int(dut.o_stream__ready.value)
+            # a wait belongs to the open transaction: the one still delivering input, else out_t
+            open_t = out_t
+            if i_ready and not i_valid and next_beat < len(beats):
+                t_in = beats[next_beat][0]
+                if records[t_in].start is not None:  # the block wants more beats of a started one
+                    records[t_in].waits += 1
+            if o_valid and not o_ready and records[open_t].start is not None:
+                records[open_t].waits += 1
+            if i_valid and i_ready:
+                t_in, _, _ = beats[next_beat]
+                if records[t_in].start is None:
+                    records[t_in].start = cycle
+                records[t_in].beats_in += 1
+                next_beat += 1
+                offered = False  # the beat is taken at the coming rising edge
+            if o_valid and o_ready:
+                value, ends = self.decode(int(dut.o_stream__payload.value))
+                if records[out_t].start is None:
+                    raise AssertionError(f"cycle {cycle}: output {value!r} before transaction {out_t} started")
+                records[out_t].outputs.append(value)
+                if ends:
+                    records[out_t].end = cycle
+                    out_t += 1
+            cycle += 1
+        self.cycles = cycle
+        return records
+
+
+def check(ctx: Context, transactions: list[Transaction], records: list[Record], bench: StreamBench,
+          compare: Callable[[Any, list[Any]], bool] | None = None) -> None:
+    """Compare every output and every cycle count with hwsim's; write the summary; fail on any mismatch."""
+    same = compare or (lambda expected, outputs: outputs == expected)
+    out_bad, cyc_bad, first = 0, 0, []
+    for t, (tr, rec) in enumerate(zip(transactions, records)):
+        measured = rec.end - rec.start + 1 - rec.waits
+        if not same(tr.expected, rec.outputs):
+            out_bad += 1
+            if len(first) < 5:
+                first.append(f"transaction {t} {tr.label}: outputs {rec.outputs} != expected {tr.expected}")
+        if measured != tr.predicted_cycles:
+            cyc_bad += 1
+            if len(first) < 5:
+                first.append(f"transaction {t} {tr.label}: {measured} cycles != predicted {tr.predicted_cycles}")
+    summary = {
+        "transactions": len(transactions), "cycles_simulated": bench.cycles,
+        "cycles_checked": sum(tr.predicted_cycles for tr in transactions),
+        "output_mismatches": out_bad, "cycle_mismatches": cyc_bad, "first_mismatches": first,
+    }
+    if ctx.summary_path is not None:
+        ctx.summary_path.write_text(json.dumps(summary, indent=2) + "\n")
+    assert out_bad == 0 and cyc_bad == 0, "; ".join(first)
