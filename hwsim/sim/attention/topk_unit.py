@@ -1,8 +1,8 @@
 """Cycle model of ``topk_unit``: streaming top-k over one query's scores.
 
-The unit takes one score per cycle (L cycles for L keys), needs one cycle after the last
-score to settle, then emits its ``min(k, L)`` kept entries one per cycle, by descending
-score (ties: lower index first, see :mod:`hwsim.func.sparse_attention`).  The RTL in
+The unit takes one score per cycle (L cycles for L keys), inserting each into its sorted
+registers in the same cycle, then, from the next cycle on, emits its ``min(k, L)`` kept
+entries one per cycle, by descending score (ties: lower index first, see :mod:`hwsim.func.sparse_attention`).  The RTL in
 ``rtl/topk_unit.py`` takes exactly this many cycles from the first input to the last output
 when no one stalls it.
 """
@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-SETTLE_CYCLES = 1
-
-
 def topk_query_cycles(keys: np.ndarray | int, k: int) -> np.ndarray | int:
-    """Cycles for one query with ``keys`` scores: ``keys + 1 + min(k, keys)``."""
-    return keys + SETTLE_CYCLES + np.minimum(k, keys)
+    """Cycles for one query with ``keys`` scores: ``keys + min(k, keys)``."""
+    return keys + np.minimum(k, keys)
 
 
 def score_bits_needed(head_dim: int, qk_bits: int = 4) -> int:
