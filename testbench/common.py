@@ -129,7 +129,12 @@ class StreamBench:
         dut.rst.value = 0
 
     async def run(self, transactions: list[Transaction], max_cycles: int) -> list[Record]:
-        """Drive every transaction through the block and record what happened, cycle by cycle."""
+        """Drive every transaction through the block and record what happened, cycle by cycle.
+
+        Fails when the block stops moving: no handshake for ``20 * max(predicted) + 50`` cycles.
+        """
+        stall_limit = 20 * max(t.predicted_cycles for t in transactions) + 50
+        last_move = 0
         dut = self.dut
         beats = [(t, b, i == len(tr.beats) - 1) for t, tr in enumerate(transactions) for i, b in enumerate(tr.beats)]
         records = [Record() for _ in transactions]
@@ -138,8 +143,9 @@ class StreamBench:
         out_t = 0            # the transaction whose outputs come next
         cycle = 0
         while out_t < len(transactions):
-            if cycle > max_cycles:
-                raise AssertionError(f"timeout: {out_t} of {len(transactions)} transactions done after {cycle} cycles")
+            if cycle > max_cycles or cycle - last_move > stall_limit:
+                raise AssertionError(f"stuck: {out_t} of {len(transactions)} transactions done after {cycle} cycles, "
+                                     f"last handshake in cycle {last_move}")
             await RisingEdge(dut.clk)
             if not offered and next_beat < len(beats) and self.rng.random() >= self.idle_prob:
                 offered = True
@@ -157,6 +163,8 @@ class StreamBench:
                     records[t_in].waits += 1
             if o_valid and not o_ready and records[open_t].start is not None:
                 records[open_t].waits += 1
+            if (i_valid and i_ready) or (o_valid and o_ready):
+                last_move = cycle
             if i_valid and i_ready:
                 t_in, _, _ = beats[next_beat]
                 if records[t_in].start is None:
@@ -175,6 +183,29 @@ class StreamBench:
             cycle += 1
         self.cycles = cycle
         return records
+
+
+def write_failure(ctx: Context, transactions: list[Transaction], error: Exception) -> None:
+    """Summary of a run that could not finish (the block hung or broke the protocol)."""
+    if ctx.summary_path is not None:
+        ctx.summary_path.write_text(json.dumps({
+            "transactions": len(transactions), "cycles_simulated": 0, "cycles_checked": 0,
+            "output_mismatches": len(transactions), "cycle_mismatches": len(transactions),
+            "first_mismatches": [str(error)],
+        }, indent=2) + "\n")
+
+
+async def run_and_check(ctx: Context, bench: StreamBench, transactions: list[Transaction],
+                        compare: Callable[[Any, list[Any]], bool] | None = None) -> None:
+    """Reset, run every transaction, and check outputs and cycle counts (the usual testbench body)."""
+    await bench.reset()
+    total = sum(t.predicted_cycles for t in transactions)
+    try:
+        records = await bench.run(transactions, max_cycles=20 * total + 1000)
+    except AssertionError as exc:
+        write_failure(ctx, transactions, exc)
+        raise
+    check(ctx, transactions, records, bench, compare)
 
 
 def check(ctx: Context, transactions: list[Transaction], records: list[Record], bench: StreamBench,

@@ -12,7 +12,7 @@ import cocotb
 
 from hwsim.func.ternary_adder import AdderOp, add_step
 from hwsim.sim.blocks.ternary_adder import addition_cycles
-from testbench.common import StreamBench, Transaction, check, context, field_offsets, pack, to_signed
+from testbench.common import StreamBench, Transaction, context, run_and_check, field_offsets, pack, to_signed
 
 
 def random_op(rng: random.Random, width_bits: int, first: bool) -> AdderOp:
@@ -40,6 +40,4 @@ async def random_additions(dut):
     w = ctx.params["width_bits"]
     trs = transactions(ctx, field_offsets(ctx.design, "i_stream__payload"))
     bench = StreamBench(dut, ctx.rng, decode=lambda word: (to_signed(word, w), True))
-    await bench.reset()
-    records = await bench.run(trs, max_cycles=20 * sum(t.predicted_cycles for t in trs) + 1000)
-    check(ctx, trs, records, bench)
+    await run_and_check(ctx, bench, trs)

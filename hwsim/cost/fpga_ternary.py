@@ -42,3 +42,31 @@ def adder_resources(arch: ImcSpec, params: Mapping[str, Any]) -> FpgaResources:
     """:class:`rtl.ternary_adder.TernaryAdder`: one core plus the output hold flag."""
     core = core_resources(arch, params["width_bits"])
     return FpgaResources(lut=core.lut + 2, ff=core.ff + 1)
+
+
+def skip_resources(arch: ImcSpec, params: Mapping[str, Any], tag_bits: int = 0) -> FpgaResources:
+    """:class:`rtl.sparse_skip.SparseSkip` with ``lanes = skip_unit.weights_per_cycle``."""
+    n = arch.skip_unit.weights_per_cycle
+    count_bits = n.bit_length()
+    ff = 1 + 2 * n + count_bits + tag_bits  # busy, held signs, pending lanes, skipped count, tag
+    # per lane: non-zero decode, pending/incoming mux, clear-issued-lane; priority encoder and
+    # popcount about one LUT per lane; the tag mux one LUT per bit
+    lut = 3 * n + n + ceil(n / 2) + _mux_luts(n) + tag_bits + 4
+    return FpgaResources(lut=lut, ff=ff)
+
+
+def engine_resources(arch: ImcSpec, params: Mapping[str, Any]) -> FpgaResources:
+    """:class:`rtl.ternary_dot_engine.TernaryDotEngine`: skip unit, one core per column, control."""
+    from rtl.ternary_dot_engine import acc_width_bits  # the RTL's own width rule
+
+    cols, act_bits = params["columns"], params["act_bits"]
+    lanes = arch.skip_unit.weights_per_cycle
+    w = acc_width_bits(params["max_reduction"], act_bits)
+    tag_bits = cols * lanes * act_bits + 1
+    skip = skip_resources(arch, params, tag_bits=tag_bits)
+    core = core_resources(arch, w)
+    count = _bits_for(params["max_reduction"] + 1)
+    # per column: the lane mux of its activation (act_bits x lanes:1) and the empty-tile zeroing
+    lut = skip.lut + cols * (core.lut + act_bits * _mux_luts(lanes) + w) + 2 * count + 6
+    ff = skip.ff + cols * core.ff + count + 2
+    return FpgaResources(lut=lut, ff=ff)

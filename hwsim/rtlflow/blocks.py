@@ -15,6 +15,10 @@ from hwsim.spec.enums import Family
 
 RTL_BLOCKS: dict[str, str] = {
     "ternary_adder": "rtl.ternary_adder:BLOCK",
+    "topk_unit": "rtl.topk_unit:BLOCK",
+    "lut_score_unit": "rtl.lut_score_unit:BLOCK",
+    "sparse_skip": "rtl.sparse_skip:BLOCK",
+    "ternary_dot_engine": "rtl.ternary_dot_engine:BLOCK",
 }
 
 

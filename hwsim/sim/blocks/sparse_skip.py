@@ -37,3 +37,18 @@ def scan_cycles(chunk_lens: np.ndarray, weights_per_cycle: int) -> np.ndarray:
 def chunk_cycles(add_cycles: np.ndarray, scan: np.ndarray) -> np.ndarray:
     """Cycles of each (K, chunk) work item: the adder or the scanner, whichever is longer."""
     return np.maximum(add_cycles, scan[np.newaxis, :])
+
+
+ISSUE_CYCLES = 1
+"""Cycles the unit needs to issue one operation when nothing downstream holds it up."""
+
+
+def unit_chunk_cycles(chunks: np.ndarray, zero_skip: bool, weights_per_cycle: int) -> np.ndarray:
+    """Cycles of the skip unit alone on each chunk of an (n_chunks, chunk_len) weight array.
+
+    The same issue and scan counts as inside a layer, with an adder that takes
+    :data:`ISSUE_CYCLES` per operation (the unit's own issue rate).
+    """
+    chunk_lens = np.full(chunks.shape[0], chunks.shape[1], dtype=np.int64)
+    ops = issued_operations(chunks[np.newaxis], chunk_lens, zero_skip)[0]
+    return chunk_cycles((ops * ISSUE_CYCLES)[np.newaxis], scan_cycles(chunk_lens, weights_per_cycle))[0]

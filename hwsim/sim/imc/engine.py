@@ -21,7 +21,7 @@ import numpy as np
 
 from hwsim.errors import MappingError, SimulationError
 from hwsim.mapping.imc import ImcMapping, map_layer, signed_bits
-from hwsim.sim.blocks import sparse_skip, ternary_adder
+from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats
 from hwsim.spec.enums import DataMapping, MicroOp
 from hwsim.spec.imc import ImcSpec
@@ -62,14 +62,11 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
     chunks = sparse_skip.chunk_weights(weights, m.chunk_len)
     chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int64)
     chunk_lens[-1] = layer.reduction - (m.n_chunks - 1) * m.chunk_len
-    ops = sparse_skip.issued_operations(chunks, chunk_lens, spec.skip_unit.zero_skip)  # (K, n_chunks)
     act_max = (1 << layer.act_bits) - 1
-    before = _operands_before(ops, m)  # operands already in the accumulator per (K, chunk)
-    table = ternary_adder.bit_step_table(layer.reduction, act_max)
-    adder = ternary_adder.accumulation_cycles(sa, table, before, ops)
-    bit_steps = int((table[before + ops] - table[before]).sum())
-    scan = sparse_skip.scan_cycles(chunk_lens, spec.skip_unit.weights_per_cycle)
-    item = sparse_skip.chunk_cycles(adder, scan)  # (K, n_chunks) cycles per work item
+    # the same per-chunk work the RTL dot engine is checked against, item by (K, chunk) item
+    work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, chunks, chunk_lens, m.chunks_per_part, act_max,
+                                         layer.reduction)
+    ops, adder, bit_steps, item = work.ops, work.adder_cycles, work.bit_steps, work.item_cycles
     load = chunk_lens * layer.act_bits * spec.subarray.row_write_cycles  # one activation chunk
     readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
 
@@ -133,18 +130,6 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
             }
         ),
     )
-
-
-def _operands_before(ops: np.ndarray, m: ImcMapping) -> np.ndarray:
-    """Operands each (K, chunk) item finds already accumulated: earlier chunks of its part."""
-    if m.chunks_per_part == 1:
-        return np.zeros_like(ops)
-    k, n = ops.shape
-    padded = np.zeros((k, m.parts * m.chunks_per_part), dtype=ops.dtype)
-    padded[:, :n] = ops
-    per_part = padded.reshape(k, m.parts, m.chunks_per_part)
-    before = np.cumsum(per_part, axis=2) - per_part
-    return before.reshape(k, -1)[:, :n]
 
 
 def _subarray_busy_cycles(
