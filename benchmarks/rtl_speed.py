@@ -20,7 +20,7 @@ import numpy as np
 from hwsim.func.sparse_skip import issue
 from hwsim.func.ternary_adder import add_step
 from hwsim.func.ternary_dot_engine import dot_tile
-from hwsim.rtlflow.generate import DEFAULT_BUILD
+from hwsim.rtlflow.generate import default_build_root
 from hwsim.rtlflow.runner import run_testbench
 from hwsim.sim.blocks.sparse_skip import unit_chunk_cycles
 from hwsim.sim.blocks.ternary_adder import addition_cycles
@@ -66,7 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", type=int, default=1000)
     args = parser.parse_args()
-    root = DEFAULT_BUILD / "bench"
+    root = default_build_root() / "bench"
     print("| block | transactions | cycles | Icarus cycles/s | Verilator cycles/s | Verilator / Icarus "
           "| Verilator build s | hwsim model s | hwsim / Verilator speed |")
     print("|---|---|---|---|---|---|---|---|---|")

@@ -70,7 +70,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from hwsim.rtlflow.generate import DEFAULT_BUILD
     from hwsim.rtlflow.runner import run_testbench
 
     import logging
@@ -81,7 +80,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             logging.getLogger(name).propagate = False  # it resets its level to INFO itself
     result = run_testbench(args.block, args.sim, arch=args.arch, params=params, overrides=overrides,
                            seed=args.seed, transactions=args.transactions, waves=args.waves,
-                           build_root=args.build_dir or DEFAULT_BUILD)
+                           build_root=args.build_dir)
     verdict = "PASS" if result.passed else "FAIL"
     print(f"{verdict} {result.block} on {result.sim.value} (seed {result.seed}): {result.transactions} transactions, "
           f"{result.cycles_checked} cycles checked, {result.output_mismatches} output and "

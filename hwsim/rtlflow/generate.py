@@ -18,8 +18,13 @@ from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.blocks import RtlBlock, get_block
 from hwsim.spec.arch import load_arch_spec
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_BUILD = REPO_ROOT / "build"
+# where ``rtl/`` and ``testbench/`` live in a source checkout (added to the simulator's PYTHONPATH)
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_build_root() -> Path:
+    """``./build`` of the current directory (ignored by git), where builds and runs go."""
+    return Path.cwd() / "build"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from filelock import FileLock
 
 from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.blocks import get_block
-from hwsim.rtlflow.generate import DEFAULT_BUILD, REPO_ROOT, Design, make_design, write_if_changed
+from hwsim.rtlflow.generate import SOURCE_ROOT, Design, default_build_root, make_design, write_if_changed
 
 MIN_VERILATOR = (5, 36)  # cocotb 2.x's VPI glue does not compile with older Verilators
 VERILATOR_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # see docs/rtl.md, "Lint waivers"
@@ -135,12 +135,13 @@ def ensure_built(design: Design, sim: Simulator, waves: bool, build_root: Path) 
 def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
                   params: Mapping[str, Any] | None = None, overrides: Mapping[str, Any] | None = None,
                   seed: int = 1, transactions: int = 1000, waves: bool = False,
-                  build_root: Path = DEFAULT_BUILD, run_tag: str | None = None) -> TbResult:
+                  build_root: Path | None = None, run_tag: str | None = None) -> TbResult:
     """Generate ``block``, build it for ``sim`` (once per design) and run its cocotb testbench.
 
     ``params["fault"]`` may name a deliberately broken variant; the result then must fail.
     """
     sim = Simulator(sim)
+    build_root = default_build_root() if build_root is None else build_root
     env = tool_env(sim)
     check_simulator(sim, env["PATH"])
     spec = get_block(block)
@@ -162,7 +163,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
             "HWSIM_RTL_TRANSACTIONS": str(transactions),
             "HWSIM_RTL_SUMMARY": str(summary),
             "HWSIM_RTL_SEED": str(seed),
-            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
+            "PYTHONPATH": os.pathsep.join([str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")]),
             "PATH": env["PATH"],
         }
         t0 = time.perf_counter()

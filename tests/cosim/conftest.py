@@ -7,12 +7,14 @@ run reuses them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from filelock import FileLock
 
-from hwsim.rtlflow.generate import DEFAULT_BUILD, make_design
+from hwsim.rtlflow.generate import make_design
 
-COSIM_BUILD = DEFAULT_BUILD / "cosim"
+COSIM_BUILD = Path(__file__).resolve().parents[2] / "build" / "cosim"
 
 
 @pytest.fixture(scope="session")
