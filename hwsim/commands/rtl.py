@@ -89,7 +89,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     for line in result.first_mismatches:
         print(f"  {line}")
     if args.waves:
-        print(f"waveforms in {result.build_dir}")
+        dumps = [p for d in (result.run_dir, result.build_dir) for p in sorted(d.glob("*.[fv][sc][td]"))]
+        print(f"waveforms: {dumps[0] if dumps else 'none written'}")
     return 0 if result.passed else 1
 
 

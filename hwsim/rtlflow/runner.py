@@ -51,6 +51,7 @@ class TbResult:
     cycle_mismatches: int
     first_mismatches: tuple[str, ...]
     build_dir: Path
+    run_dir: Path
     build_s: float
     run_s: float
 
@@ -192,7 +193,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
     passed = _results_passed(test_dir / "results.xml") and not data["output_mismatches"] and not data["cycle_mismatches"]
     return TbResult(block, sim, seed, passed, data["transactions"], data["cycles_checked"], data["cycles_simulated"],
                     data["output_mismatches"], data["cycle_mismatches"], tuple(data["first_mismatches"]),
-                    build_dir, build_s, run_s)
+                    build_dir, test_dir, build_s, run_s)
 
 
 def _results_passed(results_xml: Path) -> bool:
