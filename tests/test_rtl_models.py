@@ -67,3 +67,24 @@ def test_dot_engine_model_equals_integer_dot_product():
         acts = [[rng.randint(0, (1 << act_bits) - 1) for _ in weights] for _ in range(3)]
         got = dot_tile(acts, weights, act_bits, lanes, rng.random() < 0.5, 16)
         assert got == (np.array(acts) @ np.array(weights)).tolist()
+
+
+def test_imc_layer_cycles_are_built_on_the_dot_engine_block(monkeypatch):
+    """Doubling the block's per-chunk work must change the layer's compute cycles."""
+    from helpers import linear_layer, tiny_imc
+
+    from hwsim.sim.blocks import ternary_dot_engine
+    from hwsim.sim.imc.engine import simulate_layer
+
+    spec = tiny_imc("fat")
+    layer = linear_layer(c=16, k=2)
+    weights = np.random.default_rng(0).integers(-1, 2, size=(2, 16, 1, 1)).astype(np.int8)
+    base = simulate_layer(layer, weights, spec).compute_cycles
+    real = ternary_dot_engine.chunk_work
+
+    def doubled(*args, **kwargs):
+        work = real(*args, **kwargs)
+        return ternary_dot_engine.ChunkWork(work.ops, work.adder_cycles, 2 * work.item_cycles, work.bit_steps)
+
+    monkeypatch.setattr(ternary_dot_engine, "chunk_work", doubled)
+    assert simulate_layer(layer, weights, spec).compute_cycles > base

@@ -31,3 +31,11 @@ def test_broken_adder_fails(fault, what, build_root):
     assert not result.passed
     mismatches = result.output_mismatches if what == "output" else result.cycle_mismatches
     assert mismatches > 0
+
+
+def test_simulators_agree_cycle_for_cycle(build_root):
+    """The same seed gives the same stimulus, so both simulators must see the same cycles."""
+    runs = [run_testbench("ternary_adder", sim, arch="fat", params={"width_bits": 8}, seed=21, transactions=300,
+                          build_root=build_root, run_tag="pytest-agree") for sim in ("icarus", "verilator")]
+    assert all(r.passed for r in runs)
+    assert runs[0].cycles_simulated == runs[1].cycles_simulated
