@@ -90,3 +90,15 @@ def test_bit_serial_adder_equals_integer_adder():
         op = AdderOp(rng.randint(lo, hi), sub=rng.random() < 0.5, clear=rng.random() < 0.2)
         acc = rng.randint(lo, hi)
         assert bit_serial_add(acc, op, width, bits) == add_step(acc, op, width, bits)
+
+
+def test_ternary_block_rejects_an_arch_of_another_family():
+    with pytest.raises(RtlError, match=r"^arch 'sparse-attn-fpga' is of family 'attention', but RTL block "
+                                       r"'ternary_adder' needs an arch of family 'imc'$"):
+        make_design("ternary_adder", "sparse-attn-fpga")
+
+
+@pytest.mark.parametrize("block", ["ternary_adder", "ternary_dot_engine"])
+def test_carry_write_back_variants_lint_clean(block, tmp_path):
+    v_path, _, _ = write_design(make_design(block, "parapim"), tmp_path)
+    lint_verilog(v_path)

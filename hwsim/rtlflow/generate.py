@@ -74,7 +74,7 @@ def load_block_arch(block: RtlBlock, arch: str | None, overrides: Mapping[str, A
     spec = load_arch_spec(name, dict(overrides or {}))
     if getattr(spec, "family", None) is not block.family:
         raise RtlError(f"arch '{name}' is of family '{spec.family.value}', but RTL block '{block.name}' "
-                       f"needs a '{block.family.value}' arch")
+                       f"needs an arch of family '{block.family.value}'")
     return spec
 
 
