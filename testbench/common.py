@@ -96,8 +96,87 @@ class Record:
     waits: int = 0
 
 
+class StreamDriver:
+    """Offers the input beats in order; before each new beat it idles with ``idle_prob`` per cycle."""
+
+    def __init__(self, dut, rng: random.Random, beats: list[tuple[int, int]], idle_prob: float) -> None:
+        self.dut, self.rng, self.idle_prob = dut, rng, idle_prob
+        self.beats = beats        # (transaction index, payload) in order
+        self.next = 0             # the beat on the bus, or the next one to offer
+        self.offered = False
+
+    def drive(self) -> None:
+        """Right after a rising edge: put the next beat (or nothing) on ``i_stream``."""
+        if not self.offered and self.next < len(self.beats) and self.rng.random() >= self.idle_prob:
+            self.offered = True
+            self.dut.i_stream__payload.value = self.beats[self.next][1]
+        self.dut.i_stream__valid.value = int(self.offered)
+
+    def waiting_transaction(self) -> int | None:
+        """The transaction whose beat the block would take next (None when all are sent)."""
+        return self.beats[self.next][0] if self.next < len(self.beats) else None
+
+    def accepted(self) -> int:
+        """The offered beat was taken (at the coming edge); returns its transaction."""
+        t = self.beats[self.next][0]
+        self.next += 1
+        self.offered = False
+        return t
+
+
+class BackPressure:
+    """Drives ``o_stream.ready``: low with probability ``stall_prob`` in each cycle."""
+
+    def __init__(self, dut, rng: random.Random, stall_prob: float) -> None:
+        self.dut, self.rng, self.stall_prob = dut, rng, stall_prob
+
+    def drive(self) -> None:
+        self.dut.o_stream__ready.value = int(self.rng.random() >= self.stall_prob)
+
+
+class Monitor:
+    """Attributes each cycle's handshakes and waits to transactions (see the module docstring)."""
+
+    def __init__(self, n_transactions: int, decode: Callable[[int], tuple[Any, bool]]) -> None:
+        self.records = [Record() for _ in range(n_transactions)]
+        self.decode = decode
+        self.out_t = 0            # the transaction whose outputs come next
+        self.last_move = 0        # last cycle with any handshake
+
+    @property
+    def done(self) -> bool:
+        return self.out_t >= len(self.records)
+
+    def sample(self, cycle: int, dut, driver: StreamDriver) -> None:
+        """At a falling edge: record what the block did in ``cycle``."""
+        i_valid, i_ready = int(dut.i_stream__valid.value), int(dut.i_stream__ready.value)
+        o_valid, o_ready = int(dut.o_stream__valid.value), int(dut.o_stream__ready.value)
+        wanted = driver.waiting_transaction()
+        if i_ready and not i_valid and wanted is not None and self.records[wanted].start is not None:
+            self.records[wanted].waits += 1  # the block wants more beats of a started transaction
+        if o_valid and not o_ready and self.records[self.out_t].start is not None:
+            self.records[self.out_t].waits += 1
+        if (i_valid and i_ready) or (o_valid and o_ready):
+            self.last_move = cycle
+        if i_valid and i_ready:
+            rec = self.records[driver.accepted()]
+            if rec.start is None:
+                rec.start = cycle
+            rec.beats_in += 1
+        if o_valid and o_ready:
+            value, ends = self.decode(int(dut.o_stream__payload.value))
+            rec = self.records[self.out_t]
+            if rec.start is None:
+                raise AssertionError(f"cycle {cycle}: output {value!r} before transaction {self.out_t} started")
+            rec.outputs.append(value)
+            if ends:
+                rec.end = cycle
+                self.out_t += 1
+
+
 class StreamBench:
-    """Driver + sink + monitor + checker around one stream-in / stream-out block.
+    """A :class:`StreamDriver`, :class:`BackPressure` and :class:`Monitor` around one
+    stream-in / stream-out block, stepped together once per clock cycle.
 
     Parameters
     ----------
@@ -116,6 +195,7 @@ class StreamBench:
         self.decode = decode
         self.idle_prob = idle_prob
         self.stall_prob = stall_prob
+        self.cycles = 0
 
     async def reset(self) -> None:
         dut = self.dut
@@ -134,55 +214,23 @@ class StreamBench:
         Fails when the block stops moving: no handshake for ``20 * max(predicted) + 50`` cycles.
         """
         stall_limit = 20 * max(t.predicted_cycles for t in transactions) + 50
-        last_move = 0
-        dut = self.dut
-        beats = [(t, b, i == len(tr.beats) - 1) for t, tr in enumerate(transactions) for i, b in enumerate(tr.beats)]
-        records = [Record() for _ in transactions]
-        next_beat = 0        # index into beats of the beat on the bus (if offered)
-        offered = False
-        out_t = 0            # the transaction whose outputs come next
+        beats = [(t, b) for t, tr in enumerate(transactions) for b in tr.beats]
+        driver = StreamDriver(self.dut, self.rng, beats, self.idle_prob)
+        sink = BackPressure(self.dut, self.rng, self.stall_prob)
+        monitor = Monitor(len(transactions), self.decode)
         cycle = 0
-        while out_t < len(transactions):
-            if cycle > max_cycles or cycle - last_move > stall_limit:
-                raise AssertionError(f"stuck: {out_t} of {len(transactions)} transactions done after {cycle} cycles, "
-                                     f"last handshake in cycle {last_move}")
-            await RisingEdge(dut.clk)
-            if not offered and next_beat < len(beats) and self.rng.random() >= self.idle_prob:
-                offered = True
-                dut.i_stream__payload.value = beats[next_beat][1]
-            dut.i_stream__valid.value = int(offered)
-            dut.o_stream__ready.value = int(self.rng.random() >= self.stall_prob)
-            await FallingEdge(dut.clk)
-            i_valid, i_ready = int(dut.i_stream__valid.value), int(dut.i_stream__ready.value)
-            o_valid, o_ready = int(dut.o_stream__valid.value), int(dut.o_stream__ready.value)
-            # a wait belongs to the open transaction: the one still delivering input, else out_t
-            open_t = out_t
-            if i_ready and not i_valid and next_beat < len(beats):
-                t_in = beats[next_beat][0]
-                if records[t_in].start is not None:  # the block wants more beats of a started one
-                    records[t_in].waits += 1
-            if o_valid and not o_ready and records[open_t].start is not None:
-                records[open_t].waits += 1
-            if (i_valid and i_ready) or (o_valid and o_ready):
-                last_move = cycle
-            if i_valid and i_ready:
-                t_in, _, _ = beats[next_beat]
-                if records[t_in].start is None:
-                    records[t_in].start = cycle
-                records[t_in].beats_in += 1
-                next_beat += 1
-                offered = False  # the beat is taken at the coming rising edge
-            if o_valid and o_ready:
-                value, ends = self.decode(int(dut.o_stream__payload.value))
-                if records[out_t].start is None:
-                    raise AssertionError(f"cycle {cycle}: output {value!r} before transaction {out_t} started")
-                records[out_t].outputs.append(value)
-                if ends:
-                    records[out_t].end = cycle
-                    out_t += 1
+        while not monitor.done:
+            if cycle > max_cycles or cycle - monitor.last_move > stall_limit:
+                raise AssertionError(f"stuck: {monitor.out_t} of {len(transactions)} transactions done after "
+                                     f"{cycle} cycles, last handshake in cycle {monitor.last_move}")
+            await RisingEdge(self.dut.clk)
+            driver.drive()
+            sink.drive()
+            await FallingEdge(self.dut.clk)
+            monitor.sample(cycle, self.dut, driver)
             cycle += 1
         self.cycles = cycle
-        return records
+        return monitor.records
 
 
 def write_failure(ctx: Context, transactions: list[Transaction], error: Exception) -> None:
