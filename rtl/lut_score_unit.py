@@ -1,9 +1,10 @@
 """Approximate attention scores: 4-bit x 4-bit products from a lookup table, summed over D.
 
 Each beat on ``i_stream`` carries ``lanes`` query and key elements (the query is broadcast
-from its buffer beside the keys); ``last`` marks a key's final beat.  Every lane looks its
-product up in a ROM indexed by the two operands' two's-complement codes (the table of
-:func:`hwsim.func.sparse_attention.lut_product_table`, which Yosys maps to LUTs), an adder
+from its buffer beside the keys); ``last`` marks a key's final beat.  Every lane looks the
+product of the operands' magnitudes up in a ROM (the table of
+:func:`hwsim.func.sparse_attention.lut_magnitude_table`: for 4-bit operands a 6-bit address,
+so one LUT6 per product bit) and negates it when exactly one operand is negative; an adder
 tree sums the lanes, and an accumulator sums the beats of one key.  The score is registered
 and offered on ``o_stream`` the cycle after the key's last beat, so n keys of
 ``ceil(D / lanes)`` beats take ``hwsim.sim.attention.lut_score_unit.score_cycles`` cycles.
@@ -15,15 +16,20 @@ quantizer makes them); the score width must hold ``D`` such products.
 
 from __future__ import annotations
 
-from amaranth import Array, Cat, Const, Module, Signal, signed, unsigned
+from typing import Any, Mapping
+
+from amaranth import Array, Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from hwsim.func.sparse_attention import lut_product_table
+from hwsim.func.sparse_attention import lut_magnitude_table
+from hwsim.rtlflow.blocks import RtlBlock
+from hwsim.sim.attention.fpga_estimate import lut_score_resources
 from hwsim.sim.attention.lut_score_unit import accumulator_bits
+from hwsim.spec.enums import Family
 
-FAULTS = ("unsigned_table", "drops_beat")
-"""Deliberate bugs for proving the testbench: operands read as unsigned; a key's first beat lost."""
+FAULTS = ("ignores_sign", "drops_beat")
+"""Deliberate bugs for proving the testbench: the product's sign is dropped; a key's first beat lost."""
 
 
 def score_input_layout(lanes: int, qk_bits: int) -> data.StructLayout:
@@ -92,16 +98,23 @@ class LutScoreUnit(wiring.Component):
     def elaborate(self, platform) -> Module:
         m = Module()
         bits = self._qk_bits
-        table = lut_product_table(bits)
-        if self._fault == "unsigned_table":
-            size = 1 << bits
-            table = [[a * b for b in range(size)] for a in range(size)]
-        product_bits = 2 * bits
-        # ROM address = Cat(key code, query code): entry [q_code][k_code] at q_code * 2^bits + k_code
-        rom = Array([Const(int(v), signed(product_bits + 1)) for row in table for v in row])
+        mag_bits = bits - 1
+        table = lut_magnitude_table(bits)
+        # ROM address = Cat(|k|, |q|): entry [|q|][|k|] at |q| * 2^(bits-1) + |k|
+        rom = Array([Const(int(v), unsigned(2 * mag_bits)) for row in table for v in row])
         inp, out = self.i_stream, self.o_stream
-        products = [rom[Cat(inp.payload.k[lane].as_unsigned(), inp.payload.q[lane].as_unsigned())]
-                    for lane in range(self._lanes)]
+        products = []
+        for lane in range(self._lanes):
+            q, k = inp.payload.q[lane], inp.payload.k[lane]
+            q_neg, k_neg = q[bits - 1], k[bits - 1]
+            q_mag = Mux(q_neg, -q, q)[:mag_bits]
+            k_mag = Mux(k_neg, -k, k)[:mag_bits]
+            magnitude = Signal(2 * mag_bits, name=f"mag{lane}")
+            m.d.comb += magnitude.eq(rom[Cat(k_mag, q_mag)])
+            negative = 0 if self._fault == "ignores_sign" else q_neg ^ k_neg
+            product = Signal(signed(2 * mag_bits + 1), name=f"product{lane}")
+            m.d.comb += product.eq(Mux(negative, -magnitude, magnitude))
+            products.append(product)
         beat_sum = Signal(signed(self._score_bits))
         m.d.comb += beat_sum.eq(_tree_sum(products))
 
@@ -136,3 +149,25 @@ def _tree_sum(values: list):
     while len(values) > 1:
         values = [values[i] + values[i + 1] if i + 1 < len(values) else values[i] for i in range(0, len(values), 2)]
     return values[0]
+
+
+def default_params(spec: Any) -> dict[str, Any]:
+    """The arch's lanes per score unit, D = 64, 4-bit Q and K, the minimum score width."""
+    return {"lanes": spec.score_engine.lanes, "head_dim": 64, "qk_bits": 4, "score_bits": None, "fault": None}
+
+
+def build(spec: Any, params: Mapping[str, Any]) -> LutScoreUnit:
+    return LutScoreUnit(params["lanes"], params["head_dim"], params["qk_bits"], params["score_bits"],
+                        fault=params["fault"])
+
+
+BLOCK = RtlBlock(
+    name="lut_score_unit",
+    build=build,
+    default_params=default_params,
+    testbench="tb_lut_score_unit",
+    estimate=lut_score_resources,
+    family=Family.ATTENTION,
+    default_arch="sparse-attn-fpga",
+    faults=FAULTS,
+)

@@ -17,12 +17,18 @@ last output.
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from amaranth import Module, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-FAULTS = ("ties_to_later", "drops_last")
-"""Deliberate bugs for proving the testbench: a tie evicts the earlier key; the last output is lost."""
+from hwsim.rtlflow.blocks import RtlBlock
+from hwsim.sim.attention.fpga_estimate import topk_resources
+from hwsim.spec.enums import Family
+
+FAULTS = ("ties_to_later", "extra_cycle")
+"""Deliberate bugs for proving the testbench: a tie evicts the earlier key; one idle cycle before the outputs."""
 
 
 def topk_input_layout(score_bits: int) -> data.StructLayout:
@@ -113,8 +119,14 @@ class TopkUnit(wiring.Component):
                 m.d.sync += draining.eq(1)
 
         final = ~valid[1] if k > 1 else 1
+        armed = Signal()                   # the broken variant idles one cycle before its outputs
+        if self._fault == "extra_cycle":
+            with m.If(draining):
+                m.d.sync += armed.eq(1)
+        else:
+            m.d.comb += armed.eq(1)
         m.d.comb += [
-            out.valid.eq(draining & valid[0]),
+            out.valid.eq(draining & valid[0] & armed),
             out.payload.score.eq(score[0]),
             out.payload.index.eq(index[0]),
             out.payload.last.eq(final),
@@ -123,7 +135,32 @@ class TopkUnit(wiring.Component):
             for j in range(k - 1):
                 m.d.sync += [valid[j].eq(valid[j + 1]), score[j].eq(score[j + 1]), index[j].eq(index[j + 1])]
             m.d.sync += valid[k - 1].eq(0)
-            stop = ~valid[2] if self._fault == "drops_last" and k > 2 else final
-            with m.If(stop):
+            with m.If(final):
                 m.d.sync += [draining.eq(0), count.eq(0)] + [v.eq(0) for v in valid]
+                if self._fault == "extra_cycle":
+                    m.d.sync += armed.eq(0)
         return m
+
+
+def default_params(spec: Any) -> dict[str, Any]:
+    """k = 8 of at most 256 keys; the score width of the arch's top-k unit."""
+    return {"k": min(8, spec.topk_unit.k_max), "score_bits": spec.topk_unit.score_bits, "index_bits": 8,
+            "fault": None}
+
+
+def build(spec: Any, params: Mapping[str, Any]) -> TopkUnit:
+    if params["k"] > spec.topk_unit.k_max:
+        raise ValueError(f"k = {params['k']} exceeds topk_unit.k_max = {spec.topk_unit.k_max} of arch '{spec.name}'")
+    return TopkUnit(params["k"], params["score_bits"], params["index_bits"], fault=params["fault"])
+
+
+BLOCK = RtlBlock(
+    name="topk_unit",
+    build=build,
+    default_params=default_params,
+    testbench="tb_topk_unit",
+    estimate=topk_resources,
+    family=Family.ATTENTION,
+    default_arch="sparse-attn-fpga",
+    faults=FAULTS,
+)

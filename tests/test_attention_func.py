@@ -74,3 +74,14 @@ def test_peaked_attention_survives_small_k():
 def test_mismatched_shapes_are_named():
     with pytest.raises(WorkloadError, match="Q has D = 4 but K has D = 5"):
         dense_attention(np.zeros((3, 4)), np.zeros((3, 5)), np.zeros((3, 5)))
+
+
+def test_magnitude_table_and_sign_give_every_symmetric_product():
+    from hwsim.func.sparse_attention import lut_magnitude_table
+
+    mags, full = lut_magnitude_table(4), lut_product_table(4)
+    assert mags.shape == (8, 8) and mags.max() == 49
+    for a in range(-7, 8):
+        for b in range(-7, 8):
+            sign = -1 if (a < 0) != (b < 0) else 1
+            assert sign * mags[abs(a), abs(b)] == full[a % 16, b % 16]

@@ -75,6 +75,17 @@ def lut_product_table(bits: int = 4) -> np.ndarray:
     return np.outer(signed, signed).astype(np.int64)
 
 
+def lut_magnitude_table(bits: int = 4) -> np.ndarray:
+    """The hardware's smaller table: ``table[|a|, |b|] = |a| * |b|`` for ``|a|, |b| <= 2**(bits-1) - 1``.
+
+    With 4-bit operands this is 8 x 8 entries of 6 bits, a 6-input function per output bit,
+    i.e. one LUT6 each; the sign is ``sign(a) xor sign(b)``.  Equal to :func:`lut_product_table`
+    on every symmetric operand pair (the quantizer never produces ``-2**(bits-1)``).
+    """
+    size = 1 << (bits - 1)
+    return np.outer(np.arange(size), np.arange(size)).astype(np.int64)
+
+
 def approximate_scores(q_int: np.ndarray, k_int: np.ndarray) -> np.ndarray:
     """Integer scores ``Q' K'^T`` over the last axis (``[..., L, D] x [..., L_kv, D]``)."""
     return np.matmul(np.asarray(q_int, dtype=np.int64), np.swapaxes(np.asarray(k_int, dtype=np.int64), -1, -2))

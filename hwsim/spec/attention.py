@@ -14,9 +14,10 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from hwsim.spec.base import StrictSpec
+from hwsim.spec.enums import Family
 
 
 class Scheduling(str, Enum):
@@ -135,7 +136,7 @@ class AttentionSpec(StrictSpec):
 
     schema_: Literal["hwsim.arch/1"] = Field(alias="schema")
     name: str = Field(min_length=1)
-    family: Literal["attention"]
+    family: Literal[Family.ATTENTION]
     description: str = ""
     clock_mhz: float = Field(gt=0.0, le=2000.0)
     fpga: FpgaSpec
@@ -147,6 +148,11 @@ class AttentionSpec(StrictSpec):
     memory: MemorySpec
     scheduling: SchedulingSpec
     energy: EnergySpec
+
+    @field_validator("family", mode="before")
+    @classmethod
+    def _family_from_str(cls, value: object) -> object:
+        return Family(value) if isinstance(value, str) and value in {f.value for f in Family} else value
 
     @model_validator(mode="after")
     def _fits_and_consistent(self) -> "AttentionSpec":

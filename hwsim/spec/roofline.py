@@ -12,9 +12,10 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from hwsim.spec.base import StrictSpec
+from hwsim.spec.enums import Family
 
 
 class DeviceKind(str, Enum):
@@ -37,7 +38,7 @@ class RooflineSpec(StrictSpec):
 
     schema_: Literal["hwsim.arch/1"] = Field(alias="schema")
     name: str = Field(min_length=1)
-    family: Literal["roofline"]
+    family: Literal[Family.ROOFLINE]
     description: str = ""
     device: DeviceKind
     part: str = Field(min_length=1)
@@ -52,3 +53,8 @@ class RooflineSpec(StrictSpec):
     batch_sequences: int = Field(gt=0, le=1 << 16, description="sequences per batch, padded to its longest")
     pad_to_length: int | None = Field(
         default=None, gt=0, description="pad every sequence to this fixed length instead (a fixed-shape runtime)")
+
+    @field_validator("family", mode="before")
+    @classmethod
+    def _family_from_str(cls, value: object) -> object:
+        return Family(value) if isinstance(value, str) and value in {f.value for f in Family} else value
