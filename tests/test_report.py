@@ -181,6 +181,15 @@ def test_comparison_ratios_are_baseline_over_ours(mlp_fat):
     assert d["reports"]["parapim"]["schema"] == "hwsim.report/1"
 
 
+def test_fpga_comparison_has_no_area_ratio_and_strict_json():
+    # FPGA designs report LUT/DSP, not mm2: no ratio of two zero areas, no Infinity in the JSON
+    net = api.load_network("tiny-encoder")
+    cmp = api.compare(api.simulate(net, api.load_arch("sparse-attn-fpga")),
+                      api.simulate(net, api.load_arch("dense-attn-fpga")))
+    assert cmp.area_ratio is None and cmp.speedup > 1
+    json.loads(json.dumps(cmp.to_dict(), allow_nan=False))
+
+
 def test_comparing_different_networks_rejected(mlp_fat):
     _, ours = mlp_fat
     other = api.simulate(api.load_network("vgg16"), api.load_arch("parapim", overrides={"banks": 1}))

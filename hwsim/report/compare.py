@@ -25,7 +25,8 @@ class Comparison:
     speedup: float
     energy_efficiency: float
     power_ratio: float
-    area_ratio: float
+    # None when either design has no silicon-area model (FPGA designs report resources instead)
+    area_ratio: float | None
     layers: tuple[LayerRatio, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def compare(ours: Report, baseline: Report) -> Comparison:
         speedup=_ratio(u.latency_s, t.latency_s),
         energy_efficiency=_ratio(u.energy_pj, t.energy_pj),
         power_ratio=_ratio(u.power_w, t.power_w),
-        area_ratio=_ratio(u.area_mm2, t.area_mm2),
+        area_ratio=_ratio(u.area_mm2, t.area_mm2) if t.area_mm2 > 0 and u.area_mm2 > 0 else None,
         layers=layers,
     )
 

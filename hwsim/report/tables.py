@@ -8,6 +8,10 @@ from rich.table import Table
 from hwsim.report.compare import Comparison
 from hwsim.report.model import Report
 
+# Totals that FPGA families report instead of silicon area: (extra key, label).
+_FPGA_RESOURCES = (("lut_used", "FPGA LUT"), ("ff_used", "FPGA FF"), ("bram36_used", "FPGA BRAM36"),
+                   ("dsp_used", "FPGA DSP"))
+
 
 def _eng(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
@@ -36,7 +40,11 @@ def totals_table(report: Report) -> Table:
     table.add_row("latency", f"{t.latency_s * 1e3:.4f} ms ({t.cycles:,} cycles)")
     table.add_row("energy", f"{t.energy_pj / 1e6:.3f} uJ")
     table.add_row("power", f"{t.power_w:.3f} W")
-    table.add_row("area", f"{t.area_mm2:.3f} mm2")
+    if t.area_mm2 > 0:
+        table.add_row("area", f"{t.area_mm2:.3f} mm2")
+    for key, label in _FPGA_RESOURCES:
+        if key in t.extra:
+            table.add_row(label, f"{t.extra[key]:,}")
     top = sorted(t.energy_breakdown_pj.items(), key=lambda kv: -kv[1])[:5]
     for key, value in top:
         table.add_row(f"  energy: {key}", f"{100 * value / t.energy_pj:.1f} %")
@@ -66,8 +74,13 @@ def comparison_summary(cmp: Comparison) -> Table:
     table.add_row("latency ms", f"{a.latency_s * 1e3:.4f}", f"{b.latency_s * 1e3:.4f}", f"{cmp.speedup:.2f}x speedup")
     table.add_row("energy uJ", f"{a.energy_pj / 1e6:.3f}", f"{b.energy_pj / 1e6:.3f}", f"{cmp.energy_efficiency:.2f}x energy eff.")
     table.add_row("power W", f"{a.power_w:.3f}", f"{b.power_w:.3f}", f"{cmp.power_ratio:.2f}x lower power")
-    table.add_row("area mm2", f"{a.area_mm2:.3f}", f"{b.area_mm2:.3f}", f"{cmp.area_ratio:.2f}x smaller")
+    if cmp.area_ratio is not None:
+        table.add_row("area mm2", f"{a.area_mm2:.3f}", f"{b.area_mm2:.3f}", f"{cmp.area_ratio:.2f}x smaller")
+    for key, label in _FPGA_RESOURCES:
+        if key in a.extra and key in b.extra:
+            table.add_row(label, f"{a.extra[key]:,}", f"{b.extra[key]:,}", "")
     return table
+
 
 
 def print_tables(*tables: Table) -> None:
