@@ -43,13 +43,45 @@ def load_network(name_or_path: str, *, overrides: dict[str, Any] | None = None, 
     return _load_network(name_or_path, merged)
 
 
-def simulate(workload: Any, arch: ArchSpec) -> Report:
-    """Simulate ``workload`` on ``arch`` with the engine of the arch's family and price it."""
+def map_network(workload: Any, arch: ArchSpec, *, objective: str = "edp", budget: int | None = None,
+                seed: int = 0, progress: Any = None) -> Any:
+    """The mapper's best loop nest for every conv, linear and attention layer (a ``NetworkMapping``)."""
+    from hwsim.mapping.network import DEFAULT_BUDGET
+    from hwsim.mapping.network import map_network as _map_network
+    from hwsim.spec.enums import Objective
+
+    return _map_network(workload, arch, objective=Objective(objective), budget=budget or DEFAULT_BUDGET,
+                        seed=seed, progress=progress)
+
+
+def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
+    """Simulate ``workload`` on ``arch`` with the engine of the arch's family and price it.
+
+    ``mapping`` is a ``hwsim.mapping/1`` file path or a ``NetworkMapping``.  An engine that
+    takes loop nests (a ``mapping`` keyword) gets it, or the mapper's choice when none is
+    given; other engines choose their own data layout, and a given mapping is checked and
+    reported next to their numbers (``loopnest*`` fields of each layer).
+    """
+    import inspect
+
     family = Family(arch.family)
     engine = load_object(ENGINE_BY_FAMILY[family])
     if engine is None:
         raise SimulationError(f"arch '{arch.name}': family '{family.value}' has no engine in this hwsim version")
-    return engine(workload, arch)
+    source = "mapper"
+    if mapping is not None and not hasattr(mapping, "layers"):
+        from hwsim.mapping.mapfile import read_mapping_file
+
+        source = str(mapping)
+        mapping = read_mapping_file(mapping, workload, arch)
+    if "mapping" in inspect.signature(engine).parameters:
+        return engine(workload, arch, mapping=mapping if mapping is not None else map_network(workload, arch))
+    report = engine(workload, arch)
+    if mapping is None:
+        return report
+    from hwsim.mapping.annotate import annotate_report
+
+    return annotate_report(report, mapping, source)
 
 
 def compare(ours: Report, baseline: Report) -> Comparison:

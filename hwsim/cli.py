@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="simulate a model on an accelerator")
     _add_model_args(sim)
     sim.add_argument("--arch", required=True, help="preset name (hwsim list archs) or YAML path")
+    sim.add_argument("--mapping", type=Path, help="loop nests from a hwsim.mapping/1 file (hwsim map --out)")
     _add_output_args(sim)
 
     cmp = sub.add_parser("compare", help="compare accelerators on one model (first --arch is 'ours')")
@@ -80,7 +81,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     arch = api.load_arch(args.arch, overrides=arch_over)
     network = api.load_network(args.model, overrides=wl_over)
     log.info("simulating %s (%d layers) on %s", network.name, len(network.layers), arch.name)
-    report = api.simulate(network, arch)
+    report = api.simulate(network, arch, mapping=args.mapping)
     if not args.quiet:
         tables.print_tables(tables.report_table(report), tables.totals_table(report))
     _write_outputs(args, report.to_dict(), [report], plot=lambda path: _plot_report(report, path))
@@ -149,7 +150,7 @@ COMMANDS = {"simulate": cmd_simulate, "compare": cmd_compare, "list": cmd_list}
 
 # Further commands, one module each: ``register(subparsers)`` adds a parser whose defaults
 # carry ``run=function(args) -> int``.  Modules import their heavy dependencies lazily.
-COMMAND_MODULES: tuple[str, ...] = ("hwsim.commands.rtl",)
+COMMAND_MODULES: tuple[str, ...] = ("hwsim.commands.rtl", "hwsim.commands.map")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

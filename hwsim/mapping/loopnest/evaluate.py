@@ -11,7 +11,7 @@ operand once per iteration of the loops above ``a``, except the innermost run of
 do not touch it (the tile stays resident across them).  The PE array consumes, each cycle,
 one word of every distinct operand element its spatial unrolling needs (inputs and weights
 are multicast, partial sums reduced along the array).  Latency is the larger of the compute
-cycles and each shared level's traffic over its bandwidth; energy is accesses times the
+cycles (temporal iterations times the PE's cycles per MAC) and each shared level's traffic over its bandwidth; energy is accesses times the
 per-access energies plus MACs times the MAC energy.  Invalid mappings (tiles over capacity,
 unrolling over the array) get ``valid = False``.
 """
@@ -40,7 +40,7 @@ def _tile(x, dims, stride):
 
 @njit(cache=True)
 def evaluate_batch(bounds, stride, factors, spatial, orders, relevance, holds, capacity, double,
-                   e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask):
+                   e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0):
     """Latency (cycles), energy (pJ) and validity of every mapping in the batch."""
     n, levels, ndim = factors.shape
     latency = np.empty(n, dtype=np.float64)
@@ -138,7 +138,7 @@ def evaluate_batch(bounds, stride, factors, spatial, orders, relevance, holds, c
                     writes[a] += words
                 a = b
         e = macs * mac_energy_pj
-        lat = compute
+        lat = compute * mac_cycles
         for l in range(levels):
             e += reads[l] * e_read[l] + writes[l] * e_write[l]
             if l >= 1:

@@ -60,7 +60,7 @@ def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders):
     col_mask = np.array([d in target.col_dims for d in DIMS], dtype=np.bool_)
     return evaluate_batch(bounds, stride, factors, spatial, orders, RELEVANCE, a["holds"], a["capacity"],
                           a["double"], a["e_read"], a["e_write"], a["bandwidth"], target.mac_energy_pj,
-                          target.rows, target.cols, row_mask, col_mask)
+                          target.rows, target.cols, row_mask, col_mask, float(target.mac_cycles))
 
 
 def search(layer: Layer, target: MappingTarget, *, objective: Objective = Objective.EDP,

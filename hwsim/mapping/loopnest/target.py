@@ -55,7 +55,9 @@ class MappingTarget:
     """A spatial array of ``rows x cols`` PEs under ``levels`` (innermost first).
 
     ``row_dims``/``col_dims`` name the loop dimensions that may be unrolled along each
-    array axis (several may share an axis; their product must fit).
+    array axis (several may share an axis; their product must fit).  ``mac_cycles`` is how
+    many cycles one PE takes per MAC (1 for a pipelined multiplier; a bit-serial in-memory
+    adder takes one step per bit).
     """
 
     name: str
@@ -65,6 +67,7 @@ class MappingTarget:
     col_dims: tuple[str, ...]
     levels: tuple[MemoryLevel, ...]
     mac_energy_pj: float
+    mac_cycles: float = 1.0
 
     def __post_init__(self) -> None:
         if len(self.levels) < 2:
@@ -74,6 +77,8 @@ class MappingTarget:
                 raise ValueError(f"unknown loop dimension '{d}' (expected one of {', '.join(DIMS)})")
         if set(self.row_dims) & set(self.col_dims):
             raise ValueError("a dimension cannot be unrolled along both array axes")
+        if self.rows < 1 or self.cols < 1 or self.mac_cycles <= 0:
+            raise ValueError(f"target '{self.name}': rows, cols and mac_cycles must be positive")
         if not all(self.levels[-1].holds):
             raise ValueError(f"the last level '{self.levels[-1].name}' must hold every operand")
 

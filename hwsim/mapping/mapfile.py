@@ -1,0 +1,208 @@
+"""Mapping files (YAML, schema ``hwsim.mapping/1``): what ``hwsim map`` writes and ``--mapping`` reads.
+
+One entry per layer::
+
+    schema: hwsim.mapping/1
+    model: resnet18
+    arch: fat
+    objective: edp
+    layers:
+      - name: conv1
+        dims: {N: 1, K: 64, C: 3, P: 112, Q: 112, R: 7, S: 7}
+        stride: 2
+        spatial: {K: 64, C: 3, P: 16}      # unrolling across the PE array
+        levels:                            # innermost first, the target's levels in order
+          - {name: column, loops: {R: 7}}  # loops innermost first; absent dims have bound 1
+          - {name: weight_buffer, loops: {S: 7, Q: 112, P: 7}}
+          - {name: interconnect, loops: {}}
+        latency_cycles: 1234.0             # written by hwsim map; recomputed on reading
+        energy_pj: 5678.0
+
+Reading checks every entry against the workload and the arch's target: the layer exists,
+its dims match, each dimension's factors multiply to its bound, the unrolling fits the array
+and every tile fits its level.  Unknown keys are rejected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import Field
+
+from hwsim.errors import MappingError
+from hwsim.mapping.loopnest.search import LoopNestMapping, evaluate, layer_bounds
+from hwsim.mapping.loopnest.target import DIMS, MappingTarget
+from hwsim.mapping.network import (DEFAULT_BUDGET, LayerMapping, NetworkMapping, Progress, level_loops,
+                                   map_network, mappable_layers)
+from hwsim.mapping.targets import target_for
+from hwsim.mapping.tiles import tile_words
+from hwsim.report.files import write_text_atomic
+from hwsim.spec.base import StrictSpec
+from hwsim.spec.enums import Objective
+from hwsim.spec.loading import read_yaml_mapping, validate
+
+SCHEMA = "hwsim.mapping/1"
+
+
+class LevelEntry(StrictSpec):
+    name: str = Field(min_length=1)
+    loops: dict[str, int] = Field(default_factory=dict, description="dim -> bound, innermost first")
+
+
+class LayerEntry(StrictSpec):
+    name: str = Field(min_length=1)
+    dims: dict[str, int]
+    stride: int = Field(default=1, ge=1)
+    spatial: dict[str, int] = Field(default_factory=dict)
+    levels: list[LevelEntry] = Field(min_length=1)
+    latency_cycles: float | None = None
+    energy_pj: float | None = None
+
+
+class MappingFile(StrictSpec):
+    schema_: Literal["hwsim.mapping/1"] = Field(alias="schema")
+    model: str
+    arch: str
+    objective: Objective = Objective.EDP
+    budget: int | None = Field(default=None, gt=0)
+    seed: int | None = None
+    layers: list[LayerEntry]
+
+
+def mapping_to_dict(network: NetworkMapping) -> dict[str, Any]:
+    """The ``hwsim.mapping/1`` form of ``network``."""
+    layers = []
+    for m in network.layers:
+        layer = m.layer
+        layers.append({
+            "name": m.name,
+            "dims": {d: int(v) for d, v in zip(DIMS, layer_bounds(layer)[0])},
+            "stride": layer.stride,
+            "spatial": {d: f for d, f in zip(DIMS, m.mapping.spatial) if f > 1},
+            "levels": [{"name": name, "loops": dict(loops)} for name, loops in level_loops(m)],
+            "latency_cycles": float(m.mapping.latency_cycles),
+            "energy_pj": float(m.mapping.energy_pj),
+        })
+    return {"schema": SCHEMA, "model": network.model, "arch": network.arch, "objective": network.objective.value,
+            "budget": network.budget, "seed": network.seed, "layers": layers}
+
+
+def write_mapping_file(path: Path, network: NetworkMapping) -> None:
+    """Write ``network`` as a ``hwsim.mapping/1`` YAML file."""
+    text = yaml.safe_dump(mapping_to_dict(network), sort_keys=False, default_flow_style=None, width=120)
+    write_text_atomic(Path(path), text)
+
+
+def read_mapping_file(path: Path, workload: Any, arch: Any, *, progress: Progress | None = None) -> NetworkMapping:
+    """The loop nests of ``path``, checked against ``workload`` on ``arch``.
+
+    Mappable layers the file does not list are searched with the file's objective, budget
+    and seed (the mapper's choice).
+
+    Raises
+    ------
+    MappingError
+        One sentence naming the file, the layer and the bad value.
+    """
+    path = Path(path)
+    data = read_yaml_mapping(path, MappingError)
+    if data.get("schema") != SCHEMA:
+        raise MappingError(f"{path}: key 'schema' = {data.get('schema')!r}: expected '{SCHEMA}'")
+    try:
+        spec = validate(MappingFile, data, str(path))
+    except Exception as exc:  # SpecError from the strict schema; re-raised as a mapping error
+        raise MappingError(_name_layer(str(exc), data)) from None
+    if spec.arch != arch.name:
+        raise MappingError(f"{path}: key 'arch' = '{spec.arch}': the file maps onto '{spec.arch}', not '{arch.name}'")
+    layers = {layer.name: layer for layer in mappable_layers(workload, arch)}
+    out: dict[str, LayerMapping] = {}
+    for entry in spec.layers:
+        where = f"{path}: layer '{entry.name}'"
+        if entry.name not in layers:
+            known = ", ".join(list(layers)[:6]) + (", ..." if len(layers) > 6 else "")
+            raise MappingError(f"{where}: not a mappable layer of model '{getattr(workload, 'name', '')}' ({known})")
+        if entry.name in out:
+            raise MappingError(f"{where}: mapped twice")
+        layer = layers[entry.name]
+        out[entry.name] = _layer_mapping(entry, layer, target_for(arch, layer), where)
+    return map_network(workload, arch, objective=spec.objective, budget=spec.budget or DEFAULT_BUDGET,
+                       seed=spec.seed or 0, fixed=out, progress=progress)
+
+
+def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) -> LayerMapping:
+    bounds, stride = layer_bounds(layer)
+    for d, value in entry.dims.items():
+        if d not in DIMS:
+            raise MappingError(f"{where}: dims.{d}: not a loop dimension (expected {', '.join(DIMS)})")
+        if value != bounds[DIMS.index(d)]:
+            raise MappingError(f"{where}: dims.{d} = {value}, but the layer has {d} = {bounds[DIMS.index(d)]}")
+    if entry.stride != stride:
+        raise MappingError(f"{where}: stride = {entry.stride}, but the layer has stride {stride}")
+    names = [level.name for level in target.levels]
+    if [level.name for level in entry.levels] != names:
+        got = [level.name for level in entry.levels]
+        raise MappingError(f"{where}: levels {got} do not match target '{target.name}' levels {names}")
+    spatial = np.ones(7, dtype=np.int64)
+    for d, f in entry.spatial.items():
+        _check_loop(d, f, "spatial", where)
+        if d not in target.row_dims + target.col_dims:
+            raise MappingError(f"{where}: spatial.{d} = {f}, but target '{target.name}' unrolls only "
+                               f"rows ({', '.join(target.row_dims) or '-'}) and cols ({', '.join(target.col_dims) or '-'})")
+        spatial[DIMS.index(d)] = f
+    factors = np.ones((len(names), 7), dtype=np.int64)
+    orders = np.tile(np.arange(7), (len(names), 1))
+    for li, level in enumerate(entry.levels):
+        listed = []
+        for d, f in level.loops.items():
+            _check_loop(d, f, f"level '{level.name}' loop", where)
+            factors[li, DIMS.index(d)] = f
+            listed.append(DIMS.index(d))
+        orders[li] = listed + [d for d in range(7) if d not in listed]
+    for d in range(7):
+        product = int(spatial[d] * np.prod(factors[:, d]))
+        if product != bounds[d]:
+            parts = " x ".join([f"spatial {spatial[d]}"] + [f"{n} {factors[i, d]}" for i, n in enumerate(names)])
+            raise MappingError(f"{where}: {DIMS[d]} factors multiply to {product} ({parts}), "
+                               f"the layer has {DIMS[d]} = {bounds[d]}")
+    for axis, dims, size in (("rows", target.row_dims, target.rows), ("cols", target.col_dims, target.cols)):
+        fan = int(np.prod([spatial[DIMS.index(d)] for d in dims])) if dims else 1
+        if fan > size:
+            raise MappingError(f"{where}: spatial unrolling {' x '.join(f'{d}{spatial[DIMS.index(d)]}' for d in dims)}"
+                               f" = {fan} exceeds the {size} array {axis} of target '{target.name}'")
+    for li, level in enumerate(target.levels[:-1]):
+        used = tile_words(bounds, stride, factors, spatial, li, level.holds) * (2 if level.double_buffered else 1)
+        if used > level.capacity_words:
+            raise MappingError(f"{where}: level '{level.name}' tile of {used:,.0f} words exceeds its capacity of "
+                               f"{level.capacity_words:,.0f} words")
+    lat, energy, valid = evaluate(layer, target, factors[None], spatial[None], orders[None])
+    if not valid[0]:  # every check above passed, so the cost model must agree
+        raise AssertionError(f"{where}: mapping rejected by the cost model after passing the file checks")
+    mapping = LoopNestMapping(
+        factors=tuple(tuple(int(v) for v in row) for row in factors), spatial=tuple(int(v) for v in spatial),
+        orders=tuple(tuple(DIMS[int(d)] for d in row) for row in orders), latency_cycles=float(lat[0]),
+        energy_pj=float(energy[0]), evaluated=1, valid=1, exhaustive=False, seconds=0.0,
+    )
+    return LayerMapping(layer, target, mapping, searched=False)
+
+
+def _check_loop(d: str, f: int, what: str, where: str) -> None:
+    if d not in DIMS:
+        raise MappingError(f"{where}: {what} '{d}' is not a loop dimension (expected {', '.join(DIMS)})")
+    if f < 1:
+        raise MappingError(f"{where}: {what} {d} = {f} must be a positive integer")
+
+
+def _name_layer(message: str, data: dict) -> str:
+    """Point a schema error at ``layers[i]`` to the layer's name as well."""
+    import re
+
+    match = re.search(r"'layers\[(\d+)\]", message)
+    layers = data.get("layers")
+    if match and isinstance(layers, list) and int(match.group(1)) < len(layers):
+        entry = layers[int(match.group(1))]
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            return f"{message} (layer '{entry['name']}')"
+    return message
