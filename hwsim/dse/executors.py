@@ -1,0 +1,150 @@
+"""Where tasks run: a local process pool (default, all cores) or a Dask distributed cluster.
+
+Both give the same interface, a context manager whose ``imap_unordered(fn, tasks)`` yields
+each task's result as soon as it is done, in the coordinating process, which alone writes
+the store.  Leaving the context with an exception (Ctrl-C included) stops the workers at
+once: unfinished tasks are dropped, and a resumed sweep runs them again.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from enum import Enum
+from typing import Any, Callable, Iterator, Protocol, Sequence
+
+from hwsim.errors import HwsimError
+
+
+class ExecutorKind(str, Enum):
+    """The executors ``hwsim sweep --executor`` accepts."""
+
+    LOCAL = "local"
+    DASK = "dask"
+
+
+class Executor(Protocol):
+    def __enter__(self) -> "Executor": ...
+
+    def __exit__(self, exc_type, exc, tb) -> None: ...
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]: ...
+
+    @property
+    def workers(self) -> int: ...
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def make_executor(kind: ExecutorKind, *, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """An executor of ``kind``; ``workers`` defaults to every available core.
+
+    For Dask, ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); without
+    it a ``LocalCluster`` of ``workers`` single-threaded worker processes is started on loopback.
+    """
+    if workers is not None and workers < 1:
+        raise HwsimError(f"--workers must be at least 1, got {workers}")
+    if kind is ExecutorKind.LOCAL:
+        if scheduler is not None:
+            raise HwsimError("--scheduler is only used with --executor dask")
+        return LocalPool(workers or available_cores())
+    return DaskExecutor(scheduler, workers or available_cores())
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; only the coordinator should react to it, so
+    # that workers do not print tracebacks while the pool is being stopped.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalPool:
+    """A ``multiprocessing`` pool of ``workers`` processes (forked where the OS allows)."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers = workers
+        self._pool: Any = None
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def __enter__(self) -> "LocalPool":
+        methods = multiprocessing.get_all_start_methods()
+        # fork starts in milliseconds with hwsim already imported; spawn re-imports everything.
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._pool = context.Pool(self._workers, initializer=_ignore_sigint)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self._pool.close()
+        else:
+            self._pool.terminate()
+        self._pool.join()
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
+        return self._pool.imap_unordered(fn, tasks, chunksize=1)
+
+
+class DaskExecutor:
+    """Tasks submitted to a Dask distributed scheduler; results gathered as they complete."""
+
+    def __init__(self, scheduler: str | None, workers: int) -> None:
+        self._scheduler = scheduler
+        self._workers = workers
+        self._cluster: Any = None
+        self._client: Any = None
+        self._futures: list[Any] = []
+
+    @property
+    def workers(self) -> int:
+        if self._client is None:
+            return self._workers
+        return max(1, sum(w.get("nthreads", 1) for w in self._client.scheduler_info()["workers"].values()))
+
+    def __enter__(self) -> "DaskExecutor":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise HwsimError("--executor dask needs the 'distributed' package (pip install distributed)") from None
+        try:
+            if self._scheduler is None:
+                self._cluster = LocalCluster(n_workers=self._workers, threads_per_worker=1, processes=True,
+                                             host="127.0.0.1", dashboard_address=None,
+                                             silence_logs=logging.ERROR)
+                self._client = Client(self._cluster)
+            else:
+                self._client = Client(self._scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            self._close()
+            where = self._scheduler or "a local cluster"
+            raise HwsimError(f"--scheduler {where}: cannot connect ({exc})") from None
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and self._futures:
+            self._client.cancel(self._futures, force=True)
+        self._close()
+
+    def _close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
+        from distributed import as_completed
+
+        # pure=False: two equal tasks are still two runs (Dask would otherwise merge them).
+        self._futures = self._client.map(fn, list(tasks), pure=False)
+        for future in as_completed(self._futures):
+            yield future.result()
+            future.release()
