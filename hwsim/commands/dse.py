@@ -1,0 +1,185 @@
+"""``hwsim sweep | export | pareto | report``: design-space sweeps, their store, fronts and run reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    sweep = subparsers.add_parser("sweep", help="evaluate every design point of a sweep file into a results store")
+    sweep.add_argument("sweep_file", type=Path, help="a hwsim.sweep/1 YAML file")
+    sweep.add_argument("--out", type=Path, required=True, help="results store (SQLite), e.g. results.db")
+    sweep.add_argument("--resume", action="store_true", help="continue a store: skip the points it holds")
+    sweep.add_argument("--retry-errors", action="store_true", help="with --resume: run failed points again")
+    sweep.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
+    sweep.add_argument("--executor", choices=["local", "dask"], default="local",
+                       help="local process pool (default) or a Dask distributed cluster")
+    sweep.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="Dask scheduler address (default with dask: a LocalCluster on loopback)")
+    sweep.add_argument("--chunk", type=int, default=None, metavar="N",
+                       help="points per task (default: automatic, at most 16)")
+    sweep.add_argument("--no-progress", action="store_true", help="print no progress lines on stderr")
+    sweep.set_defaults(run=cmd_sweep)
+
+    export = subparsers.add_parser("export", help="write a results store as CSV or Parquet")
+    export.add_argument("store", type=Path, help="results store written by hwsim sweep")
+    export.add_argument("--csv", type=Path, help="one row per design point")
+    export.add_argument("--parquet", type=Path, help="the same table as Parquet")
+    export.set_defaults(run=cmd_export)
+
+    pareto = subparsers.add_parser("pareto", help="print and plot the non-dominated design points")
+    pareto.add_argument("store", type=Path, help="results store written by hwsim sweep")
+    pareto.add_argument("--x", default=None, help="metric (latency, energy, area, power, edp, ...)")
+    pareto.add_argument("--y", default=None, help="metric; --x/--y default to the sweep's objectives")
+    pareto.add_argument("--z", default=None, help="optional third metric")
+    pareto.add_argument("--maximize", action="append", default=[], metavar="METRIC",
+                        help="treat METRIC as higher-is-better (default: its natural direction)")
+    pareto.add_argument("--model", default=None, help="the model to use when the store holds several")
+    pareto.add_argument("--all", dest="include_infeasible", action="store_true",
+                        help="include points that break the sweep's constraints")
+    pareto.add_argument("--png", type=Path, default=None, help="PNG path (default: <store>-pareto.png)")
+    pareto.add_argument("--html", type=Path, default=None, help="HTML path (default: <store>-pareto.html)")
+    pareto.set_defaults(run=cmd_pareto)
+
+    report = subparsers.add_parser("report", help="render one run (report JSON, or a point of a store) as HTML/PNG")
+    report.add_argument("source", type=Path, help="a hwsim.report/1 JSON file, or a results store with --point")
+    report.add_argument("--point", default=None, metavar="KEY", help="key (or unique prefix) of a stored point")
+    report.add_argument("--html", type=Path, default=None, help="write an interactive HTML page")
+    report.add_argument("--png", type=Path, default=None, help="write a PNG")
+    report.set_defaults(run=cmd_report)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from hwsim.dse.executors import ExecutorKind
+    from hwsim.dse.progress import format_duration
+    from hwsim.dse.runner import SweepOptions, run_sweep
+    from hwsim.errors import HwsimError
+
+    if args.retry_errors and not args.resume:
+        raise HwsimError("--retry-errors needs --resume")
+    if args.chunk is not None and args.chunk < 1:
+        raise HwsimError(f"--chunk must be at least 1, got {args.chunk}")
+    options = SweepOptions(resume=args.resume, executor=ExecutorKind(args.executor), workers=args.workers,
+                           scheduler=args.scheduler, chunk_size=args.chunk, retry_errors=args.retry_errors)
+    summary = run_sweep(args.sweep_file, args.out, options, None if args.no_progress else sys.stderr)
+    rate = summary.ran / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
+    print(f"sweep '{summary.name}': {summary.points} points, {summary.skipped} already in {args.out}, "
+          f"{summary.ran} run ({summary.failed} failed) in {format_duration(summary.elapsed_s)} "
+          f"({rate:.2f} points/s on {summary.workers} workers)")
+    print(f"{args.out}: {summary.stored} points stored, {summary.feasible} feasible")
+    if summary.first_error:
+        print(f"first failure: {summary.first_error}")
+    if summary.interrupted:
+        print(f"hwsim: interrupted; {args.out} is consistent, continue with --resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from hwsim.dse.export import export_csv, export_parquet
+    from hwsim.dse.store import open_existing
+    from hwsim.errors import HwsimError
+
+    if not args.csv and not args.parquet:
+        raise HwsimError("export needs --csv PATH and/or --parquet PATH")
+    with open_existing(args.store) as store:
+        if args.csv:
+            print(f"wrote {args.csv} ({export_csv(store, args.csv)} rows)")
+        if args.parquet:
+            print(f"wrote {args.parquet} ({export_parquet(store, args.parquet)} rows)")
+    return 0
+
+
+def cmd_pareto(args: argparse.Namespace) -> int:
+    from hwsim.dse.front import compute_front, format_parameters
+    from hwsim.dse.store import open_existing
+    from hwsim.report.pareto_plot import write_pareto_html, write_pareto_png
+
+    with open_existing(args.store) as store:
+        metrics, goals = _axes(args, store.meta())
+        front = compute_front(store, metrics, goals, model=args.model, include_infeasible=args.include_infeasible)
+    _print_front(front, format_parameters)
+    stem = args.store.with_suffix("")
+    png = args.png or stem.with_name(f"{stem.name}-pareto.png")
+    page = args.html or stem.with_name(f"{stem.name}-pareto.html")
+    data = front.plot_data("")
+    write_pareto_png(data, png)
+    write_pareto_html(data, page)
+    print(f"wrote {png}")
+    print(f"wrote {page}")
+    return 0
+
+
+def _axes(args: argparse.Namespace, meta: dict[str, str]):
+    """The metrics and directions: from --x/--y/--z, else from the sweep's objectives."""
+    import json
+
+    from hwsim.dse.metrics import Goal, parse_metric
+    from hwsim.errors import HwsimError
+
+    objectives: dict = {}
+    if "sweep_json" in meta:
+        objectives = {parse_metric(k): Goal(v) for k, v in json.loads(meta["sweep_json"]).get("objectives", {}).items()}
+    names = [n for n in (args.x, args.y, args.z) if n is not None]
+    try:
+        if names:
+            if args.x is None or args.y is None:
+                raise HwsimError("pareto needs both --x and --y (or neither, to use the sweep's objectives)")
+            metrics = [parse_metric(n) for n in names]
+        elif objectives:
+            metrics = list(objectives)
+        else:
+            raise HwsimError(f"{args.store}: the sweep has no objectives; give --x and --y")
+        maximize = {parse_metric(n) for n in args.maximize}
+    except ValueError as exc:
+        raise HwsimError(f"pareto: {exc}") from None
+    goals = [Goal.MAXIMIZE if m in maximize else objectives.get(m, m.better) for m in metrics]
+    return metrics, goals
+
+
+def _print_front(front, format_parameters) -> None:
+    from rich.table import Table
+
+    from hwsim.report.tables import print_tables
+
+    points = front.front_points()
+    arrows = {"minimize": "↓", "maximize": "↑"}
+    table = Table(title=f"{front.model}: {len(points)} non-dominated of {len(front.candidates)} points")
+    for col in ("design", "parameters", *(f"{m.label} {arrows[g.value]}" for m, g in zip(front.metrics, front.goals)),
+                "key"):
+        table.add_column(col, justify="right" if "(" in col or col.startswith("cycles") else "left")
+    for p in points:
+        table.add_row(p.design, format_parameters(p.parameters), *(f"{p.metrics[m]:.4g}" for m in front.metrics),
+                      p.key[:12])
+    print_tables(table)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import json
+
+    from hwsim.errors import HwsimError
+    from hwsim.report.html import check_report, load_report_json, write_report_html
+    from hwsim.report.run_plot import write_run_png
+
+    if not args.html and not args.png:
+        raise HwsimError("report needs --html PATH and/or --png PATH")
+    if args.point is not None:
+        from hwsim.dse.store import open_existing
+
+        with open_existing(args.source) as store:
+            text = store.report_json(args.point)
+        if text is None:
+            raise HwsimError(f"{args.source}: no successful point with a unique key starting '{args.point}'")
+        report = json.loads(text)
+        check_report(report, f"{args.source} point {args.point}")
+    else:
+        report = load_report_json(args.source)
+    if args.html:
+        write_report_html(report, args.html)
+        print(f"wrote {args.html}")
+    if args.png:
+        write_run_png(report, args.png)
+        print(f"wrote {args.png}")
+    return 0
