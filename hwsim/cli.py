@@ -150,7 +150,7 @@ COMMANDS = {"simulate": cmd_simulate, "compare": cmd_compare, "list": cmd_list}
 
 # Further commands, one module each: ``register(subparsers)`` adds a parser whose defaults
 # carry ``run=function(args) -> int``.  Modules import their heavy dependencies lazily.
-COMMAND_MODULES: tuple[str, ...] = ("hwsim.commands.rtl", "hwsim.commands.map")
+COMMAND_MODULES: tuple[str, ...] = ("hwsim.commands.rtl", "hwsim.commands.map", "hwsim.commands.dse")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
