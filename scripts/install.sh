@@ -20,4 +20,12 @@ fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+
+# SCALE-Sim v3, the peer of the systolic family's parity test and benchmark, in its own venv:
+# it crashes with a TypeError under numpy 2.4, which hwsim pins.  Skipped when already there.
+if ! .venv-scalesim/bin/python -c 'import scalesim' >/dev/null 2>&1; then
+    [ -x .venv-scalesim/bin/python ] || "$PY" -m venv .venv-scalesim
+    .venv-scalesim/bin/python -m pip install -q --upgrade pip
+    .venv-scalesim/bin/python -m pip install -q "scalesim==3.0.0" "numpy<2.4"
+fi
 echo "install.sh: ready ($(.venv/bin/hwsim --version))"

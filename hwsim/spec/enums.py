@@ -56,3 +56,17 @@ class Objective(str, Enum):
     LATENCY = "latency"
     ENERGY = "energy"
     EDP = "edp"
+
+
+class Dataflow(str, Enum):
+    """Which operand of a systolic array's matrix product stays in the processing elements.
+
+    With the layer as the product ``ofmap[M, N] = ifmap[M, K] @ filter[K, N]`` (M output
+    pixels, N filters, K = R*S*C window), output-stationary keeps ofmap elements (rows carry
+    M, columns N, K streams in time), weight-stationary keeps filter elements (rows K, columns
+    N, M in time), input-stationary keeps ifmap elements (rows K, columns M, N in time).
+    """
+
+    OUTPUT_STATIONARY = "os"
+    WEIGHT_STATIONARY = "ws"
+    INPUT_STATIONARY = "is"

@@ -1,0 +1,78 @@
+"""DRAM traffic and memory stalls of one layer: SRAM capacity, double buffering, bandwidth.
+
+hwsim's own model (SCALE-Sim's buffer state machine is not reproduced; docs/systolic.md
+says where the two differ):
+
+* An operand whose distinct words fit in its buffer's working part (half of it when double
+  buffered) is fetched from DRAM once; otherwise it is fetched again for every pass the
+  array makes over it, i.e. as often as the SRAM reads it (``FoldSchedule.sram_accesses``
+  divided by its im2col size), at least once.
+* The first working part is filled before the layer starts (a prologue SCALE-Sim also keeps
+  out of its cycle count), and the ofmap's last part drains after it.  The rest moves at the
+  buffer's DRAM bandwidth.  Double buffered, that transfer overlaps compute and stalls the
+  array only by what exceeds the compute cycles; single buffered, the array waits for all of
+  it.  The three buffers have their own interfaces, so the layer stalls by the worst one.
+* ``calc`` bandwidth never stalls (SCALE-Sim's CALC mode).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from hwsim.sim.systolic.folds import FoldSchedule, GemmShape
+from hwsim.sim.systolic.dataflow import Operand
+from hwsim.spec.systolic import CALC, SystolicSpec
+from hwsim.workload.layers import Layer
+
+
+@dataclass(frozen=True)
+class MemoryTraffic:
+    """Words moved between DRAM and each SRAM (ifmap/filter read, ofmap written) and the stalls."""
+
+    dram_words: Mapping[Operand, int]
+    stall_cycles: int
+    stall_cycles_by_operand: Mapping[Operand, int]
+
+
+def distinct_words(layer: Layer, shape: GemmShape, operand: Operand) -> int:
+    """Distinct elements of an operand: the ifmap pixels its windows touch, not its im2col form."""
+    if operand is Operand.FILTER:
+        return shape.N * shape.K
+    if operand is Operand.OFMAP:
+        return shape.M * shape.N
+    rows_touched = layer.P * layer.R if layer.stride >= layer.R else (layer.P - 1) * layer.stride + layer.R
+    cols_touched = layer.Q * layer.S if layer.stride >= layer.S else (layer.Q - 1) * layer.stride + layer.S
+    return layer.N * layer.C * rows_touched * cols_touched
+
+
+def memory_traffic(layer: Layer, shape: GemmShape, folds: FoldSchedule, spec: SystolicSpec) -> MemoryTraffic:
+    """DRAM words and stall cycles of ``layer`` folded as ``folds`` on ``spec``."""
+    size_kb = {Operand.IFMAP: spec.sram.ifmap_kb, Operand.FILTER: spec.sram.filter_kb, Operand.OFMAP: spec.sram.ofmap_kb}
+    bandwidth = {
+        Operand.IFMAP: spec.dram.ifmap_words_per_cycle,
+        Operand.FILTER: spec.dram.filter_words_per_cycle,
+        Operand.OFMAP: spec.dram.ofmap_words_per_cycle,
+    }
+    dram: dict[Operand, int] = {}
+    stalls: dict[Operand, int] = {}
+    for operand in Operand:
+        working = spec.sram_words(size_kb[operand]) // (2 if spec.sram.double_buffered else 1)
+        unique = distinct_words(layer, shape, operand)
+        passes = max(1, folds.sram_accesses[operand] // shape.operand_words(operand))
+        words = unique if (unique <= working or operand is Operand.OFMAP) else unique * passes
+        dram[operand] = words
+        bw = bandwidth[operand]
+        if bw == CALC:
+            stalls[operand] = 0
+            continue
+        transfer_cycles = math.ceil(max(0, words - working) / bw)
+        hidden = folds.compute_cycles if spec.sram.double_buffered else 0
+        stalls[operand] = max(0, transfer_cycles - hidden)
+    return MemoryTraffic(
+        dram_words=MappingProxyType(dram),
+        stall_cycles=max(stalls.values()),
+        stall_cycles_by_operand=MappingProxyType(stalls),
+    )

@@ -1,0 +1,176 @@
+"""Read a SCALE-Sim v3 ``.cfg`` file into a :class:`SystolicSpec`, strictly.
+
+SCALE-Sim reads the same files loosely: a misspelled dataflow runs as output-stationary, an
+unknown bandwidth mode is skipped, a missing file exits with status 0.  Here each of those is
+a one-line :class:`SpecError` naming the file, the section and key, and the value.
+
+What SCALE-Sim does with the numbers, and therefore what they become here:
+
+* ``ArrayHeight`` x ``ArrayWidth`` is the array, ``Dataflow`` is ``os``, ``ws`` or ``is``.
+* ``*SramSzkB`` are the SRAM sizes in KB; SCALE-Sim uses half of each as the active buffer
+  and 1-byte words, so the spec is double buffered with ``word_bytes: 1``.
+* ``InterfaceBandwidth: CALC`` never stalls.  With ``USER``, SCALE-Sim fills the ifmap and
+  filter buffers at ``[layout] IfmapSRAMBankBandwidth`` / ``FilterSRAMBankBandwidth`` words
+  per cycle and drains the ofmap at the first ``Bandwidth`` value; without a ``[layout]``
+  section the first ``Bandwidth`` value serves all three.
+* Offsets and request-buffer sizes only place addresses in SCALE-Sim's traces: read, ignored.
+* Energy, area and clock are not in a ``.cfg``: they come from the preset named by
+  ``--set base=...`` (default ``systolic-32x32-ws``), and any ``--set`` key overrides them.
+"""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+from typing import Any
+
+from hwsim.errors import SpecError
+from hwsim.spec.enums import Dataflow
+from hwsim.spec.loading import apply_override
+
+DEFAULT_BASE_PRESET = "systolic-32x32-ws"
+
+_KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "general": frozenset({"run_name"}),
+    "architecture_presets": frozenset({
+        "arrayheight", "arraywidth", "ifmapsramszkb", "filtersramszkb", "ofmapsramszkb", "ifmapoffset",
+        "filteroffset", "ofmapoffset", "bandwidth", "dataflow", "readrequestbuffer", "writerequestbuffer",
+    }),
+    "layout": frozenset({
+        "ifmapcustomlayout", "ifmapsrambankbandwidth", "ifmapsrambanknum", "ifmapsrambankport",
+        "filtercustomlayout", "filtersrambankbandwidth", "filtersrambanknum", "filtersrambankport",
+    }),
+    "sparsity": frozenset({"sparsitysupport", "sparserep", "optimizedmapping", "blocksize", "randomnumbergeneratorseed",
+                           "nonzeroelems"}),
+    "run_presets": frozenset({"interfacebandwidth", "useramulatortrace"}),
+    "network_presets": frozenset({"topologycsvloc"}),
+}
+
+
+class _Cfg:
+    """Typed lookups in one parsed file, each failing with the file, section and key."""
+
+    def __init__(self, path: Path, parser: configparser.ConfigParser) -> None:
+        self.path, self.parser = path, parser
+
+    def text(self, section: str, key: str, default: str | None = None) -> str:
+        if not self.parser.has_section(section):
+            if default is not None:
+                return default
+            raise SpecError(f"{self.path}: missing section [{section}]")
+        if not self.parser.has_option(section, key):
+            if default is not None:
+                return default
+            raise SpecError(f"{self.path}: [{section}] missing key '{key}'")
+        return self.parser.get(section, key).strip()
+
+    def positive_int(self, section: str, key: str, default: str | None = None) -> int:
+        raw = self.text(section, key, default)
+        if not raw.lstrip("+").isdigit() or int(raw) <= 0:
+            raise SpecError(f"{self.path}: [{section}] {key} = {raw!r}: expected a positive integer")
+        return int(raw)
+
+    def flag(self, section: str, key: str, default: str) -> bool:
+        raw = self.text(section, key, default)
+        if raw.lower() not in {"true", "false"}:
+            raise SpecError(f"{self.path}: [{section}] {key} = {raw!r}: expected True or False")
+        return raw.lower() == "true"
+
+
+def _parse(path: Path) -> _Cfg:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.MissingSectionHeaderError as exc:
+        raise SpecError(f"{path}: line {exc.lineno}: {exc.line.strip()!r} comes before any [section] header") from None
+    except configparser.Error as exc:
+        raise SpecError(f"{path}: malformed .cfg: {str(exc).splitlines()[0]}") from None
+    for section in parser.sections():
+        known = _KNOWN_KEYS.get(section)
+        if known is None:
+            raise SpecError(f"{path}: unknown section [{section}] (expected {', '.join(_KNOWN_KEYS)})")
+        for key in parser.options(section):
+            if key not in known:
+                raise SpecError(f"{path}: [{section}] unknown key '{key}'")
+    return _Cfg(path, parser)
+
+
+def _dataflow(cfg: _Cfg) -> Dataflow:
+    raw = cfg.text("architecture_presets", "Dataflow")
+    try:
+        return Dataflow(raw)
+    except ValueError:
+        choices = ", ".join(d.value for d in Dataflow)
+        raise SpecError(f"{cfg.path}: [architecture_presets] Dataflow = {raw!r}: expected one of {choices}") from None
+
+
+def _bandwidths(cfg: _Cfg) -> dict[str, Any]:
+    mode = cfg.text("run_presets", "InterfaceBandwidth")
+    if mode == "CALC":
+        return {"ifmap_words_per_cycle": "calc", "filter_words_per_cycle": "calc", "ofmap_words_per_cycle": "calc"}
+    if mode != "USER":
+        raise SpecError(f"{cfg.path}: [run_presets] InterfaceBandwidth = {mode!r}: expected USER or CALC")
+    raw = cfg.text("architecture_presets", "Bandwidth")
+    first = raw.split(",")[0].strip()
+    if not first.isdigit() or int(first) <= 0:
+        raise SpecError(f"{cfg.path}: [architecture_presets] Bandwidth = {raw!r}: expected positive words per cycle")
+    ofmap = int(first)
+    has_layout = cfg.parser.has_section("layout")
+    ifmap = cfg.positive_int("layout", "IfmapSRAMBankBandwidth") if has_layout else ofmap
+    filt = cfg.positive_int("layout", "FilterSRAMBankBandwidth") if has_layout else ofmap
+    return {"ifmap_words_per_cycle": ifmap, "filter_words_per_cycle": filt, "ofmap_words_per_cycle": ofmap}
+
+
+def _reject_unmodelled(cfg: _Cfg) -> None:
+    for section, key, what in (
+        ("run_presets", "UseRamulatorTrace", "Ramulator DRAM traces"),
+        ("layout", "IfmapCustomLayout", "custom SRAM layouts"),
+        ("layout", "FilterCustomLayout", "custom SRAM layouts"),
+        ("sparsity", "SparsitySupport", "sparse filters"),
+    ):
+        if cfg.flag(section, key, "False"):
+            raise SpecError(f"{cfg.path}: [{section}] {key} = True: {what} are not modelled by hwsim")
+
+
+def load_scalesim_cfg(path: Path, overrides: dict[str, Any]) -> Any:
+    """A :class:`SystolicSpec` from a SCALE-Sim ``.cfg`` file.
+
+    Parameters
+    ----------
+    path
+        The ``.cfg`` file.
+    overrides
+        Dotted spec keys (``clock_mhz``, ``energy.mac.energy_pj``, ``array.rows``...) applied
+        after the file; ``base`` names the preset that supplies energy, area and clock.
+    """
+    from hwsim.spec.arch import load_arch_spec, validate_arch
+
+    cfg = _parse(Path(path))
+    overrides = dict(overrides)
+    base_name = overrides.pop("base", DEFAULT_BASE_PRESET)
+    base = load_arch_spec(str(base_name))
+    if base.family != "systolic" and getattr(base.family, "value", None) != "systolic":
+        raise SpecError(f"{path}: --set base={base_name}: expected a systolic preset, got family '{base.family.value}'")
+    _reject_unmodelled(cfg)
+    data = base.model_dump(mode="json", by_alias=True)
+    data.update(
+        name=cfg.text("general", "run_name"),
+        description=f"SCALE-Sim configuration {Path(path).name}",
+        array={"rows": cfg.positive_int("architecture_presets", "ArrayHeight"),
+               "cols": cfg.positive_int("architecture_presets", "ArrayWidth")},
+        dataflow=_dataflow(cfg).value,
+        word_bytes=1,
+        sram={"ifmap_kb": cfg.positive_int("architecture_presets", "IfmapSramSzkB"),
+              "filter_kb": cfg.positive_int("architecture_presets", "FilterSramSzkB"),
+              "ofmap_kb": cfg.positive_int("architecture_presets", "OfmapSramSzkB"),
+              "double_buffered": True},
+        dram=_bandwidths(cfg),
+    )
+    origin = str(path)
+    for key, value in overrides.items():
+        data = apply_override(data, key, value, origin)
+    return validate_arch(data, origin)

@@ -1,0 +1,111 @@
+"""Spec of a systolic-array accelerator (family ``systolic``), SCALE-Sim's machine model.
+
+A ``rows x cols`` grid of multiply-accumulate processing elements (PEs) fed from three SRAMs
+(ifmap, filter, ofmap), each optionally double buffered, backed by DRAM with a bandwidth in
+words per cycle per buffer, or ``calc``: sized so that nothing ever stalls (SCALE-Sim's
+``InterfaceBandwidth: CALC``).  Energies are per action (one MAC, one word read or written);
+areas per PE and per SRAM bit; every number carries a ``source``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from hwsim.spec.base import StrictSpec
+from hwsim.spec.enums import Dataflow, Family
+
+CALC = "calc"
+
+
+class ArraySpec(StrictSpec):
+    """The PE grid: ``rows`` carry the first spatial dimension of the dataflow, ``cols`` the second."""
+
+    rows: int = Field(gt=0, le=1 << 14)
+    cols: int = Field(gt=0, le=1 << 14)
+
+
+class SramSpec(StrictSpec):
+    """On-chip buffers, sizes in KB (1 KB = 1024 bytes)."""
+
+    ifmap_kb: int = Field(gt=0, le=1 << 20)
+    filter_kb: int = Field(gt=0, le=1 << 20)
+    ofmap_kb: int = Field(gt=0, le=1 << 20)
+    double_buffered: bool = Field(description="half of each buffer is filled from DRAM while the other half serves the array")
+
+
+class DramSpec(StrictSpec):
+    """Off-chip interface of each buffer, in words per cycle, or ``calc`` (never stalls)."""
+
+    ifmap_words_per_cycle: int | Literal["calc"] = Field(description="DRAM -> ifmap SRAM")
+    filter_words_per_cycle: int | Literal["calc"] = Field(description="DRAM -> filter SRAM")
+    ofmap_words_per_cycle: int | Literal["calc"] = Field(description="ofmap SRAM -> DRAM")
+
+    @field_validator("ifmap_words_per_cycle", "filter_words_per_cycle", "ofmap_words_per_cycle")
+    @classmethod
+    def _positive(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value <= 0:
+            raise ValueError("expected a positive number of words per cycle or 'calc'")
+        return value
+
+    @property
+    def is_calc(self) -> bool:
+        """True when every buffer's bandwidth is ``calc`` (stall-free)."""
+        return CALC in (self.ifmap_words_per_cycle, self.filter_words_per_cycle, self.ofmap_words_per_cycle)
+
+
+class ActionEnergy(StrictSpec):
+    energy_pj: float = Field(ge=0.0)
+    source: str = Field(min_length=1)
+
+
+class SystolicEnergySpec(StrictSpec):
+    """pJ per action; one word is ``word_bytes`` bytes."""
+
+    mac: ActionEnergy = Field(description="one multiply-accumulate in a PE")
+    ifmap_sram_read: ActionEnergy = Field(description="one word")
+    filter_sram_read: ActionEnergy = Field(description="one word")
+    ofmap_sram_write: ActionEnergy = Field(description="one word")
+    dram_read: ActionEnergy = Field(description="one word")
+    dram_write: ActionEnergy = Field(description="one word")
+
+
+class AreaNumber(StrictSpec):
+    value_um2: float = Field(ge=0.0)
+    source: str = Field(min_length=1)
+
+
+class SystolicAreaSpec(StrictSpec):
+    pe: AreaNumber = Field(description="one PE (multiplier, accumulator adder)")
+    sram_per_bit: AreaNumber = Field(description="one SRAM bit including its share of the periphery")
+
+
+class SystolicSpec(StrictSpec):
+    """A systolic array with its SRAMs, DRAM interface, energy and area tables."""
+
+    schema_: Literal["hwsim.arch/1"] = Field(alias="schema")
+    name: str = Field(min_length=1)
+    family: Literal[Family.SYSTOLIC]
+    description: str = ""
+    clock_mhz: float = Field(gt=0.0, le=10000.0)
+    array: ArraySpec
+    dataflow: Dataflow
+    word_bytes: int = Field(ge=1, le=8, description="bytes per operand word (SCALE-Sim: 1)")
+    sram: SramSpec
+    dram: DramSpec
+    energy: SystolicEnergySpec
+    area: SystolicAreaSpec
+
+    @field_validator("family", mode="before")
+    @classmethod
+    def _family_from_str(cls, value: object) -> object:
+        return Family(value) if isinstance(value, str) and value in {f.value for f in Family} else value
+
+    @property
+    def pes(self) -> int:
+        return self.array.rows * self.array.cols
+
+    def sram_words(self, size_kb: int) -> int:
+        """Words held by an SRAM of ``size_kb`` KB."""
+        return size_kb * 1024 // self.word_bytes
