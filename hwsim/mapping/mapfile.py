@@ -170,7 +170,8 @@ def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) 
     for axis, dims, size in (("rows", target.row_dims, target.rows), ("cols", target.col_dims, target.cols)):
         fan = int(np.prod([spatial[DIMS.index(d)] for d in dims])) if dims else 1
         if fan > size:
-            raise MappingError(f"{where}: spatial unrolling {' x '.join(f'{d}{spatial[DIMS.index(d)]}' for d in dims)}"
+            unrolled = " x ".join(f"{d}{spatial[DIMS.index(d)]}" for d in dims if spatial[DIMS.index(d)] > 1)
+            raise MappingError(f"{where}: spatial unrolling {unrolled}"
                                f" = {fan} exceeds the {size} array {axis} of target '{target.name}'")
     for li, level in enumerate(target.levels[:-1]):
         used = tile_words(bounds, stride, factors, spatial, li, level.holds) * (2 if level.double_buffered else 1)

@@ -90,9 +90,10 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
             best = (float(cost[i]), factors[i].copy(), spatial[i].copy(), orders[i].copy(), float(lat[i]), float(energy[i]))
     seconds = time.perf_counter() - started
     if best is None:
+        inner = target.levels[0]
         raise MappingError(
             f"layer '{layer.name}': no valid mapping on '{target.name}' among {evaluated} candidates "
-            f"(buffers too small for any tile?)"
+            f"(level '{inner.name}' holds {inner.capacity_words:g} words per PE; buffers too small for any tile?)"
         )
     _, f, s, o, lat, energy = best
     return LoopNestMapping(

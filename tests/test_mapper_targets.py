@@ -1,0 +1,54 @@
+"""Each family's loop-nest target and the layers the mapper takes from each kind of workload."""
+
+import numpy as np
+import pytest
+
+from hwsim import api
+from hwsim.mapping.network import map_network, mappable_layers
+from hwsim.mapping.target_fpga import fpga_target
+from hwsim.mapping.target_imc import imc_target
+from hwsim.spec.enums import Objective
+
+
+def test_fpga_target_is_the_dsp_pool_under_bram_and_dram():
+    arch = api.load_arch("sparse-attn-fpga")
+    layer = mappable_layers(api.load_network("tiny-encoder"), arch)[0]
+    t = fpga_target(arch, layer)
+    assert (t.rows, t.cols) == (64, 128)  # 4096 DSP x 2 MACs; rows the power of two below sqrt(8192)
+    assert [level.name for level in t.levels] == ["dsp_reg", "bram", "dram"]
+    assert t.levels[2].bandwidth_words_per_cycle == pytest.approx(64e9 / 200e6)  # 64 GB/s at 200 MHz, 1-byte words
+    assert t.levels[1].capacity_words == 9840 * 4608
+
+
+def test_imc_target_columns_hold_activations_and_sums():
+    arch = api.load_arch("fat")
+    layer = api.load_network("resnet18").layer("layer1.0.conv1")
+    t = imc_target(arch, layer)
+    assert (t.rows, t.cols) == (512, 256)  # 8 banks x 64 subarrays; 256 columns each
+    assert t.levels[0].holds == (False, True, True) and t.levels[0].capacity_words == 512 // 8
+    sum_bits = int(64 * 9 * 255).bit_length() + 1  # signed sum of 576 8-bit activations
+    assert t.mac_cycles == sum_bits * arch.bit_step_cycles
+
+
+def test_transformer_lowers_to_projections_and_attention_products():
+    workload, arch = api.load_network("tiny-encoder"), api.load_arch("sparse-attn-fpga")
+    layers = mappable_layers(workload, arch)
+    names = [layer.name for layer in layers[:6]]
+    assert names == ["enc0.qkv", "enc0.attn.qk", "enc0.attn.av", "enc0.out", "enc0.ffn1", "enc0.ffn2"]
+    longest = int(np.max(workload.lengths))
+    qk, av = layers[1], layers[2]
+    assert (qk.N, qk.K, qk.C, qk.P) == (4, longest, 32, longest)
+    assert av.C == min(16, longest)  # top-k keeps 16 keys per query: the value product reduces over them
+    mapping = map_network(workload, arch, objective=Objective.LATENCY, budget=2000)
+    assert len(mapping.layers) == 12 and mapping.layers[1].mapping.latency_cycles > 0
+    # equal shapes are searched once and get the same nest
+    assert mapping.layers[0].mapping is mapping.layers[6].mapping
+
+
+def test_conv_network_on_imc_maps_every_weighted_layer():
+    net, arch = api.load_network("resnet18"), api.load_arch("fat")
+    mapping = map_network(net, arch, objective=Objective.ENERGY, budget=500)
+    assert [m.name for m in mapping.layers] == [layer.name for layer in net.layers if layer.macs > 0]
+    for m in mapping.layers:
+        sp = np.array(m.mapping.spatial)
+        assert np.prod(sp[[1, 2, 5, 6]]) <= 512 and np.prod(sp[[0, 3, 4]]) <= 256
