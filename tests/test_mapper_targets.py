@@ -52,3 +52,23 @@ def test_conv_network_on_imc_maps_every_weighted_layer():
     for m in mapping.layers:
         sp = np.array(m.mapping.spatial)
         assert np.prod(sp[[1, 2, 5, 6]]) <= 512 and np.prod(sp[[0, 3, 4]]) <= 256
+
+
+@pytest.mark.parametrize("preset, rows, cols, stationary", [
+    ("systolic-32x32-ws", ("C", "R", "S"), ("K",), "filter_sram"),
+    ("systolic-32x32-os", ("N", "P", "Q"), ("K",), "ofmap_sram"),
+])
+def test_systolic_target_follows_the_spec_dataflow(preset, rows, cols, stationary):
+    from hwsim.mapping.target_systolic import systolic_target
+
+    arch = api.load_arch(preset)
+    layer = api.load_network("resnet18").layer("layer2.0.conv2")
+    t = systolic_target(arch, layer)
+    assert (t.row_dims, t.col_dims, t.rows, t.cols) == (rows, cols, 32, 32)
+    names = [level.name for level in t.levels]
+    assert names[0] == "pe_reg" and names[1] == stationary and names[-1] == "dram"
+    assert sorted(names[1:4]) == ["filter_sram", "ifmap_sram", "ofmap_sram"]
+    assert t.levels[names.index("ifmap_sram")].capacity_words == 512 * 1024  # 512 KB of 1-byte words
+    m = map_network(api.load_network("mlp"), arch, objective=Objective.LATENCY, budget=3000)
+    # dense MACs over 1024 PEs bound every layer's cycles from below
+    assert all(x.mapping.latency_cycles >= x.layer.macs / 1024 for x in m.layers)

@@ -1,0 +1,55 @@
+"""A systolic array (family ``systolic``, SCALE-Sim's machine) as a loop-nest target.
+
+The spec's dataflow fixes what the array axes carry (rows x cols): weight-stationary
+C*R*S x K, output-stationary N*P*Q x K, input-stationary C*R*S x N*P*Q, and which operand
+each PE keeps in its one-word register (level 0).  The three SRAMs each hold one operand;
+the loop-nest model stacks them as levels, the stationary operand's buffer innermost, so
+every tile nests in the one above it, a restriction of the search (each SRAM is still sized
+and priced on its own).  DRAM is the backing store; its bandwidth is the sum of the three
+buffers' interfaces (or unbounded for ``calc``).  Energies are the spec's per-word prices;
+an SRAM fill from DRAM is priced as one read of that SRAM (the spec has no SRAM write price
+for ifmap and filter), and a partial sum read back from the ofmap SRAM as one write.
+"""
+
+from __future__ import annotations
+
+from hwsim.mapping.loopnest.target import MappingTarget, MemoryLevel
+from hwsim.spec.enums import Dataflow
+from hwsim.spec.systolic import CALC, SystolicSpec
+from hwsim.workload.layers import Layer
+
+_AXES = {
+    Dataflow.WEIGHT_STATIONARY: (("C", "R", "S"), ("K",)),
+    Dataflow.OUTPUT_STATIONARY: (("N", "P", "Q"), ("K",)),
+    Dataflow.INPUT_STATIONARY: (("C", "R", "S"), ("N", "P", "Q")),
+}
+_STATIONARY = {Dataflow.WEIGHT_STATIONARY: 0, Dataflow.INPUT_STATIONARY: 1, Dataflow.OUTPUT_STATIONARY: 2}
+_UNBOUNDED = 1e15
+
+
+def systolic_target(spec: SystolicSpec, layer: Layer) -> MappingTarget:
+    """The loop-nest view of ``spec`` (its dataflow, SRAM sizes and energies); ``layer`` is unused."""
+    del layer  # words are the spec's word_bytes whatever the layer
+    e = spec.energy
+    only = lambda x: tuple(i == x for i in range(3))  # noqa: E731 - holds-mask of one operand
+    dram = spec.dram
+    rates = (dram.filter_words_per_cycle, dram.ifmap_words_per_cycle, dram.ofmap_words_per_cycle)
+    bandwidth = _UNBOUNDED if CALC in rates else float(sum(rates))
+    srams = {
+        0: MemoryLevel("filter_sram", float(spec.sram_words(spec.sram.filter_kb)), e.filter_sram_read.energy_pj,
+                       e.filter_sram_read.energy_pj, _UNBOUNDED, only(0), spec.sram.double_buffered),
+        1: MemoryLevel("ifmap_sram", float(spec.sram_words(spec.sram.ifmap_kb)), e.ifmap_sram_read.energy_pj,
+                       e.ifmap_sram_read.energy_pj, _UNBOUNDED, only(1), spec.sram.double_buffered),
+        2: MemoryLevel("ofmap_sram", float(spec.sram_words(spec.sram.ofmap_kb)), e.ofmap_sram_write.energy_pj,
+                       e.ofmap_sram_write.energy_pj, _UNBOUNDED, only(2), spec.sram.double_buffered),
+    }
+    first = _STATIONARY[spec.dataflow]
+    order = [first] + [x for x in range(3) if x != first]
+    rows, cols = _AXES[spec.dataflow]
+    return MappingTarget(
+        name=f"{spec.name}-{spec.dataflow.value}", rows=spec.array.rows, cols=spec.array.cols,
+        row_dims=rows, col_dims=cols,
+        levels=(MemoryLevel("pe_reg", 1.0, 0.0, 0.0, _UNBOUNDED, only(first)), *(srams[x] for x in order),
+                MemoryLevel("dram", _UNBOUNDED, e.dram_read.energy_pj, e.dram_write.energy_pj, bandwidth)),
+        mac_energy_pj=e.mac.energy_pj,
+    )
