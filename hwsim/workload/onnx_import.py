@@ -5,8 +5,11 @@ GlobalAveragePool, Add of two activations; shape-only ops pass through (Relu, Cl
 Flatten, Reshape, Identity, Dropout, BatchNormalization, QuantizeLinear and
 DequantizeLinear on activations).  Weights come either as integers behind a
 DequantizeLinear (QDQ models: the integers are used as they are, ternary when every value is
-in {-1, 0, 1}), or as floats, quantized per tensor here: ternary by the TWN threshold
-0.7 * mean|w| (Li & Liu 2016), or symmetric intN.
+in {-1, 0, 1}), as QONNX ``Quant``/``BipolarQuant`` nodes on constant floats (the quantizer is
+evaluated here and its integers are the weights, with its declared bit width: a signed
+narrow 2-bit quantizer is ternary, ``BipolarQuant`` binary), or as floats, quantized per
+tensor here: ternary by the TWN threshold 0.7 * mean|w| (Li & Liu 2016), or symmetric intN.
+A QONNX quantizer on activations sets the activation bits of the layers that read them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 from hwsim.errors import WorkloadError
 from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.network import Network
+from hwsim.workload.qonnx import QONNX_OPS, bipolar_integers, int_range, quant_integers
 
 _PASS_THROUGH = {"Relu", "Clip", "Flatten", "Reshape", "Identity", "Dropout", "BatchNormalization",
                  "QuantizeLinear", "DequantizeLinear", "Squeeze", "Unsqueeze"}
@@ -96,6 +100,8 @@ class _Builder:
         self.layers: list[Layer] = []
         self.weights: dict[str, np.ndarray] = {}
         self.dq_int: dict[str, np.ndarray] = {}
+        self.declared: dict[str, Quant] = {}  # weight quantization a QONNX node states
+        self.act_bits_of: dict[str, int] = {}  # activation bits a QONNX node states
 
     def add(self, node, index: int) -> None:
         op = node.op_type
@@ -104,7 +110,9 @@ class _Builder:
         if op == "DequantizeLinear" and node.input[0] in self.inits:
             self.dq_int[node.output[0]] = self.inits[node.input[0]]
             return
-        if op in ("Conv", "Gemm", "MatMul"):
+        if op in QONNX_OPS:
+            self._qonnx(node, op, where)
+        elif op in ("Conv", "Gemm", "MatMul"):
             self._weighted(node, name, where)
         elif op in ("MaxPool", "AveragePool", "GlobalAveragePool"):
             self._pool(node, name, where)
@@ -112,10 +120,47 @@ class _Builder:
             self._add(node, name, where)
         elif op in _PASS_THROUGH or op == "Constant":
             if op != "Constant" and node.input and node.input[0] in self.shapes:
-                self.shapes[node.output[0]] = self.shapes[node.input[0]]
-                self.producer[node.output[0]] = self.producer[node.input[0]]
+                self._pass(node.input[0], node.output[0])
         else:
             raise WorkloadError(f"{where}: operator not supported by the importer")
+
+    def _pass(self, src: str, dst: str) -> None:
+        self.shapes[dst], self.producer[dst] = self.shapes[src], self.producer[src]
+        if src in self.act_bits_of:
+            self.act_bits_of[dst] = self.act_bits_of[src]
+
+    def _qonnx(self, node, op: str, where: str) -> None:
+        """A QONNX quantizer: on a constant it makes integer weights, on an activation it sets its bits."""
+        attrs = {a.name: a for a in node.attribute}
+        if op == "BipolarQuant":
+            bits = 1
+        else:
+            if len(node.input) < 4 or any(t not in self.inits for t in node.input[1:4]):
+                missing = next((t for t in node.input[1:4] if t not in self.inits), "bitwidth")
+                raise WorkloadError(f"{where}: scale, zero point and bit width must be constants ('{missing}' is not)")
+            bits_value = float(np.asarray(self.inits[node.input[3]]).reshape(-1)[0])
+            if bits_value != int(bits_value):
+                raise WorkloadError(f"{where}: bitwidth = {bits_value:g} must be an integer")
+            bits = int(bits_value)
+        src, out = node.input[0], node.output[0]
+        if src not in self.inits:
+            self._activation(src, where)
+            self._pass(src, out)
+            self.act_bits_of[out] = bits
+            return
+        if op == "BipolarQuant":
+            self.dq_int[out], self.declared[out] = bipolar_integers(self.inits[src]), Quant.binary()
+            return
+        signed = attrs["signed"].i != 0 if "signed" in attrs else True
+        narrow = attrs["narrow"].i != 0 if "narrow" in attrs else False
+        rounding = attrs["rounding_mode"].s.decode() if "rounding_mode" in attrs else "ROUND"
+        if bits > 8:
+            raise WorkloadError(f"{where}: weight bitwidth = {bits}: weights wider than 8 bits are not supported")
+        ints = quant_integers(self.inits[src], self.inits[node.input[1]], self.inits[node.input[2]], bits,
+                              signed=signed, narrow=narrow, rounding=rounding, where=where)
+        ternary = int_range(bits, signed, narrow) == (-1, 1)
+        self.dq_int[out] = ints
+        self.declared[out] = Quant.ternary() if ternary else Quant(QuantKind.INT, bits)
 
     def _activation(self, tensor: str, where: str) -> tuple[tuple[int, ...], str]:
         if tensor not in self.shapes:
@@ -123,6 +168,8 @@ class _Builder:
         return self.shapes[tensor], self.producer[tensor]
 
     def _weight(self, tensor: str, where: str) -> tuple[np.ndarray, Quant]:
+        if tensor in self.declared:
+            return self.dq_int[tensor].astype(np.int8), self.declared[tensor]
         if tensor in self.dq_int:
             ints = self.dq_int[tensor].astype(np.int64)
             if np.isin(ints, (-1, 0, 1)).all():
@@ -142,7 +189,7 @@ class _Builder:
         (n, c, h, wd), src = self._activation(node.input[0], where)
         w, quant = self._weight(node.input[1], where)
         attrs = {a.name: a for a in node.attribute}
-        act_bits = self.options.act_bits
+        act_bits = self.act_bits_of.get(node.input[0], self.options.act_bits)
         if node.op_type == "Conv":
             if attrs.get("group") is not None and attrs["group"].i != 1:
                 raise WorkloadError(f"{where}: grouped convolution (group={attrs['group'].i}) is not supported")
@@ -174,14 +221,15 @@ class _Builder:
             pad = list(attrs["pads"].ints)[0] if "pads" in attrs else 0
         kind = LayerKind.MAXPOOL if node.op_type == "MaxPool" else LayerKind.AVGPOOL
         p, q = (h + 2 * pad - r) // stride + 1, (wd + 2 * pad - s) // stride + 1
-        self._emit(Layer(name, kind, n, c, c, p, q, r, s, stride, pad, (src,), self.options.act_bits, None),
+        act_bits = self.act_bits_of.get(node.input[0], self.options.act_bits)
+        self._emit(Layer(name, kind, n, c, c, p, q, r, s, stride, pad, (src,), act_bits, None),
                    node.output[0], None)
 
     def _add(self, node, name: str, where: str) -> None:
         live = [t for t in node.input if t not in self.inits]
         if len(live) < 2:  # a bias add: folded into the producer
-            shape, src = self._activation(live[0], where)
-            self.shapes[node.output[0]], self.producer[node.output[0]] = shape, src
+            self._activation(live[0], where)
+            self._pass(live[0], node.output[0])
             return
         shapes = [self._activation(t, where) for t in live]
         if len({s for s, _ in shapes}) != 1:
