@@ -19,6 +19,8 @@ RTL_BLOCKS: dict[str, str] = {
     "lut_score_unit": "rtl.lut_score_unit:BLOCK",
     "sparse_skip": "rtl.sparse_skip:BLOCK",
     "ternary_dot_engine": "rtl.ternary_dot_engine:BLOCK",
+    "lif_neuron": "rtl.lif_neuron:BLOCK",
+    "snn_core": "rtl.snn_core:BLOCK",
 }
 
 

@@ -1,0 +1,260 @@
+"""An SNN core: ``P`` LIF neuron units time-multiplexed over a layer of ``N`` neurons.
+
+A time step runs over ``G = ceil(N / P)`` groups of ``P`` neurons.  Group 0 takes the step's
+input beats from ``i_stream``, one per cycle; each beat reads one weight-memory row (the ``P``
+weights of that input for the current group; the memory is a synchronous-read block RAM,
+initialised from the layer's weights) and, one cycle later, updates all ``P`` lanes with
+``sat(v + w*x)`` (:class:`rtl.lif_neuron.NeuronLogic`).  Groups ``1..G-1`` replay the beats
+group 0 stored in an event buffer.  After a group's last beat, one cycle drains the read
+pipeline and one fires: every lane fires, resets and leaks for the next step, and the group's
+outputs and membranes leave on ``o_stream`` as one beat.
+
+Event-driven, the beats are the active inputs only (``index, value``; ``last`` on the final
+one) and a step without any is one marker beat ``value = 0, last = 1``; clock-driven, every
+input is one beat in index order (the core counts the index itself, the step ends after
+``inputs`` beats).  A ``clear`` beat resets every membrane and refractory counter in its one
+cycle (all state is in registers).  The cycle counts are
+``hwsim.sim.blocks.snn_core.step_cycles``/``inference_cycles``; the outputs
+``hwsim.func.lif.lif_step`` of the whole layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from amaranth import Module, Mux, Signal, signed, unsigned
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+import numpy as np
+
+from hwsim.func.snn_core import core_weights, default_neuron_params
+from hwsim.rtlflow.blocks import RtlBlock
+from hwsim.sim.blocks.snn_core import groups
+from hwsim.workload.snn import NeuronParams
+from rtl.lif_neuron import NeuronLogic, check_rtl_neuron, rtl_neuron
+
+FAULTS = ("leak_off_by_one", "wrap_around", "extra_cycle")
+"""Deliberate bugs: leak by ``v >> (k+1)``; integrate without saturation; one idle cycle before firing."""
+
+
+def event_layout(inputs: int, value_bits: int) -> data.StructLayout:
+    return data.StructLayout({"index": unsigned(max(1, (inputs - 1).bit_length())), "value": unsigned(value_bits),
+                              "last": unsigned(1), "clear": unsigned(1)})
+
+
+def spikes_layout(parallel_neurons: int, out_bits: int, membrane_bits: int, n_groups: int) -> data.StructLayout:
+    return data.StructLayout({
+        "spikes": data.ArrayLayout(unsigned(out_bits), parallel_neurons),
+        "membranes": data.ArrayLayout(signed(membrane_bits), parallel_neurons),
+        "group": unsigned(max(1, (n_groups - 1).bit_length())),
+        "last": unsigned(1),
+    })
+
+
+def weight_rows(weights: np.ndarray, parallel_neurons: int, weight_bits: int) -> list[int]:
+    """Weight-memory words: row ``g * inputs + i`` packs the weights of input ``i`` to neurons
+    ``g*P .. g*P + P - 1`` (lane 0 in the low bits; lanes past the layer's end are 0)."""
+    neurons, inputs = weights.shape
+    n_groups = groups(neurons, parallel_neurons)
+    padded = np.zeros((n_groups * parallel_neurons, inputs), np.int64)
+    padded[:neurons] = weights
+    mask = (1 << weight_bits) - 1
+    rows = []
+    for g in range(n_groups):
+        for i in range(inputs):
+            lanes = padded[g * parallel_neurons:(g + 1) * parallel_neurons, i]
+            rows.append(sum((int(w) & mask) << (p * weight_bits) for p, w in enumerate(lanes)))
+    return rows
+
+
+_INPUT, _REPLAY, _DRAIN, _WAIT, _FIRE = range(5)
+"""Phases of a group: take beats from the stream (group 0) or the event buffer, drain, (fault: wait), fire."""
+
+
+def _select(index: Signal, values: list) -> Any:
+    """``values[index]`` as a chain of 2:1 muxes (the first value when ``index`` is out of range)."""
+    result = values[0]
+    for g, value in enumerate(values[1:], start=1):
+        result = Mux(index == g, value, result)
+    return result
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], not {value!r}")
+
+
+class SnnCore(wiring.Component):
+    """``P`` neuron units over a layer of ``N`` neurons with ``inputs`` synapses each.
+
+    Parameters
+    ----------
+    neuron
+        The layer's neuron parameters.
+    weights
+        (N, inputs) integer weights (each fits ``neuron.weight_bits`` signed bits).
+    parallel_neurons
+        ``P``, the physical neuron units.
+    event_driven
+        True: beats are active inputs; False: every input index is one beat.
+    input_levels
+        Largest input value (1: binary spikes).
+    fault
+        ``None`` or one of :data:`FAULTS`.
+
+    Members
+    -------
+    i_stream : In(stream.Signature(event_layout(inputs, value_bits)))
+        Input beats of each step (see the module docstring), and ``clear`` beats.
+    o_stream : Out(stream.Signature(spikes_layout(P, out_bits, membrane_bits, G)))
+        One beat per group and step: ``spikes[p]`` (``o`` of neuron ``group*P + p``), its
+        membrane after reset, the group, and ``last`` on the step's final group.
+    """
+
+    def __init__(self, neuron: NeuronParams, weights: np.ndarray, parallel_neurons: int, *, event_driven: bool = True,
+                 input_levels: int = 1, fault: str | None = None) -> None:
+        check_rtl_neuron(neuron, input_levels, fault, FAULTS)
+        weights = np.asarray(weights, dtype=np.int64)
+        if weights.ndim != 2:
+            raise ValueError(f"weights must be a (neurons, inputs) matrix, not of shape {weights.shape}")
+        neurons, inputs = weights.shape
+        _check_int("parallel_neurons", parallel_neurons, 1, 1024)
+        _check_int("inputs", inputs, 2, 1 << 16)
+        _check_int("neurons", neurons, 1, 1 << 16)
+        if weights.size and int(np.abs(weights).max()) > neuron.w_max:
+            raise ValueError(f"weight {int(np.abs(weights).max())} does not fit {neuron.weight_bits} signed bits")
+        self._logic = NeuronLogic(neuron, input_levels, fault)
+        self._P, self._C, self._N = parallel_neurons, inputs, neurons
+        self._G = groups(neurons, parallel_neurons)
+        self._event_driven = bool(event_driven)
+        self._rows = weight_rows(weights, parallel_neurons, neuron.weight_bits)
+        super().__init__({
+            "i_stream": In(stream.Signature(event_layout(inputs, self._logic.value_bits))),
+            "o_stream": Out(stream.Signature(spikes_layout(parallel_neurons, self._logic.out_bits,
+                                                           neuron.membrane_bits, self._G))),
+        })
+
+    @property
+    def groups(self) -> int:
+        return self._G
+
+    def elaborate(self, platform) -> Module:
+        m = Module()
+        logic, n = self._logic, self._logic.neuron
+        P, C, G, wb = self._P, self._C, self._G, n.weight_bits
+        beat, out = self.i_stream.payload, self.o_stream.payload
+
+        v = [[Signal(signed(n.membrane_bits), name=f"v_g{g}_p{p}") for p in range(P)] for g in range(G)]
+        r = [[Signal(logic.refractory_bits, name=f"refr_g{g}_p{p}") for p in range(P)] for g in range(G)]
+        group = Signal(range(max(G, 2)))
+        # Mux chains, not Array: Amaranth writes an Array lookup as an ``always @*`` block, which
+        # Icarus never evaluates while its inputs keep their initial values (docs/rtl.md, Limits)
+        cur_v = [_select(group, [v[g][p] for g in range(G)]) for p in range(P)]
+        cur_r = [_select(group, [r[g][p] for g in range(G)]) for p in range(P)]
+
+        m.submodules.weights = wmem = Memory(shape=unsigned(P * wb), depth=G * C, init=self._rows)
+        w_rd = wmem.read_port()                     # synchronous: the row arrives the next cycle
+        base = Signal(range(G * C))                 # first row of the current group
+        valid_d = Signal()                          # a beat's row is on w_rd.data this cycle
+        x_d = Signal(logic.value_bits)
+        count = Signal(range(C + 1))                # beats taken (group 0) / replayed (others)
+        n_beats = Signal(range(C + 1))
+        phase = Signal(range(_FIRE + 1))            # every comb output is a plain function of it
+        in_input, in_replay, in_fire = phase == _INPUT, phase == _REPLAY, phase == _FIRE
+
+        # stage 2: the previous cycle's beat updates every lane of the group
+        m.d.sync += valid_d.eq(0)
+        with m.If(valid_d):
+            for p in range(P):
+                w = w_rd.data[p * wb:(p + 1) * wb].as_signed()
+                new_v = logic.integrate(cur_v[p], logic.weighted(w, x_d), cur_r[p])
+                for g in range(G):
+                    with m.If(group == g):
+                        m.d.sync += v[g][p].eq(new_v)
+
+        take = self.i_stream.valid & in_input & ~beat.clear
+        stream_index = beat.index if self._event_driven else count
+        ends = beat.last if self._event_driven else (count == C - 1)
+        m.d.comb += self.i_stream.ready.eq(in_input)
+        if G > 1:
+            m.submodules.events = emem = Memory(shape=event_layout(C, logic.value_bits), depth=C, init=[])
+            e_wr, replay = emem.write_port(), emem.read_port(domain="comb")
+            entry = replay.data
+            replay_index = entry.index if self._event_driven else count
+            m.d.comb += [e_wr.addr.eq(count), e_wr.data.eq(beat), e_wr.en.eq(take), replay.addr.eq(count),
+                         w_rd.addr.eq(Mux(in_replay, base + replay_index, stream_index))]
+        else:
+            m.d.comb += w_rd.addr.eq(stream_index)
+
+        fired = [logic.fire(cur_v[p], cur_r[p]) for p in range(P)]
+        m.d.comb += [out.spikes[p].eq(fired[p][0]) for p in range(P)]
+        m.d.comb += [out.membranes[p].eq(fired[p][1]) for p in range(P)]
+        m.d.comb += [out.group.eq(group), out.last.eq(group == G - 1), self.o_stream.valid.eq(in_fire)]
+
+        with m.If(in_input & self.i_stream.valid & beat.clear):
+            m.d.sync += [s.eq(0) for row in v + r for s in row]
+        with m.If(take):
+            m.d.sync += [valid_d.eq(beat.value != 0), x_d.eq(beat.value), count.eq(count + 1)]
+            with m.If(ends):
+                m.d.sync += [n_beats.eq(count + 1), count.eq(0), phase.eq(_DRAIN)]
+        if G > 1:
+            with m.If(in_replay):
+                m.d.sync += [valid_d.eq(entry.value != 0), x_d.eq(entry.value), count.eq(count + 1)]
+                with m.If(count == n_beats - 1):
+                    m.d.sync += [count.eq(0), phase.eq(_DRAIN)]
+        with m.If(phase == _DRAIN):
+            m.d.sync += phase.eq(_WAIT if logic.fault == "extra_cycle" else _FIRE)
+        with m.If(phase == _WAIT):
+            m.d.sync += phase.eq(_FIRE)
+        with m.If(in_fire & self.o_stream.ready):
+            for p in range(P):
+                for g in range(G):
+                    with m.If(group == g):
+                        m.d.sync += [v[g][p].eq(fired[p][2]), r[g][p].eq(fired[p][3])]
+            with m.If(group == G - 1):
+                m.d.sync += [group.eq(0), base.eq(0), phase.eq(_INPUT)]
+            with m.Else():
+                m.d.sync += [group.eq(group + 1), base.eq(base + C), phase.eq(_REPLAY)]
+        return m
+
+
+def default_params(spec: Any) -> dict[str, Any]:
+    """Spiker's neuron on a test-sized layer: 16 inputs, 12 neurons on 4 units (3 groups), event-driven."""
+    return {**default_neuron_params(), "input_levels": 1, "inputs": 16, "neurons": 12, "parallel_neurons": 4,
+            "event_driven": 1, "weight_seed": 1, "fault": None}
+
+
+def layer_weights(params: Mapping[str, Any]) -> np.ndarray:
+    """The (neurons, inputs) weights the core is built with (``hwsim.func.snn_core.core_weights``)."""
+    _check_int("inputs", params["inputs"], 2, 1 << 16)
+    _check_int("neurons", params["neurons"], 1, 1 << 16)
+    _check_int("weight_seed", params["weight_seed"], 0, (1 << 63) - 1)
+    return core_weights(params["neurons"], params["inputs"], params["weight_bits"], params["weight_seed"])
+
+
+def build(spec: Any, params: Mapping[str, Any]) -> SnnCore:
+    if params["event_driven"] not in (0, 1):
+        raise ValueError(f"event_driven must be 0 or 1, not {params['event_driven']!r}")
+    neuron = rtl_neuron(params)
+    return SnnCore(neuron, layer_weights(params), params["parallel_neurons"], event_driven=bool(params["event_driven"]),
+                   input_levels=params["input_levels"], fault=params["fault"])
+
+
+def _estimate(spec: Any, params: Mapping[str, Any]):
+    from hwsim.cost.fpga_snn_blocks import core_block_resources
+
+    return core_block_resources(params)
+
+
+BLOCK = RtlBlock(
+    name="snn_core",
+    build=build,
+    default_params=default_params,
+    testbench="tb_snn_core",
+    estimate=_estimate,
+    family=None,
+    default_arch=None,
+    faults=FAULTS,
+)
