@@ -14,6 +14,7 @@ What SCALE-Sim does with the numbers, and therefore what they become here:
   per cycle and drains the ofmap at the first ``Bandwidth`` value; without a ``[layout]``
   section the first ``Bandwidth`` value serves all three.
 * Offsets and request-buffer sizes only place addresses in SCALE-Sim's traces: read, ignored.
+* Stalls follow SCALE-Sim's own buffer policy (``buffer_model: scalesim``).
 * Energy, area and clock are not in a ``.cfg``: they come from the preset named by
   ``--set base=...`` (default ``systolic-32x32-ws``), and any ``--set`` key overrides them.
 """
@@ -169,6 +170,7 @@ def load_scalesim_cfg(path: Path, overrides: dict[str, Any]) -> Any:
               "ofmap_kb": cfg.positive_int("architecture_presets", "OfmapSramSzkB"),
               "double_buffered": True},
         dram=_bandwidths(cfg),
+        buffer_model="scalesim",
     )
     origin = str(path)
     for key, value in overrides.items():

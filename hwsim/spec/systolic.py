@@ -9,6 +9,7 @@ areas per PE and per SRAM bit; every number carries a ``source``.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -17,6 +18,18 @@ from hwsim.spec.base import StrictSpec
 from hwsim.spec.enums import Dataflow, Family
 
 CALC = "calc"
+
+
+class BufferModel(str, Enum):
+    """How SRAM refills and stalls are modelled (hwsim/sim/systolic/memory.py).
+
+    ``analytic``: hwsim's own capacity/bandwidth model, closed form per layer.
+    ``scalesim``: SCALE-Sim v3's buffer policy replayed cycle by cycle (numba), so that stall
+    cycles equal SCALE-Sim's in its USER bandwidth mode; what a ``.cfg`` file selects.
+    """
+
+    ANALYTIC = "analytic"
+    SCALESIM = "scalesim"
 
 
 class ArraySpec(StrictSpec):
@@ -94,6 +107,7 @@ class SystolicSpec(StrictSpec):
     word_bytes: int = Field(ge=1, le=8, description="bytes per operand word (SCALE-Sim: 1)")
     sram: SramSpec
     dram: DramSpec
+    buffer_model: BufferModel = BufferModel.ANALYTIC
     energy: SystolicEnergySpec
     area: SystolicAreaSpec
 

@@ -13,6 +13,10 @@ says where the two differ):
   array only by what exceeds the compute cycles; single buffered, the array waits for all of
   it.  The three buffers have their own interfaces, so the layer stalls by the worst one.
 * ``calc`` bandwidth never stalls (SCALE-Sim's CALC mode).
+
+With ``buffer_model: scalesim`` and numeric bandwidths, the stall cycles instead come from
+SCALE-Sim's buffer policy replayed cycle by cycle (:mod:`.scalesim_buffers`); the DRAM word
+counts stay this module's.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from types import MappingProxyType
 from typing import Mapping
 
 from hwsim.sim.systolic.folds import FoldSchedule, GemmShape
-from hwsim.sim.systolic.dataflow import Operand
-from hwsim.spec.systolic import CALC, SystolicSpec
+from hwsim.sim.systolic.dataflow import AxisAssignment, Operand
+from hwsim.spec.systolic import CALC, BufferModel, SystolicSpec
 from hwsim.workload.layers import Layer
 
 
@@ -37,19 +41,28 @@ class MemoryTraffic:
     stall_cycles_by_operand: Mapping[Operand, int]
 
 
-def distinct_words(layer: Layer, shape: GemmShape, operand: Operand) -> int:
-    """Distinct elements of an operand: the ifmap pixels its windows touch, not its im2col form."""
+def distinct_words(layer: Layer, shape: GemmShape, operand: Operand, ifmap_hw: tuple[int, int] | None = None) -> int:
+    """Distinct elements of an operand: the ifmap pixels its windows touch, not its im2col form.
+
+    ``ifmap_hw`` clips windows that overhang the ifmap (SCALE-Sim topologies).
+    """
     if operand is Operand.FILTER:
         return shape.N * shape.K
     if operand is Operand.OFMAP:
         return shape.M * shape.N
     rows_touched = layer.P * layer.R if layer.stride >= layer.R else (layer.P - 1) * layer.stride + layer.R
     cols_touched = layer.Q * layer.S if layer.stride >= layer.S else (layer.Q - 1) * layer.stride + layer.S
+    if ifmap_hw is not None:
+        rows_touched, cols_touched = min(rows_touched, ifmap_hw[0]), min(cols_touched, ifmap_hw[1])
     return layer.N * layer.C * rows_touched * cols_touched
 
 
-def memory_traffic(layer: Layer, shape: GemmShape, folds: FoldSchedule, spec: SystolicSpec) -> MemoryTraffic:
-    """DRAM words and stall cycles of ``layer`` folded as ``folds`` on ``spec``."""
+def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
+                   spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> MemoryTraffic:
+    """DRAM words and stall cycles of ``layer`` folded as ``folds`` on ``spec``.
+
+    ``ifmap_hw``: the ifmap's (height, width) when windows may overhang it, else None.
+    """
     size_kb = {Operand.IFMAP: spec.sram.ifmap_kb, Operand.FILTER: spec.sram.filter_kb, Operand.OFMAP: spec.sram.ofmap_kb}
     bandwidth = {
         Operand.IFMAP: spec.dram.ifmap_words_per_cycle,
@@ -60,7 +73,7 @@ def memory_traffic(layer: Layer, shape: GemmShape, folds: FoldSchedule, spec: Sy
     stalls: dict[Operand, int] = {}
     for operand in Operand:
         working = spec.sram_words(size_kb[operand]) // (2 if spec.sram.double_buffered else 1)
-        unique = distinct_words(layer, shape, operand)
+        unique = distinct_words(layer, shape, operand, ifmap_hw)
         passes = max(1, folds.sram_accesses[operand] // shape.operand_words(operand))
         words = unique if (unique <= working or operand is Operand.OFMAP) else unique * passes
         dram[operand] = words
@@ -71,8 +84,28 @@ def memory_traffic(layer: Layer, shape: GemmShape, folds: FoldSchedule, spec: Sy
         transfer_cycles = math.ceil(max(0, words - working) / bw)
         hidden = folds.compute_cycles if spec.sram.double_buffered else 0
         stalls[operand] = max(0, transfer_cycles - hidden)
+    stall_cycles = max(stalls.values())
+    if spec.buffer_model is BufferModel.SCALESIM and not spec.dram.is_calc:
+        stall_cycles = scalesim_stall_cycles(layer, shape, assignment, folds, spec, ifmap_hw)
     return MemoryTraffic(
         dram_words=MappingProxyType(dram),
-        stall_cycles=max(stalls.values()),
+        stall_cycles=stall_cycles,
         stall_cycles_by_operand=MappingProxyType(stalls),
     )
+
+
+def scalesim_stall_cycles(layer: Layer, shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
+                          spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> int:
+    """Stall cycles of SCALE-Sim's buffer policy on this layer (USER bandwidth mode)."""
+    from hwsim.sim.systolic import demand
+    from hwsim.sim.systolic.scalesim_buffers import service_layer
+
+    rows, cols = spec.array.rows, spec.array.cols
+    streams = [demand.input_demand(layer, shape, assignment, folds, op, rows, cols, ifmap_hw) for op in (Operand.IFMAP, Operand.FILTER)]
+    orders = [demand.prefetch_order(layer, shape, assignment, op, rows, cols, ifmap_hw) for op in (Operand.IFMAP, Operand.FILTER)]
+    ofmap_words = demand.ofmap_words_per_line(shape, assignment, folds, rows, cols)
+    sizes = (spec.sram_words(spec.sram.ifmap_kb), spec.sram_words(spec.sram.filter_kb), spec.sram_words(spec.sram.ofmap_kb))
+    bandwidths = (int(spec.dram.ifmap_words_per_cycle), int(spec.dram.filter_words_per_cycle),
+                  int(spec.dram.ofmap_words_per_cycle))
+    _, stalls = service_layer(streams[0], streams[1], ofmap_words, orders[0], orders[1], sizes, bandwidths)
+    return stalls

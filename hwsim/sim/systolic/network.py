@@ -20,14 +20,17 @@ from hwsim.workload.layers import WEIGHTED_KINDS, Layer
 from hwsim.workload.network import Network
 
 
-def simulate_layer(layer: Layer, spec: SystolicSpec) -> LayerStats:
-    """Cycles (compute + stall, in SCALE-Sim's sense) and action counts of one layer."""
+def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> LayerStats:
+    """Cycles (compute + stall, in SCALE-Sim's sense) and action counts of one layer.
+
+    ``ifmap_hw`` is the ifmap's (height, width) when windows may overhang it (topology CSVs).
+    """
     if layer.kind not in WEIGHTED_KINDS:
         return LayerStats(layer.name, layer.kind.value, 0, 0, 0, {}, 0.0, 0, None, "not run on the array")
     assignment = ASSIGNMENT_BY_DATAFLOW[spec.dataflow]
     shape = GemmShape.of_layer(layer)
     folds = schedule_folds(shape, assignment, spec.array.rows, spec.array.cols)
-    traffic = memory_traffic(layer, shape, folds, spec)
+    traffic = memory_traffic(layer, shape, assignment, folds, spec, ifmap_hw)
     cycles = folds.compute_cycles + traffic.stall_cycles
     sram, dram = folds.sram_accesses, traffic.dram_words
     counts = {
@@ -78,7 +81,8 @@ def simulate_network(network: Network, spec: SystolicSpec) -> Report:
             f"model '{getattr(network, 'name', network)}' is not a layer network; arch '{spec.name}' "
             "(systolic) runs conv/linear networks"
         )
-    stats = [simulate_layer(layer, spec) for layer in network.layers]
+    ifmap_hw = getattr(network, "ifmap_hw", {})
+    stats = [simulate_layer(layer, spec, ifmap_hw.get(layer.name)) for layer in network.layers]
     return build_report(
         model=network.name,
         arch=spec.name,

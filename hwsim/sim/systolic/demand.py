@@ -1,0 +1,156 @@
+"""The word streams a systolic array asks of its SRAMs, cycle by cycle, for one layer.
+
+Used by the SCALE-Sim buffer model (:mod:`.scalesim_buffers`), which needs to know which
+word each buffer must hold at which cycle.  One layout for all dataflows, driven by
+:class:`AxisAssignment`:
+
+* A *streaming* input (indexed by the time dimension) enters one axis of the array skewed
+  by one cycle per lane: in a fold, lane ``c`` reads element ``t`` at line
+  ``preload + t + c``.
+* A *stationary* input (indexed by both spatial dimensions: the filter under WS, the ifmap
+  under IS) is shifted in during the fold's first ``rows`` lines, last array row first.
+* The ofmap streams out skewed after ``2 * rows - 1`` lines when it is not stationary, and
+  drains row by row, skewed, after the ``time - 1`` accumulation lines when it is (OS).
+
+Folds run column fold outer, row fold inner.  Addresses: filter word ``(k, n)`` is
+``n * K + k``; ifmap word of output pixel ``m`` and window element ``k`` is its (row, col,
+channel) position in a dense ifmap of ``(P - 1) * stride + R`` rows (a bijection, which is
+all a buffer model needs).  ``-1`` marks an idle lane.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hwsim.sim.systolic.dataflow import OPERAND_DIMS, AxisAssignment, GemmDim, Operand
+from hwsim.sim.systolic.folds import FoldSchedule, GemmShape
+from hwsim.workload.layers import Layer
+
+IDLE = -1
+
+
+def operand_addresses(layer: Layer, shape: GemmShape, operand: Operand,
+                      ifmap_hw: tuple[int, int] | None = None) -> tuple[np.ndarray, tuple[GemmDim, GemmDim]]:
+    """Addresses of an input operand as a 2D array and the dimensions of its two axes.
+
+    ``ifmap_hw`` is the ifmap's (height, width) when a window may overhang it (SCALE-Sim
+    topologies); words past its edge are idle, never fetched.
+    """
+    if operand is Operand.FILTER:
+        k = np.arange(shape.K, dtype=np.int64)[:, None]
+        n = np.arange(shape.N, dtype=np.int64)[None, :]
+        return n * shape.K + k, (GemmDim.K, GemmDim.N)
+    width = (layer.Q - 1) * layer.stride + layer.S
+    m = np.arange(shape.M, dtype=np.int64)[:, None]
+    k = np.arange(shape.K, dtype=np.int64)[None, :]
+    image, pixel = np.divmod(m, layer.P * layer.Q)
+    out_row, out_col = np.divmod(pixel, layer.Q)
+    k_row, rest = np.divmod(k, layer.S * layer.C)
+    k_col, channel = np.divmod(rest, layer.C)
+    height = (layer.P - 1) * layer.stride + layer.R
+    row = out_row * layer.stride + k_row
+    col = out_col * layer.stride + k_col
+    addresses = ((image * height + row) * width + col) * layer.C + channel
+    if ifmap_hw is not None:
+        addresses = np.where((row < ifmap_hw[0]) & (col < ifmap_hw[1]), addresses, IDLE)
+    return addresses, (GemmDim.M, GemmDim.K)
+
+
+def oriented(matrix: np.ndarray, dims: tuple[GemmDim, GemmDim], first: GemmDim) -> np.ndarray:
+    """``matrix`` with ``first`` as its leading axis."""
+    return matrix if dims[0] is first else matrix.T
+
+
+def _fold_ranges(size: int, width: int) -> list[tuple[int, int]]:
+    return [(start, min(start + width, size)) for start in range(0, size, width)]
+
+
+def input_demand(layer: Layer, shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
+                 operand: Operand, rows: int, cols: int, ifmap_hw: tuple[int, int] | None = None) -> np.ndarray:
+    """Lines x lanes of addresses an input buffer serves (one line per cycle)."""
+    matrix, dims = operand_addresses(layer, shape, operand, ifmap_hw)
+    lanes_dim = {assignment.rows: rows, assignment.cols: cols}
+    row_ranges = _fold_ranges(shape.size(assignment.rows), rows)
+    col_ranges = _fold_ranges(shape.size(assignment.cols), cols)
+    if assignment.time in OPERAND_DIMS[operand]:
+        (spatial,) = OPERAND_DIMS[operand] - {assignment.time}
+        lanes = lanes_dim[spatial]
+        stream = oriented(matrix, dims, assignment.time)
+        preload = rows if assignment.preload else 0
+        out = np.full((folds.folds, folds.fold_cycles, lanes), IDLE, dtype=np.int64)
+        t = np.arange(stream.shape[0])[:, None]
+        fold = 0
+        for col_range in col_ranges:
+            for row_range in row_ranges:
+                start, stop = row_range if spatial is assignment.rows else col_range
+                lane = np.arange(stop - start)[None, :]
+                out[fold, preload + t + lane, lane] = stream[:, start:stop]
+                fold += 1
+    else:
+        block = oriented(matrix, dims, assignment.rows)
+        out = np.full((folds.folds, folds.fold_cycles, cols), IDLE, dtype=np.int64)
+        fold = 0
+        for c0, c1 in col_ranges:
+            for r0, r1 in row_ranges:
+                used = r1 - r0
+                # Line j shifts in array row rows-1-j; rows past the layer's edge stay idle.
+                lines = np.arange(rows - used, rows)
+                out[fold, lines, : c1 - c0] = block[r0:r1, c0:c1][::-1]
+                fold += 1
+    return out.reshape(folds.folds * folds.fold_cycles, -1)
+
+
+def ofmap_words_per_line(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
+                         rows: int, cols: int) -> np.ndarray:
+    """Ofmap words written in each line of the layer."""
+    row_ranges = _fold_ranges(shape.size(assignment.rows), rows)
+    col_ranges = _fold_ranges(shape.size(assignment.cols), cols)
+    counts = np.zeros((folds.folds, folds.fold_cycles), dtype=np.int64)
+    time = shape.size(assignment.time)
+    fold = 0
+    for c0, c1 in col_ranges:
+        for r0, r1 in row_ranges:
+            used_cols = c1 - c0
+            lane = np.arange(used_cols)
+            if assignment.stationary is Operand.OFMAP:
+                # Drained last array row first; idle rows (past the layer) drain first.
+                drained = np.arange(rows - (r1 - r0), rows)
+                lines = (time - 1 + drained[:, None] + lane[None, :]).ravel()
+            else:
+                t = np.arange(time)[:, None]
+                lines = (2 * rows - 1 + t + lane[None, :]).ravel()
+            np.add.at(counts[fold], lines, 1)
+            fold += 1
+    return counts.reshape(-1)
+
+
+def prefetch_order(layer: Layer, shape: GemmShape, assignment: AxisAssignment, operand: Operand,
+                   rows: int, cols: int, ifmap_hw: tuple[int, int] | None = None) -> np.ndarray:
+    """The order in which a SCALE-Sim read buffer fetches an operand's words from DRAM.
+
+    The operand, folded along its array axis and padded to full folds, is stacked fold under
+    fold; a streaming operand is then read by anti-diagonals (the skew of the array), a
+    stationary one row by row.  Idle entries are dropped.
+    """
+    matrix, dims = operand_addresses(layer, shape, operand, ifmap_hw)
+    if assignment.time in OPERAND_DIMS[operand]:
+        (spatial,) = OPERAND_DIMS[operand] - {assignment.time}
+        lanes = rows if spatial is assignment.rows else cols
+        stream = oriented(matrix, dims, assignment.time)
+        diagonal = True
+    else:
+        lanes = cols
+        stream = oriented(matrix, dims, assignment.rows)
+        diagonal = False
+    height, size = stream.shape
+    n_folds = -(-size // lanes)
+    padded = np.full((height, n_folds * lanes), IDLE, dtype=np.int64)
+    padded[:, :size] = stream
+    stacked = padded.reshape(height, n_folds, lanes).transpose(1, 0, 2).reshape(n_folds * height, lanes)
+    if diagonal:
+        r, c = np.indices(stacked.shape)
+        order = np.lexsort((-r.ravel(), (r + c).ravel()))
+        flat = stacked.ravel()[order]
+    else:
+        flat = stacked.ravel()
+    return flat[flat != IDLE]

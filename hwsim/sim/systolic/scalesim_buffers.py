@@ -1,0 +1,165 @@
+"""SCALE-Sim v3's double-buffered SRAM policy, cycle by cycle, for stall parity in USER mode.
+
+The policy (as SCALE-Sim documents and behaves; hwsim re-models it, event by event):
+
+* Read buffers (ifmap, filter).  The buffer of ``S`` words (1-byte words) keeps ``ceil(S/2)``
+  words active and refills the other half from DRAM.  It knows the order in which the layer
+  will fetch its words (:func:`demand.prefetch_order`) and holds them in sets of
+  ``ceil(S / 100)`` consecutive fetches.  The active part is a circular window of
+  ``ceil(active / set)`` sets; before the layer it is filled for free.  When the array asks
+  for a word outside the window, the window advances by the prefetch part's sets and a
+  prefetch of ``ceil(prefetch / bandwidth)`` DRAM lines costs that many cycles plus one, after
+  the previous prefetch.  Each such prefetch moves the line's service time by the amount
+  it ends after the request (``d``), twice when ``d > 0`` and once (earlier) when not — SCALE-
+  Sim's accounting, kept so the stall counts agree.
+* The ofmap buffer fills lines of ``bandwidth`` words; once fewer than half its words are free
+  it drains ``floor(S/2)`` words at ``bandwidth`` words per cycle; an array write that finds
+  it full while draining waits until the drain ends.
+* Per cycle the array stalls by the largest delay of the three buffers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from hwsim.sim.systolic.demand import IDLE
+
+ACTIVE_FRACTION = 0.5
+SETS_PER_BUFFER = 100
+
+
+@dataclass(frozen=True)
+class ReadBufferGeometry:
+    """Sizes of one SCALE-Sim read buffer for one layer."""
+
+    sets: int
+    active_sets: int
+    prefetch_sets: int
+    prefetch_cycles: int
+
+    @staticmethod
+    def of(size_words: int, bandwidth_words: int, fetched_words: int) -> "ReadBufferGeometry":
+        words_per_set = math.ceil(size_words / SETS_PER_BUFFER)
+        active = math.ceil(size_words * ACTIVE_FRACTION)
+        prefetch = size_words - active
+        # The fetch order is cut into full sets plus one last (possibly empty) set.
+        sets = fetched_words // words_per_set + 1
+        active_sets = min(math.ceil(active / words_per_set), sets)
+        prefetch_sets = min(math.ceil(prefetch / words_per_set), sets - active_sets)
+        return ReadBufferGeometry(sets, active_sets, prefetch_sets, math.ceil(prefetch / bandwidth_words) + 1)
+
+
+def set_index(order: np.ndarray, size_words: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the sets holding each address: ``ids[ptr[a]:ptr[a+1]]`` ascending."""
+    words_per_set = math.ceil(size_words / SETS_PER_BUFFER)
+    sets = np.arange(order.size, dtype=np.int64) // words_per_set
+    by_address = np.lexsort((sets, order))
+    addresses = order[by_address]
+    ptr = np.zeros(int(order.max(initial=0)) + 2, dtype=np.int64)
+    np.add.at(ptr, addresses + 1, 1)
+    return np.cumsum(ptr), sets[by_address]
+
+
+@njit(cache=True)
+def _in_window(ids: np.ndarray, lo: int, hi: int, start: int, active: int, n_sets: int) -> bool:
+    if active >= n_sets:
+        return True
+    end = start + active
+    k = lo + np.searchsorted(ids[lo:hi], start)
+    if k < hi and ids[k] < min(end, n_sets):
+        return True
+    return end > n_sets and hi > lo and ids[lo] < end - n_sets
+
+
+@njit(cache=True)
+def _read_delay(line: np.ndarray, cycle: int, state: np.ndarray, ptr: np.ndarray, ids: np.ndarray,
+                n_sets: int, active: int, prefetch_sets: int, prefetch_cycles: int) -> int:
+    """Delay of one line of reads; ``state`` = [window start, last prefetch end]."""
+    offset = 1
+    for addr in line:
+        if addr == IDLE:
+            continue
+        lo, hi = ptr[addr], ptr[addr + 1]
+        while not _in_window(ids, lo, hi, state[0], active, n_sets):
+            state[0] = (state[0] + prefetch_sets) % n_sets
+            state[1] += prefetch_cycles
+            late = state[1] - (cycle + offset)
+            offset += late
+            if late > 0:
+                offset += late
+    return offset - 1
+
+
+@njit(cache=True)
+def _service(ifmap: np.ndarray, filt: np.ndarray, ofmap_words: np.ndarray,
+             if_ptr, if_ids, if_geom, f_ptr, f_ids, f_geom, of_size: int, of_bw: int):
+    """Total cycles (SCALE-Sim's last ofmap service cycle) and stall cycles of a layer."""
+    if_state = np.array([0, -1], dtype=np.int64)
+    f_state = np.array([0, -1], dtype=np.int64)
+    drain_size = of_size - int(math.ceil(of_size * 0.5))
+    drain_lines = -(-drain_size // of_bw)
+    free = of_size
+    drain_end = 0
+    lines_full = 0       # finished lines of of_bw words waiting in the buffer (not yet drainable)
+    line_fill = 0        # words in the line being filled
+    trace = np.zeros(ofmap_words.sum() + 1, dtype=np.int64)   # words in each drainable line
+    n_trace = 0
+    drained = 0
+    stalls = 0
+    last_out = 0
+    for i in range(ifmap.shape[0]):
+        cycle = i + stalls
+        d_if = _read_delay(ifmap[i], cycle, if_state, if_ptr, if_ids, if_geom[0], if_geom[1], if_geom[2], if_geom[3])
+        d_f = _read_delay(filt[i], cycle, f_state, f_ptr, f_ids, f_geom[0], f_geom[1], f_geom[2], f_geom[3])
+        current = cycle
+        for _ in range(ofmap_words[i]):
+            line_fill += 1
+            free -= 1
+            if line_fill == of_bw:
+                lines_full += 1
+                line_fill = 0
+            if current < drain_end:
+                if free <= 0:
+                    current = drain_end
+            elif free < of_size - drain_size:
+                # Everything written so far becomes drainable, the partial line as one line.
+                for _k in range(lines_full):
+                    trace[n_trace] = of_bw
+                    n_trace += 1
+                lines_full = 0
+                if line_fill:
+                    trace[n_trace] = line_fill
+                    n_trace += 1
+                    line_fill = 0
+                stop = min(drained + drain_lines, n_trace)
+                count = stop - drained
+                # SCALE-Sim counts every lane of the drained lines but the last line's idle ones.
+                free += (count - 1) * of_bw + trace[stop - 1]
+                drained = stop
+                drain_end = current + count
+        d_of = current - cycle
+        last_out = current
+        stalls += max(d_if, d_f, d_of)
+    return last_out, stalls
+
+
+def service_layer(ifmap: np.ndarray, filt: np.ndarray, ofmap_words: np.ndarray,
+                  ifmap_order: np.ndarray, filter_order: np.ndarray,
+                  sizes_words: tuple[int, int, int], bandwidths: tuple[int, int, int]) -> tuple[int, int]:
+    """SCALE-Sim's (total cycles, stall cycles) of one layer from its demand streams.
+
+    ``sizes_words`` and ``bandwidths`` are (ifmap, filter, ofmap) buffer sizes in words and
+    DRAM bandwidths in words per cycle.
+    """
+    geoms, csrs = [], []
+    for order, size, bw in ((ifmap_order, sizes_words[0], bandwidths[0]), (filter_order, sizes_words[1], bandwidths[1])):
+        g = ReadBufferGeometry.of(size, bw, order.size)
+        geoms.append(np.array([g.sets, g.active_sets, g.prefetch_sets, g.prefetch_cycles], dtype=np.int64))
+        csrs.append(set_index(order, size))
+    total, stalls = _service(ifmap, filt, ofmap_words, csrs[0][0], csrs[0][1], geoms[0],
+                             csrs[1][0], csrs[1][1], geoms[1], sizes_words[2], bandwidths[2])
+    return int(total), int(stalls)
