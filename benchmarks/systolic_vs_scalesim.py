@@ -1,0 +1,104 @@
+"""ResNet-18 on a 32x32 weight-stationary array: hwsim against SCALE-Sim v3, same input files.
+
+Both tools read ``models/resnet18_scalesim.csv`` (ImageNet ResNet-18 with its padding, 1.81
+GMAC) and ``hwsim/presets/scalesim-32x32-ws.cfg``.  Prints the per-layer cycles of both and
+the wall-time ratio.  SCALE-Sim takes about 13 minutes and writes ~2 GB of traces: it runs in
+a temporary directory that is deleted afterwards, and its reports and wall time are kept in
+``results/scalesim_resnet18/`` so that ``--reuse`` can compare again without rerunning it.
+
+    .venv/bin/python benchmarks/systolic_vs_scalesim.py            # runs SCALE-Sim too
+    .venv/bin/python benchmarks/systolic_vs_scalesim.py --reuse    # uses the kept reports
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hwsim import api
+from hwsim.sim.systolic.scalesim_peer import run_scalesim
+
+REPO = Path(__file__).resolve().parents[1]
+TOPOLOGY = REPO / "models" / "resnet18_scalesim.csv"
+CFG = REPO / "hwsim" / "presets" / "scalesim-32x32-ws.cfg"
+SCALESIM_PYTHON = REPO / ".venv-scalesim" / "bin" / "python"
+KEPT = REPO / "results" / "scalesim_resnet18"
+
+
+def scalesim_layers(reuse: bool):
+    """SCALE-Sim's per-layer rows and its wall time in seconds (run now, or the kept run)."""
+    if not reuse:
+        KEPT.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="scalesim-") as tmp:
+            start = time.perf_counter()
+            layers = run_scalesim(SCALESIM_PYTHON, CFG, TOPOLOGY, Path(tmp))
+            wall_s = time.perf_counter() - start
+            report_dir = next((Path(tmp) / "out").iterdir())
+            for name in ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
+                shutil.copy(report_dir / name, KEPT / name)
+        (KEPT / "wall_s.txt").write_text(f"{wall_s}\n")
+        return layers, wall_s
+    from hwsim.sim.systolic.scalesim_peer import PeerLayer, _rows
+
+    rows = zip(_rows(KEPT / "COMPUTE_REPORT.csv"), _rows(KEPT / "DETAILED_ACCESS_REPORT.csv"))
+    layers = [PeerLayer(int(float(c[1])), int(float(c[2])), int(float(c[3])), float(c[4]),
+                        *(int(float(a[i])) for i in (3, 6, 9, 12, 15, 18))) for c, a in rows]
+    return layers, float((KEPT / "wall_s.txt").read_text())
+
+
+def hwsim_seconds(repeats: int) -> tuple[float, float, float]:
+    """Median wall times: a whole ``hwsim simulate`` process, one in-process simulation, and a
+    bare ``python -c 'import numpy'`` (the machine's noise reference, measured alongside)."""
+    cli = [sys.executable, "-m", "hwsim", "simulate", "--model", str(TOPOLOGY), "--arch", str(CFG), "--quiet"]
+    process_s, inprocess_s, reference_s = [], [], []
+    api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(CFG)))  # warm-up
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(cli, check=True, capture_output=True)
+        process_s.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(CFG)))
+        inprocess_s.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy"], check=True)
+        reference_s.append(time.perf_counter() - start)
+    return statistics.median(process_s), statistics.median(inprocess_s), statistics.median(reference_s)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", action="store_true", help="compare with the kept SCALE-Sim run instead of running it")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    theirs, scalesim_s = scalesim_layers(args.reuse)
+    ours = api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(CFG))).layers
+    print("| layer | hwsim compute | SCALE-Sim compute | hwsim stall | SCALE-Sim stall | hwsim total | SCALE-Sim total | equal |")
+    print("|---|---|---|---|---|---|---|---|")
+    equal = 0
+    for mine, peer in zip(ours, theirs):
+        same = (mine.compute_cycles, mine.stall_cycles, mine.cycles) == (peer.compute_cycles, peer.stall_cycles, peer.cycles)
+        equal += same
+        print(f"| {mine.name} | {mine.compute_cycles:,} | {peer.compute_cycles:,} | {mine.stall_cycles:,} | "
+              f"{peer.stall_cycles:,} | {mine.cycles:,} | {peer.cycles:,} | {'yes' if same else 'NO'} |")
+    total_ours, total_theirs = sum(m.cycles for m in ours), sum(p.cycles for p in theirs)
+    print(f"| total | | | | | {total_ours:,} | {total_theirs:,} | {equal}/{len(theirs)} layers |")
+    process_s, inprocess_s, reference_s = hwsim_seconds(args.repeats)
+    print()
+    print("| what | wall s | SCALE-Sim / this |")
+    print("|---|---|---|")
+    print(f"| SCALE-Sim v3 `python -m scalesim.scale` (whole run) | {scalesim_s:.1f} | 1x |")
+    print(f"| `hwsim simulate --quiet` (whole process, median of {args.repeats}) | {process_s:.3f} | {scalesim_s / process_s:,.0f}x |")
+    print(f"| in process: load both files + `api.simulate` (median of {args.repeats}) | {inprocess_s:.4f} | "
+          f"{scalesim_s / inprocess_s:,.0f}x |")
+    print(f"| reference: `python -c 'import numpy'` (median of {args.repeats}) | {reference_s:.3f} | |")
+    return 0 if equal == len(theirs) and len(ours) == len(theirs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
