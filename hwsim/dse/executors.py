@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 from enum import Enum
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
@@ -59,10 +60,20 @@ def make_executor(kind: ExecutorKind, *, workers: int | None = None, scheduler: 
     return DaskExecutor(scheduler, workers or available_cores())
 
 
-def _ignore_sigint() -> None:
+def _init_worker() -> None:
     # Ctrl-C reaches the whole process group; only the coordinator should react to it, so
     # that workers do not print tracebacks while the pool is being stopped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker holds both ends of the task pipe, so it would wait forever once the
+    # coordinator is killed with -9; on Linux the kernel kills it with its parent instead.
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
 
 
 class LocalPool:
@@ -80,7 +91,7 @@ class LocalPool:
         methods = multiprocessing.get_all_start_methods()
         # fork starts in milliseconds with hwsim already imported; spawn re-imports everything.
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self._pool = context.Pool(self._workers, initializer=_ignore_sigint)
+        self._pool = context.Pool(self._workers, initializer=_init_worker)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -97,8 +108,9 @@ class LocalPool:
 class DaskExecutor:
     """Tasks submitted to a Dask distributed scheduler; results gathered as they complete."""
 
-    def __init__(self, scheduler: str | None, workers: int) -> None:
+    def __init__(self, scheduler: str | None, workers: int, *, connect_timeout_s: float = 10.0) -> None:
         self._scheduler = scheduler
+        self._connect_timeout_s = connect_timeout_s
         self._workers = workers
         self._cluster: Any = None
         self._client: Any = None
@@ -122,7 +134,7 @@ class DaskExecutor:
                                              silence_logs=logging.ERROR)
                 self._client = Client(self._cluster)
             else:
-                self._client = Client(self._scheduler, timeout="10s")
+                self._client = Client(self._scheduler, timeout=f"{self._connect_timeout_s}s")
         except (OSError, TimeoutError) as exc:
             self._close()
             where = self._scheduler or "a local cluster"

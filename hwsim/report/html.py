@@ -75,7 +75,7 @@ def report_html(report: Mapping[str, Any]) -> str:
                          hovertemplate="%{y}: %{x:.4g} µJ<extra></extra>"), row=4, col=1)
     fig.update_layout(barmode="stack", height=1500, template="plotly_white", legend_title_text="energy")
     fig.update_yaxes(range=[0, 1.05], row=3, col=1)
-    plot = fig.to_html(include_plotlyjs=True, full_html=False)
+    plot = fig.to_html(include_plotlyjs=True, full_html=False, div_id="hwsim-run")  # fixed id: same input, same page
 
     title = f"{report['model']} on {report['arch']}"
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"

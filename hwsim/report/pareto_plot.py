@@ -16,6 +16,8 @@ from hwsim.errors import HwsimError
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _PLOTLY_SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross", "x", "star")
+# Scatter3d knows fewer marker symbols.
+_PLOTLY_SYMBOLS_3D = ("circle", "square", "diamond", "cross", "x", "circle-open", "square-open", "diamond-open")
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,9 @@ class ParetoData:
 
 
 def _wide(values: tuple[float, ...]) -> bool:
-    """Log axes when the positive data spans more than two decades."""
+    """Log axes when the positive data spans more than a factor of 20."""
     positive = [v for v in values if v > 0]
-    return bool(positive) and len(positive) == len(values) and max(positive) / min(positive) > 100
+    return bool(positive) and len(positive) == len(values) and max(positive) / min(positive) > 20
 
 
 def write_pareto_png(data: ParetoData, path: Path) -> None:
@@ -108,7 +110,8 @@ def write_pareto_html(data: ParetoData, path: Path) -> None:
             # Plain lists, not numpy arrays: plotly would encode arrays as base64 blobs, and the
             # page should carry the numbers readably.
             custom = [[data.design[i], data.key[i], data.parameters[i]] for i in sel]
-            marker = dict(size=9 if front else 5, symbol=_PLOTLY_SYMBOLS[index % len(_PLOTLY_SYMBOLS)],
+            symbols = _PLOTLY_SYMBOLS_3D if three else _PLOTLY_SYMBOLS
+            marker = dict(size=9 if front else 5, symbol=symbols[index % len(symbols)],
                           line=dict(width=1.2 if front else 0, color="black"), opacity=1.0 if front else 0.5)
             common = dict(x=[data.x[i] for i in sel], y=[data.y[i] for i in sel], mode="markers",
                           name=f"{name} (front)" if front else name, customdata=custom, marker=marker,
@@ -126,7 +129,7 @@ def write_pareto_html(data: ParetoData, path: Path) -> None:
                 fig.update_layout(**{f"{axis}axis_type": "log"})
     fig.update_layout(title=f"{data.title}: {sum(data.on_front)} of {len(data.x)} points non-dominated",
                       template="plotly_white", height=650)
-    html = fig.to_html(include_plotlyjs=True, full_html=True)
+    html = fig.to_html(include_plotlyjs=True, full_html=True, div_id="hwsim-pareto")
     # A machine-readable copy of the points for scripts and tests that read the page.
     table = json.dumps([{"key": k, "design": d, "x": x, "y": y, **({"z": data.z[i]} if three else {}),
                          "front": f} for i, (k, d, x, y, f) in

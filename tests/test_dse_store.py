@@ -1,0 +1,109 @@
+"""The results store: one row per point, duplicates ignored, failures recorded, export round trips."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+
+import pytest
+
+from hwsim.cli import main
+from hwsim.dse.evaluate import EvalTask, PointResult, Status, evaluate_task, make_tasks
+from hwsim.dse.metrics import Metric
+from hwsim.dse.points import expand_sweep
+from hwsim.dse.store import ResultStore
+from hwsim.dse.sweep_spec import load_sweep
+
+from test_dse_support import MLP_SWEEP_POINTS, write_sweep
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory):
+    """The mlp sweep's points and their results, evaluated in this process."""
+    folder = tmp_path_factory.mktemp("sweep")
+    sweep = load_sweep(write_sweep(folder))
+    points = expand_sweep(sweep, folder)
+    results = [r for task in make_tasks(points, 4) for r in evaluate_task(task)]
+    return sweep, points, results
+
+
+def test_tasks_share_a_workload_and_cover_every_point(evaluated):
+    _, points, _ = evaluated
+    tasks = make_tasks(points, 4)
+    assert sorted(p.key for t in tasks for p in t.points) == sorted(p.key for p in points)
+    assert all(len(t.points) <= 4 and len({p.workload_overrides == t.points[0].workload_overrides
+                                           for p in t.points}) == 1 for t in tasks)
+
+
+def test_rows_are_unique_and_metrics_come_from_the_report(evaluated, tmp_path):
+    sweep, points, results = evaluated
+    pairs = list(zip(points, results))
+    with ResultStore(tmp_path / "r.db") as store:
+        assert store.write(pairs, version="t", sweep_sha256="s", constraints=sweep.constraints) == MLP_SWEEP_POINTS
+        assert store.write(pairs[:3], version="t", sweep_sha256="s") == 0  # a repeat is ignored
+        assert store.count() == MLP_SWEEP_POINTS
+        stored = {p.key: p for p in store.points()}
+    for point, result in pairs:
+        report = json.loads(result.report_json)
+        row = stored[point.key]
+        assert row.metrics[Metric.LATENCY_S] == report["total"]["latency_s"]
+        assert row.metrics[Metric.ENERGY_PJ] == report["total"]["energy_pj"]
+        assert row.feasible == (report["total"]["area_mm2"] <= 2)
+        assert row.parameters == dict(point.parameters)
+    assert {p.feasible for p in stored.values()} == {True, False}  # the constraint bites both ways
+
+
+def test_failed_points_are_recorded_with_their_message(evaluated, tmp_path):
+    _, points, _ = evaluated
+    broken = [p for p in points if p.design == "fat"][0]
+    bad = type(broken)(**{**broken.__dict__, "parameters": (("banks", 0),)})
+    (result,) = evaluate_task(EvalTask((bad,)))
+    assert result.status is Status.ERROR
+    assert re.fullmatch(r"preset 'fat': key 'banks' = 0: Input should be greater than 0", result.error)
+    with ResultStore(tmp_path / "r.db") as store:
+        store.write([(bad, result)], version="t", sweep_sha256="s")
+        (row,) = store.points()
+        assert row.status is Status.ERROR and math.isnan(row.metrics[Metric.LATENCY_S])
+        assert store.delete_errors() == 1 and store.count() == 0
+
+
+def test_a_result_for_another_point_is_refused(evaluated, tmp_path):
+    _, points, results = evaluated
+    with ResultStore(tmp_path / "r.db") as store, pytest.raises(ValueError, match="does not belong"):
+        store.write([(points[0], results[1])], version="t", sweep_sha256="s")
+    assert isinstance(results[0], PointResult)
+
+
+def test_export_csv_and_parquet_round_trip(evaluated, tmp_path, capsys):
+    import pyarrow.parquet as pq
+
+    sweep, points, results = evaluated
+    db = tmp_path / "r.db"
+    with ResultStore(db) as store:
+        store.write(zip(points, results), version="t", sweep_sha256="s", constraints=sweep.constraints)
+        stored = {p.key: p for p in store.points()}
+    assert main(["export", str(db), "--csv", str(tmp_path / "o.csv"), "--parquet", str(tmp_path / "o.parquet")]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"wrote {tmp_path / 'o.csv'} ({MLP_SWEEP_POINTS} rows)",
+                                                    f"wrote {tmp_path / 'o.parquet'} ({MLP_SWEEP_POINTS} rows)"]
+    with open(tmp_path / "o.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    table = pq.read_table(tmp_path / "o.parquet").to_pylist()
+    assert len(rows) == len(table) == MLP_SWEEP_POINTS
+    for row, prow in zip(rows, table):
+        point = stored[row["key"]]
+        assert prow["key"] == row["key"]
+        for metric in Metric:
+            value = point.metrics[metric]
+            assert (row[metric.value] == "") if math.isnan(value) else float(row[metric.value]) == value
+            assert prow[metric.value] is None if math.isnan(value) else prow[metric.value] == value
+        for key, value in point.parameters.items():
+            assert int(row[key]) == value and prow[key] == value
+        assert row["design"] == prow["design"] == point.design
+        assert bool(int(row["feasible"])) == prow["feasible"] == point.feasible
+
+
+def test_export_of_a_missing_store(tmp_path, capsys):
+    assert main(["export", str(tmp_path / "none.db"), "--csv", str(tmp_path / "o.csv")]) == 2
+    assert re.fullmatch(r"hwsim: error: .*none\.db: results store not found\n", capsys.readouterr().err)
