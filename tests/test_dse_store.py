@@ -107,3 +107,24 @@ def test_export_csv_and_parquet_round_trip(evaluated, tmp_path, capsys):
 def test_export_of_a_missing_store(tmp_path, capsys):
     assert main(["export", str(tmp_path / "none.db"), "--csv", str(tmp_path / "o.csv")]) == 2
     assert re.fullmatch(r"hwsim: error: .*none\.db: results store not found\n", capsys.readouterr().err)
+
+
+def test_resume_reapplies_changed_constraints_and_flags_changed_specs(tmp_path, capsys):
+    from importlib import resources
+
+    arch = tmp_path / "my-fat.yaml"
+    arch.write_text((resources.files("hwsim.presets") / "fat.yaml").read_text())
+    text = ("schema: hwsim.sweep/1\nname: c\nmodels: mlp\ndesigns:\n  - arch: my-fat.yaml\n"
+            "    parameters: {{banks: [1, 2, 4]}}\nconstraints: ['area <= {bound}']\n")
+    db = tmp_path / "r.db"
+    args = ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(db), "--workers", "1", "--no-progress"]
+    write_sweep(tmp_path, text.format(bound=100))
+    assert main(args) == 0
+    assert capsys.readouterr().out.splitlines()[1] == f"{db}: 3 points stored, 3 feasible"
+    write_sweep(tmp_path, text.format(bound=1.5))  # banks=1 is 0.85 mm2 on mlp, banks=2 1.7 mm2
+    assert main([*args, "--resume"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == f"{db}: 3 points stored, 1 feasible"
+    arch.write_text(arch.read_text().replace("clock_mhz: 500.0", "clock_mhz: 400.0"))
+    assert main([*args, "--resume"]) == 0
+    assert capsys.readouterr().err == ("hwsim: warning: 3 stored points were computed from arch or model files "
+                                       "that have changed since; they were kept\n")

@@ -69,6 +69,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
           f"{summary.ran} run ({summary.failed} failed) in {format_duration(summary.elapsed_s)} "
           f"({rate:.2f} points/s on {summary.workers} workers)")
     print(f"{args.out}: {summary.stored} points stored, {summary.feasible} feasible")
+    if summary.stale:
+        print(f"hwsim: warning: {summary.stale} stored points were computed from arch or model files that have "
+              f"changed since; they were kept", file=sys.stderr)
     if summary.first_error:
         print(f"first failure: {summary.first_error}")
     if summary.interrupted:

@@ -41,7 +41,11 @@ class SweepOptions:
 
 @dataclass(frozen=True)
 class SweepSummary:
-    """What a run did; ``stored`` counts the whole store afterwards."""
+    """What a run did; ``stored`` counts the whole store afterwards.
+
+    ``stale`` counts skipped points whose stored result was computed from an arch or model
+    file with other contents than now (``--resume`` keeps them; delete the store to redo them).
+    """
 
     name: str
     points: int
@@ -54,6 +58,7 @@ class SweepSummary:
     workers: int
     interrupted: bool
     first_error: str | None
+    stale: int = 0
 
 
 def run_sweep(sweep_path: Path, out: Path, options: SweepOptions, progress_stream: TextIO | None) -> SweepSummary:
@@ -76,8 +81,10 @@ def run_sweep(sweep_path: Path, out: Path, options: SweepOptions, progress_strea
             store.delete_errors()
         store.set_meta({"sweep_name": sweep.name, "sweep_sha256": sweep_sha, "hwsim_version": __version__,
                         "sweep_json": sweep.model_dump_json(by_alias=True)})
-        done = store.completed_keys()
-        todo = [p for p in points if p.key not in done]
+        store.apply_constraints(sweep.constraints)
+        provenance = store.provenance()
+        todo = [p for p in points if p.key not in provenance]
+        stale = sum(1 for p in points if p.key in provenance and provenance[p.key] != (p.arch_sha256, p.model_sha256))
         ran, failed, first_error, interrupted, workers = 0, 0, None, False, 0
         progress = Progress(len(todo), progress_stream)
         if todo:
@@ -92,7 +99,7 @@ def run_sweep(sweep_path: Path, out: Path, options: SweepOptions, progress_strea
         name=sweep.name, points=len(points), skipped=len(points) - len(todo), ran=progress.done if interrupted else ran,
         failed=progress.errors if interrupted else failed, stored=counts["ok"] + counts["error"],
         feasible=counts["feasible"], elapsed_s=progress.elapsed_s, workers=workers,
-        interrupted=interrupted, first_error=first_error,
+        interrupted=interrupted, first_error=first_error, stale=stale,
     )
 
 

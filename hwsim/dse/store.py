@@ -114,10 +114,6 @@ class ResultStore:
     def meta(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT name, value FROM meta").fetchall())
 
-    def completed_keys(self) -> set[str]:
-        """Keys of every stored point, finished or failed."""
-        return {row[0] for row in self._db.execute("SELECT key FROM points")}
-
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM points").fetchone()[0])
 
@@ -127,6 +123,22 @@ class ResultStore:
             "SELECT COALESCE(SUM(status = 'ok'), 0), COALESCE(SUM(status = 'error'), 0),"
             " COALESCE(SUM(feasible = 1), 0) FROM points").fetchone()
         return {"ok": int(ok), "error": int(error), "feasible": int(feasible)}
+
+    def apply_constraints(self, constraints: Sequence[ConstraintSpec]) -> None:
+        """Recompute ``feasible`` of every successful point for ``constraints``.
+
+        A resumed sweep may have changed its constraints; the stored metrics decide anew.
+        A metric that was not measured (NULL) never satisfies a constraint.
+        """
+        terms = [f"COALESCE({c.metric.value} {c.op} ?, 0)" for c in constraints]
+        condition = " AND ".join(terms) if terms else "1"
+        with self._transaction():
+            self._db.execute(f"UPDATE points SET feasible = ({condition}) WHERE status = 'ok'",
+                             [c.value for c in constraints])
+
+    def provenance(self) -> dict[str, tuple[str, str]]:
+        """key -> (arch_sha256, model_sha256) of every stored point."""
+        return {k: (a, m) for k, a, m in self._db.execute("SELECT key, arch_sha256, model_sha256 FROM points")}
 
     def delete_errors(self) -> int:
         """Forget failed points so that a resumed sweep runs them again; returns how many."""
