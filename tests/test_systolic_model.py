@@ -59,6 +59,9 @@ def test_sram_reads_hand_counted():
     # WS keeps filters: ifmap read per filter fold (12 x 2), filter once, ofmap once per K fold.
     stats = simulate_layer(gemm_layer(3, 3, 4), spec(WS))
     assert (stats.counts["ifmap_sram.read"], stats.counts["filter_sram.read"], stats.counts["ofmap_sram.write"]) == (24, 12, 18)
+    # The second K fold adds to the first one's 9 partial sums: 9 read back.
+    assert stats.counts["ofmap_sram.read"] == 9
+    assert simulate_layer(gemm_layer(3, 3, 4), spec(OS)).counts["ofmap_sram.read"] == 0
 
 
 def test_utilization_is_macs_over_pe_cycles():

@@ -15,6 +15,7 @@ def energy_table_pj(spec: SystolicSpec) -> dict[str, float]:
         "ifmap_sram.read": e.ifmap_sram_read.energy_pj,
         "filter_sram.read": e.filter_sram_read.energy_pj,
         "ofmap_sram.write": e.ofmap_sram_write.energy_pj,
+        "ofmap_sram.read": e.ofmap_sram_read.energy_pj,
         "dram.ifmap_read": e.dram_read.energy_pj,
         "dram.filter_read": e.dram_read.energy_pj,
         "dram.ofmap_write": e.dram_write.energy_pj,

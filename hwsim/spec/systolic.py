@@ -80,6 +80,7 @@ class SystolicEnergySpec(StrictSpec):
     ifmap_sram_read: ActionEnergy = Field(description="one word")
     filter_sram_read: ActionEnergy = Field(description="one word")
     ofmap_sram_write: ActionEnergy = Field(description="one word")
+    ofmap_sram_read: ActionEnergy = Field(description="one partial sum read back to accumulate the next fold's")
     dram_read: ActionEnergy = Field(description="one word")
     dram_write: ActionEnergy = Field(description="one word")
 

@@ -38,6 +38,8 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] |
         "ifmap_sram.read": sram[Operand.IFMAP],
         "filter_sram.read": sram[Operand.FILTER],
         "ofmap_sram.write": sram[Operand.OFMAP],
+        # Every ofmap write after a word's first adds to a partial sum, which is read back.
+        "ofmap_sram.read": sram[Operand.OFMAP] - shape.operand_words(Operand.OFMAP),
         "dram.ifmap_read": dram[Operand.IFMAP],
         "dram.filter_read": dram[Operand.FILTER],
         "dram.ofmap_write": dram[Operand.OFMAP],
