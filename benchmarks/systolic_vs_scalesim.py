@@ -4,10 +4,11 @@ Both tools read ``models/resnet18_scalesim.csv`` (ImageNet ResNet-18 with its pa
 GMAC) and ``hwsim/presets/scalesim-32x32-ws.cfg``.  Prints the per-layer cycles of both and
 the wall-time ratio.  SCALE-Sim takes about 13 minutes and writes ~2 GB of traces: it runs in
 a temporary directory that is deleted afterwards, and its reports and wall time are kept in
-``results/scalesim_resnet18/`` so that ``--reuse`` can compare again without rerunning it.
+``results/scalesim_resnet18_<cfg>/`` so that ``--reuse`` can compare again without rerunning it.
 
     .venv/bin/python benchmarks/systolic_vs_scalesim.py            # runs SCALE-Sim too
     .venv/bin/python benchmarks/systolic_vs_scalesim.py --reuse    # uses the kept reports
+    .venv/bin/python benchmarks/systolic_vs_scalesim.py --cfg my.cfg  # e.g. USER bandwidth (stalls)
 """
 
 from __future__ import annotations
@@ -28,16 +29,21 @@ REPO = Path(__file__).resolve().parents[1]
 TOPOLOGY = REPO / "models" / "resnet18_scalesim.csv"
 CFG = REPO / "hwsim" / "presets" / "scalesim-32x32-ws.cfg"
 SCALESIM_PYTHON = REPO / ".venv-scalesim" / "bin" / "python"
-KEPT = REPO / "results" / "scalesim_resnet18"
+RESULTS = REPO / "results"
 
 
-def scalesim_layers(reuse: bool):
+def kept_dir(cfg: Path) -> Path:
+    return RESULTS / f"scalesim_resnet18_{cfg.stem}"
+
+
+def scalesim_layers(reuse: bool, cfg: Path = CFG):
     """SCALE-Sim's per-layer rows and its wall time in seconds (run now, or the kept run)."""
+    KEPT = kept_dir(cfg)
     if not reuse:
         KEPT.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="scalesim-") as tmp:
             start = time.perf_counter()
-            layers = run_scalesim(SCALESIM_PYTHON, CFG, TOPOLOGY, Path(tmp))
+            layers = run_scalesim(SCALESIM_PYTHON, cfg, TOPOLOGY, Path(tmp))
             wall_s = time.perf_counter() - start
             report_dir = next((Path(tmp) / "out").iterdir())
             for name in ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
@@ -52,18 +58,18 @@ def scalesim_layers(reuse: bool):
     return layers, float((KEPT / "wall_s.txt").read_text())
 
 
-def hwsim_seconds(repeats: int) -> tuple[float, float, float]:
+def hwsim_seconds(repeats: int, cfg: Path = CFG) -> tuple[float, float, float]:
     """Median wall times: a whole ``hwsim simulate`` process, one in-process simulation, and a
     bare ``python -c 'import numpy'`` (the machine's noise reference, measured alongside)."""
-    cli = [sys.executable, "-m", "hwsim", "simulate", "--model", str(TOPOLOGY), "--arch", str(CFG), "--quiet"]
+    cli = [sys.executable, "-m", "hwsim", "simulate", "--model", str(TOPOLOGY), "--arch", str(cfg), "--quiet"]
     process_s, inprocess_s, reference_s = [], [], []
-    api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(CFG)))  # warm-up
+    api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(cfg)))  # warm-up (numba compile)
     for _ in range(repeats):
         start = time.perf_counter()
         subprocess.run(cli, check=True, capture_output=True)
         process_s.append(time.perf_counter() - start)
         start = time.perf_counter()
-        api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(CFG)))
+        api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(cfg)))
         inprocess_s.append(time.perf_counter() - start)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import numpy"], check=True)
@@ -75,9 +81,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="compare with the kept SCALE-Sim run instead of running it")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--cfg", type=Path, default=CFG, help="SCALE-Sim .cfg both tools read (default: %(default)s)")
     args = parser.parse_args()
-    theirs, scalesim_s = scalesim_layers(args.reuse)
-    ours = api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(CFG))).layers
+    theirs, scalesim_s = scalesim_layers(args.reuse, args.cfg)
+    ours = api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(args.cfg))).layers
     print("| layer | hwsim compute | SCALE-Sim compute | hwsim stall | SCALE-Sim stall | hwsim total | SCALE-Sim total | equal |")
     print("|---|---|---|---|---|---|---|---|")
     equal = 0
@@ -88,7 +95,7 @@ def main() -> int:
               f"{peer.stall_cycles:,} | {mine.cycles:,} | {peer.cycles:,} | {'yes' if same else 'NO'} |")
     total_ours, total_theirs = sum(m.cycles for m in ours), sum(p.cycles for p in theirs)
     print(f"| total | | | | | {total_ours:,} | {total_theirs:,} | {equal}/{len(theirs)} layers |")
-    process_s, inprocess_s, reference_s = hwsim_seconds(args.repeats)
+    process_s, inprocess_s, reference_s = hwsim_seconds(args.repeats, args.cfg)
     print()
     print("| what | wall s | SCALE-Sim / this |")
     print("|---|---|---|")

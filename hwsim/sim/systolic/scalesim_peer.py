@@ -49,6 +49,7 @@ def run_scalesim(python: Path, cfg: Path, topology: Path, workdir: Path, timeout
     """
     if not Path(python).exists():
         raise SimulationError(f"{python}: no SCALE-Sim interpreter (run scripts/install.sh)")
+    cfg, topology, workdir = Path(cfg).resolve(), Path(topology).resolve(), Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     layout = workdir / "layout.csv"
     layout.write_text(LAYOUT_HEADER)
