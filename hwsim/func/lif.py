@@ -131,6 +131,7 @@ def _run_net(x, enc, thr, dense, w_flat, w_off, n_in, n_out, params, steps, reco
     active0 = np.zeros((b_count, steps), np.int32)
     fired = np.zeros((b_count, layers, steps), np.int32)
     in_sum = np.zeros((b_count, layers), np.int64)
+    extra = np.zeros((b_count, layers), np.int64)
     out_sum = np.zeros((b_count, layers), np.int64)
     counts = np.zeros((b_count, n_last), np.int64)
     v_last = np.zeros((b_count, n_last), np.int64)
@@ -176,6 +177,7 @@ def _run_net(x, enc, thr, dense, w_flat, w_off, n_in, n_out, params, steps, reco
                 wT = w_flat[w_off[l]:w_off[l + 1]].reshape(n_in[l], n_out[l])
                 for e in range(nact):
                     in_sum[b, l] += val[e]
+                    extra[b, l] += _popcount(val[e]) - 1
                 nf, osum = _layer_step(v[lo:hi], refr[lo:hi], prev[lo:hi], idx, val, nact, wT, p, cur[lo:hi])
                 fired[b, l, t] = nf
                 out_sum[b, l] += osum
@@ -196,7 +198,18 @@ def _run_net(x, enc, thr, dense, w_flat, w_off, n_in, n_out, params, steps, reco
             lo, hi = s_off[l], s_off[l + 1]
             _leak_times(v[lo:hi], refr[lo:hi], pending[l], params[l, _LEAK], params[l, _SHIFT], params[l, _MULT])
         v_last[b] = v[s_off[layers - 1]:s_off[layers]]
-    return active0, fired, in_sum, out_sum, counts, v_last, rec
+    return active0, fired, in_sum, extra, out_sum, counts, v_last, rec
+
+
+@njit(cache=True)
+def _popcount(x):
+    """Set bits of ``|x|``: a multi-bit event ``w * x`` by shift/add costs ``popcount(x) - 1`` extra adds."""
+    x = -x if x < 0 else x
+    n = 0
+    while x:
+        n += x & 1
+        x >>= 1
+    return n
 
 
 def neuron_row(neuron: NeuronParams, fires: bool = True) -> np.ndarray:
@@ -286,7 +299,7 @@ def run_layer(layer: SnnLayer, weights: np.ndarray, x: np.ndarray, fires: bool =
         wT.ravel(), np.array([0, wT.size], np.int64), np.array([wT.shape[0]], np.int64),
         np.array([wT.shape[1]], np.int64), neuron_row(layer.neuron, fires)[None, :], x.shape[1], True,
     )
-    return result[6], result[5].astype(np.int32)
+    return result[7], result[6].astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -302,6 +315,8 @@ class RunResult:
     input_sum, output_sum
         (B, L) int64: sum of the input values ``x`` (a multi-threshold event of value ``o``
         counts ``o``) and of the outputs ``o`` of each layer.
+    shift_adds
+        (B, L) int64: extra shift/adds of multi-bit events, ``sum(popcount(x) - 1)`` (0 for spikes).
     counts
         (B, N) int64 sum of the last layer's outputs over the steps.
     final_membrane
@@ -315,6 +330,7 @@ class RunResult:
     active_inputs: np.ndarray
     fired: np.ndarray
     input_sum: np.ndarray
+    shift_adds: np.ndarray
     output_sum: np.ndarray
     counts: np.ndarray
     final_membrane: np.ndarray
@@ -346,7 +362,7 @@ def run_network(net: SnnNetwork, intensities: np.ndarray, *, record: bool = Fals
         neuron_row(layer.neuron, not (i == len(net.layers) - 1 and net.readout is Readout.MEMBRANE))
         for i, layer in enumerate(net.layers)
     ])
-    active0, fired, in_sum, out_sum, counts, v_last, rec = _run_net(
+    active0, fired, in_sum, extra, out_sum, counts, v_last, rec = _run_net(
         x, enc, thr, dense, np.concatenate([m.ravel() for m in mats]), w_off,
         np.array([m.shape[0] for m in mats], np.int64), np.array([m.shape[1] for m in mats], np.int64),
         rows, steps, record,
@@ -356,7 +372,7 @@ def run_network(net: SnnNetwork, intensities: np.ndarray, *, record: bool = Fals
     if record:
         edges = np.cumsum([0] + [m.shape[1] for m in mats])
         outputs = tuple(rec[:, :, edges[i]:edges[i + 1]] for i in range(len(mats)))
-    return RunResult(active, fired, in_sum, out_sum, counts, v_last.astype(np.int32), _predict(net, v_last, counts), outputs)
+    return RunResult(active, fired, in_sum, extra, out_sum, counts, v_last.astype(np.int32), _predict(net, v_last, counts), outputs)
 
 
 def _predict(net: SnnNetwork, v: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -1,0 +1,145 @@
+"""Run a spiking network on an FPGA SNN accelerator and price it into a report.
+
+The functional model (:func:`hwsim.func.lif.run_network`) runs every sample of the model's
+data (its labelled test split, or the samples given) on the real encoded spike trains; its
+per-step activity (input events, firing neurons) becomes cycles through
+:mod:`hwsim.sim.snn.cycles` (the core block's model plus the controller's phases) and action
+counts priced by :mod:`hwsim.cost.snn`.  The accelerator computes exactly what the
+functional model computes (same integer arithmetic, same event order), so its predictions
+are the functional model's: the report's ``accuracy`` is the accelerator's.
+
+Totals are for the whole batch (``cycles``, ``energy_pj``); ``latency_s`` is the mean per
+inference, and ``latency_p50_s`` / ``latency_max_s`` / ``energy_per_inference_uj`` describe
+the spread.  Layers run one after another inside each step, so an inference costs the sum of
+its layers' core cycles plus the host's transfers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from hwsim import __version__
+from hwsim.cost.fpga_snn import estimate_resources
+from hwsim.cost.pricing import price_counts
+from hwsim.cost.snn import energy_table_pj
+from hwsim.errors import MappingError, SimulationError
+from hwsim.func.lif import RunResult, run_network
+from hwsim.report.model import LayerReport, Report, Totals
+from hwsim.sim.blocks.snn_core import groups
+from hwsim.sim.snn.cycles import host_cycles, layer_cycles
+from hwsim.spec.snn import SnnSpec
+from hwsim.units import cycles_to_seconds, power_w
+from hwsim.workload.snn import EncodingKind, SnnNetwork
+
+
+def simulate_network(workload: SnnNetwork, arch: SnnSpec) -> Report:
+    """Simulate every shipped sample of ``workload`` on ``arch`` and price it."""
+    if not isinstance(workload, SnnNetwork):
+        raise SimulationError(
+            f"model '{getattr(workload, 'name', workload)}' is not a spiking network; arch '{arch.name}' (snn) "
+            "runs hwsim.snn-model/1 models"
+        )
+    check_fits(workload, arch)
+    if len(workload.test_inputs) == 0:
+        raise SimulationError(f"model '{workload.name}' ships no input samples to simulate (give it a dataset)")
+    run = run_network(workload, workload.test_inputs)
+    return report_from_run(workload, arch, run)
+
+
+def check_fits(net: SnnNetwork, arch: SnnSpec) -> None:
+    """Every layer's neuron must fit the datapath the accelerator was built for."""
+    d = arch.datapath
+    for layer in net.layers:
+        n = layer.neuron
+        for key, need, have in (
+            ("membrane_bits", n.membrane_bits, d.membrane_bits),
+            ("weight_bits", n.weight_bits, d.weight_bits),
+            ("levels", n.levels, d.max_levels),
+        ):
+            if need > have:
+                raise MappingError(
+                    f"layer '{layer.name}': neuron.{key} = {need} exceeds datapath.{key if key != 'levels' else 'max_levels'} "
+                    f"= {have} of arch '{arch.name}'"
+                )
+
+
+def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
+    """Cycles, counts, energy and resources of a finished functional run."""
+    samples = run.counts.shape[0]
+    steps = net.time_steps
+    table = energy_table_pj(arch)
+    per_sample = np.full(samples, host_cycles(arch, net.layers[0].inputs, net.layers[-1].neurons), dtype=np.int64)
+    layers: list[LayerReport] = []
+    for index, layer in enumerate(net.layers):
+        lc = layer_cycles(run.active_inputs[:, index, :], run.fired[:, index, :],
+                          inputs=layer.inputs, neurons=layer.neurons, arch=arch)
+        per_sample += lc.cycles
+        p = arch.parallel_neurons(layer.neurons)
+        g = groups(layer.neurons, p)
+        words_per_row = -(-p // arch.weights_per_word(layer.neuron.weight_bits))
+        events = int(run.active_inputs[:, index, :].sum())
+        counts = {
+            "synapse.read": int(lc.scanned_rows.sum()) * words_per_row,
+            "synapse.add": events * layer.neurons,
+            "synapse.shift_add": int(run.shift_adds[:, index].sum()) * layer.neurons,
+            "neuron.update": samples * steps * layer.neurons,
+            "neuron.inhibit": int(lc.inhibition_rows.sum()) * p if layer.neuron.inhibition_lsb else 0,
+            "spike.emit": int(run.output_sum[:, index].sum()),
+            "input.encode": samples * steps * layer.inputs if index == 0 and net.encoding.kind is not EncodingKind.DIRECT else 0,
+            "step.skip": int(lc.skipped_steps.sum()),
+        }
+        breakdown = price_counts(counts, table)
+        cycles = int(lc.cycles.sum())
+        layers.append(LayerReport(
+            name=layer.name, kind=f"snn_{layer.kind.value}", cycles=cycles, compute_cycles=cycles, stall_cycles=0,
+            latency_s=cycles_to_seconds(cycles, arch.clock_mhz) / samples,
+            energy_pj=float(sum(breakdown.values())), energy_breakdown_pj=breakdown,
+            utilization=events * layer.neurons / max(1, cycles * p),
+            macs=events * layer.neurons, nonzero_weight_fraction=float(np.count_nonzero(net.weights[layer.name]) / net.weights[layer.name].size),
+            mapping=f"{p} neuron units x {g} group(s), {arch.core.processing.value}",
+            extra={
+                "input_events_per_inference": events / samples,
+                "active_steps_per_inference": float((run.active_inputs[:, index, :] > 0).sum() / samples),
+                "firing_steps_per_inference": float((run.fired[:, index, :] > 0).sum() / samples),
+                "output_spikes_per_inference": float(run.output_sum[:, index].sum() / samples),
+                "inhibition_steps_per_inference": float(lc.inhibition_steps.sum() / samples),
+                "input_spike_rate": events / (samples * steps * layer.inputs),
+            },
+        ))
+    total_cycles = int(per_sample.sum())
+    breakdown: Counter[str] = Counter()
+    for layer in layers:
+        breakdown.update(layer.energy_breakdown_pj)
+    breakdown.update(price_counts({"fpga.static_cycle": total_cycles}, table))
+    energy_pj = float(sum(breakdown.values()))
+    batch_latency_s = cycles_to_seconds(total_cycles, arch.clock_mhz)
+    latency = cycles_to_seconds(per_sample.astype(np.float64), arch.clock_mhz)
+    resources = estimate_resources(net, arch)
+    extra: dict[str, object] = {
+        "samples": samples,
+        "batch_latency_s": batch_latency_s,
+        "cycles_per_inference": float(per_sample.mean()),
+        "latency_p50_s": float(np.percentile(latency, 50)),
+        "latency_max_s": float(latency.max()),
+        "energy_per_inference_uj": energy_pj / samples / 1e6,
+        "time_steps": steps,
+        "fpga_resources": resources.to_dict(),
+        "fpga_utilization": {
+            "lut": resources.lut / arch.fpga.lut, "ff": resources.ff / arch.fpga.ff,
+            "bram36": resources.bram36 / arch.fpga.bram36,
+        },
+    }
+    if len(net.test_labels) == samples:
+        extra["accuracy"] = float(np.mean(run.predictions == net.test_labels))
+    totals = Totals(
+        cycles=total_cycles, latency_s=float(latency.mean()), energy_pj=energy_pj,
+        energy_breakdown_pj=dict(sorted(breakdown.items())), area_mm2=0.0, area_breakdown_mm2={},
+        power_w=power_w(energy_pj, batch_latency_s), macs=sum(layer.macs for layer in layers), extra=extra,
+    )
+    workload = {
+        "dataset": net.dataset, "samples": samples, "time_steps": steps, "encoding": net.encoding.kind.value,
+        "readout": net.readout.value,
+    }
+    return Report(net.name, arch.name, "snn", arch.clock_mhz, totals, tuple(layers), workload, __version__)

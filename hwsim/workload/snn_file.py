@@ -1,0 +1,267 @@
+"""Read a spiking-network model file (schema ``hwsim.snn-model/1``) into an :class:`SnnNetwork`.
+
+Example (models/snn-digits.yaml)::
+
+    schema: hwsim.snn-model/1
+    name: snn-digits
+    input: {channels: 1, height: 8, width: 8, bits: 5}
+    dataset: {name: sklearn_digits, split: test}
+    readout: membrane
+    neuron: {membrane_bits: 16, frac_bits: 0, weight_bits: 6, threshold_lsb: 64,
+             reset: soft, leak: {kind: shift, shift: 3}}
+    layers:
+      - {name: fc1, type: fc, out: 64}
+      - {name: out, type: fc, out: 10, neuron: {threshold_lsb: 1000}}
+    weights: snn-digits.npz           # one int array per layer name (K, C, R, S) or (K, C)
+    workload: {time_steps: 8, encoding: {kind: direct}, samples: null}
+
+``neuron`` gives every layer's defaults and a layer's own ``neuron`` overrides single keys.
+``--set workload.<key>=value`` overrides a ``workload`` key (``time_steps``, ``samples``,
+``encoding.seed`` ...).  A bad neuron parameter is reported with the file, the layer, the key
+and the value.  The data sets are generated from scikit-learn's bundled digits (no download):
+``sklearn_digits`` are the 8x8 images with intensities 0..16; ``sklearn_digits_28x28`` the
+same images resized to 28x28 (bilinear) and scaled to 0..255, an MNIST stand-in.  Both use the
+seeded split of :func:`digits_split`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from hwsim.errors import SpecError, WorkloadError
+from hwsim.spec.base import StrictSpec
+from hwsim.spec.loading import apply_override, validate
+from hwsim.workload.snn import (
+    Encoding, EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork,
+)
+
+SCHEMA = "hwsim.snn-model/1"
+TEST_FRACTION = 0.3
+SPLIT_SEED = 0
+
+
+class DatasetName(str, Enum):
+    SKLEARN_DIGITS = "sklearn_digits"
+    SKLEARN_DIGITS_28X28 = "sklearn_digits_28x28"
+
+
+class Split(str, Enum):
+    TRAIN = "train"
+    TEST = "test"
+
+
+class LeakEntry(StrictSpec):
+    kind: LeakKind = LeakKind.SHIFT
+    shift: int = 10
+    multiplier: int = 0
+
+
+class NeuronEntry(StrictSpec):
+    """Neuron keys; ranges are checked by :class:`NeuronParams` so messages name the layer."""
+
+    membrane_bits: int | None = None
+    frac_bits: int | None = None
+    weight_bits: int | None = None
+    threshold_lsb: int | None = None
+    reset: ResetKind | None = None
+    leak: LeakEntry | None = None
+    refractory_steps: int | None = None
+    inhibition_lsb: int | None = None
+    levels: int | None = None
+
+
+class LayerEntry(StrictSpec):
+    name: str = Field(min_length=1)
+    type: SnnLayerKind
+    out: int = Field(gt=0, le=1 << 20, description="neurons (fc) or output channels (conv)")
+    kernel: int | None = Field(default=None, gt=0, le=64)
+    stride: int = Field(default=1, gt=0, le=64)
+    pad: int = Field(default=0, ge=0, le=64)
+    neuron: NeuronEntry = NeuronEntry()
+
+
+class InputEntry(StrictSpec):
+    channels: int = Field(gt=0, le=1 << 16)
+    height: int = Field(gt=0, le=1 << 16)
+    width: int = Field(gt=0, le=1 << 16)
+    bits: int = Field(ge=1, le=16, description="intensity width (8: 0..255)")
+
+
+class DatasetEntry(StrictSpec):
+    name: DatasetName
+    split: Split = Split.TEST
+
+
+class EncodingEntry(StrictSpec):
+    kind: EncodingKind
+    seed: int = 5
+    random_bits: int | None = Field(default=None, description="LFSR: compared top bits; null: the input width")
+    reseed_per_sample: bool = True
+
+
+class WorkloadEntry(StrictSpec):
+    time_steps: int = Field(gt=0, le=1 << 20)
+    encoding: EncodingEntry
+    samples: int | None = Field(default=None, gt=0, description="first N samples of the split; null: all")
+
+
+class SnnModelFile(StrictSpec):
+    schema_: Literal["hwsim.snn-model/1"] = Field(alias="schema")
+    name: str = Field(min_length=1)
+    description: str = ""
+    source: str = ""
+    input: InputEntry
+    dataset: DatasetEntry | None = None
+    readout: Readout = Readout.SPIKE_COUNT
+    neuron: NeuronEntry = NeuronEntry()
+    layers: list[LayerEntry] = Field(min_length=1)
+    weights: str = Field(min_length=1, description=".npz beside the YAML: one array per layer name")
+    workload: WorkloadEntry
+
+
+def load_snn_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) -> SnnNetwork:
+    """Validate a ``hwsim.snn-model/1`` mapping, apply ``workload.*`` overrides, attach weights and data."""
+    origin = str(path)
+    try:
+        for key, value in overrides.items():
+            data = apply_override(data, f"workload.{key}", value, origin)
+        spec = validate(SnnModelFile, data, origin)
+    except SpecError as exc:
+        raise WorkloadError(_name_layer(str(exc), data)) from None
+    inp = spec.input
+    layers = _build_layers(spec, origin)
+    weights_path = Path(spec.weights) if Path(spec.weights).is_absolute() else path.parent / spec.weights
+    weights, class_of_neuron = _load_weights(weights_path, layers, origin)
+    enc = spec.workload.encoding
+    try:
+        encoding = Encoding(
+            kind=enc.kind, seed=enc.seed, input_bits=inp.bits,
+            random_bits=enc.random_bits if enc.random_bits is not None else inp.bits,
+            reseed_per_sample=enc.reseed_per_sample,
+        )
+    except WorkloadError as exc:
+        raise WorkloadError(f"{origin}: " + str(exc).replace("key '", "key 'workload.", 1)) from None
+    x, y = np.zeros((0, layers[0].inputs), np.int64), np.zeros(0, np.int64)
+    if spec.dataset is not None:
+        x, y = dataset_arrays(spec.dataset.name, spec.dataset.split)
+        if x.shape[1] != layers[0].inputs or int(x.max()) >= (1 << inp.bits):
+            raise WorkloadError(
+                f"{origin}: dataset '{spec.dataset.name.value}' gives {x.shape[1]} inputs of up to {int(x.max())}, "
+                f"the input is {layers[0].inputs} inputs of {inp.bits} bits"
+            )
+        x, y = x[: spec.workload.samples], y[: spec.workload.samples]
+    try:
+        return SnnNetwork(
+            name=spec.name, layers=layers, time_steps=spec.workload.time_steps, encoding=encoding,
+            readout=spec.readout, weights=weights, input_shape=(inp.channels, inp.height, inp.width),
+            dataset=spec.dataset.name.value if spec.dataset else "", test_inputs=x, test_labels=y,
+            class_of_neuron=class_of_neuron,
+        )
+    except WorkloadError as exc:
+        raise WorkloadError(f"{weights_path}: {exc}") from None
+
+
+def _build_layers(spec: SnnModelFile, origin: str) -> tuple[SnnLayer, ...]:
+    c, h, w = spec.input.channels, spec.input.height, spec.input.width
+    layers: list[SnnLayer] = []
+    seen: set[str] = set()
+    for entry in spec.layers:
+        where = f"{origin}: layer '{entry.name}'"
+        if entry.name in seen:
+            raise WorkloadError(f"{where}: the name is used twice")
+        seen.add(entry.name)
+        neuron = _neuron(spec.neuron, entry.neuron, where)
+        if entry.type is SnnLayerKind.FC:
+            layer = SnnLayer(entry.name, entry.type, entry.out, c * h * w, 1, 1, 1, 1, 1, 0, neuron)
+        else:
+            if entry.kernel is None:
+                raise WorkloadError(f"{where}: a conv layer needs 'kernel'")
+            layer = SnnLayer(entry.name, entry.type, entry.out, c, h, w, entry.kernel, entry.kernel, entry.stride, entry.pad, neuron)
+            if layer.P <= 0 or layer.Q <= 0:
+                raise WorkloadError(f"{where}: kernel {entry.kernel} with stride {entry.stride} and pad {entry.pad} does not fit a {h}x{w} input")
+        layers.append(layer)
+        c, h, w = (layer.K, layer.P, layer.Q) if layer.kind is SnnLayerKind.CONV else (layer.K, 1, 1)
+    return tuple(layers)
+
+
+def _neuron(defaults: NeuronEntry, own: NeuronEntry, where: str) -> NeuronParams:
+    """Merge a layer's neuron keys over the file's defaults and validate them."""
+    merged = {**defaults.model_dump(exclude_none=True), **own.model_dump(exclude_none=True)}
+    leak = {**(defaults.leak.model_dump() if defaults.leak else {}), **(own.leak.model_dump() if own.leak else {})}
+    merged.pop("leak", None)
+    if leak:
+        merged.update(leak=leak["kind"], leak_shift=leak["shift"], leak_multiplier=leak["multiplier"])
+    try:
+        return NeuronParams(**merged)
+    except WorkloadError as exc:
+        raise WorkloadError(f"{where}: " + str(exc).replace("key '", "key 'neuron.", 1)) from None
+
+
+def _load_weights(path: Path, layers: tuple[SnnLayer, ...], origin: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    if not path.exists():
+        raise WorkloadError(f"{origin}: weights file {path} not found")
+    with np.load(path) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    weights: dict[str, np.ndarray] = {}
+    for layer in layers:
+        if layer.name not in arrays:
+            raise WorkloadError(f"{path}: no array '{layer.name}' for layer '{layer.name}'")
+        w = arrays[layer.name]
+        if not np.issubdtype(w.dtype, np.integer):
+            raise WorkloadError(f"{path}: layer '{layer.name}': weights must be integers, got {w.dtype}")
+        if w.size != int(np.prod(layer.weight_shape)):
+            raise WorkloadError(f"{path}: layer '{layer.name}': weights have shape {w.shape}, the layer needs {layer.weight_shape}")
+        weights[layer.name] = w.reshape(layer.weight_shape)
+    return weights, arrays.get("class_of_neuron", np.zeros(0, np.int64)).astype(np.int64)
+
+
+def digits_split(samples: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, test indices) of a seeded shuffle: the last 30 % are the test split."""
+    order = np.random.default_rng(seed).permutation(samples)
+    cut = samples - int(round(TEST_FRACTION * samples))
+    return np.sort(order[:cut]), np.sort(order[cut:])
+
+
+def dataset_arrays(name: DatasetName, split: Split) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs (B, C) int64, labels (B,) int64) of a built-in data set's split."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = digits.images.astype(np.float64)
+    if name is DatasetName.SKLEARN_DIGITS_28X28:
+        images = np.clip(np.rint(resize_bilinear(images, 28) * (255.0 / 16.0)), 0, 255)
+    x = images.reshape(len(images), -1).astype(np.int64)
+    train, test = digits_split(len(x))
+    pick = test if split is Split.TEST else train
+    return x[pick], digits.target[pick].astype(np.int64)
+
+
+def resize_bilinear(images: np.ndarray, size: int) -> np.ndarray:
+    """(B, h, w) -> (B, size, size), bilinear with pixel centres aligned (no anti-aliasing)."""
+    h, w = images.shape[1:]
+    ys = np.clip((np.arange(size) + 0.5) * h / size - 0.5, 0, h - 1)
+    xs = np.clip((np.arange(size) + 0.5) * w / size - 0.5, 0, w - 1)
+    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
+    fy, fx = (ys - y0)[None, :, None], (xs - x0)[None, None, :]
+    top = images[:, y0][:, :, x0] * (1 - fx) + images[:, y0][:, :, x1] * fx
+    bottom = images[:, y1][:, :, x0] * (1 - fx) + images[:, y1][:, :, x1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def _name_layer(message: str, data: dict[str, Any]) -> str:
+    """Name the layer of a message that points at ``layers[i]``."""
+    import re
+
+    match = re.search(r"'layers\[(\d+)\]", message)
+    layers = data.get("layers") if isinstance(data, dict) else None
+    if not match or not isinstance(layers, list) or int(match.group(1)) >= len(layers):
+        return message
+    entry = layers[int(match.group(1))]
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return f"{message} (layer '{name}')" if isinstance(name, str) else message
