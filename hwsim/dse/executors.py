@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import signal
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from enum import Enum
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
@@ -64,8 +66,8 @@ def _init_worker() -> None:
     # Ctrl-C reaches the whole process group; only the coordinator should react to it, so
     # that workers do not print tracebacks while the pool is being stopped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A forked worker holds both ends of the task pipe, so it would wait forever once the
-    # coordinator is killed with -9; on Linux the kernel kills it with its parent instead.
+    # A worker waiting on its task queue does not notice a coordinator killed with -9 (it
+    # holds the queue's pipe open itself); on Linux the kernel kills it with its parent.
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -77,11 +79,15 @@ def _init_worker() -> None:
 
 
 class LocalPool:
-    """A ``multiprocessing`` pool of ``workers`` processes (forked where the OS allows)."""
+    """A process pool of ``workers`` processes (forked where the OS allows).
+
+    ``concurrent.futures`` rather than ``multiprocessing.Pool``: when a worker dies (killed,
+    out of memory) the pool reports it instead of waiting forever for the lost task.
+    """
 
     def __init__(self, workers: int) -> None:
         self._workers = workers
-        self._pool: Any = None
+        self._pool: ProcessPoolExecutor | None = None
 
     @property
     def workers(self) -> int:
@@ -91,18 +97,39 @@ class LocalPool:
         methods = multiprocessing.get_all_start_methods()
         # fork starts in milliseconds with hwsim already imported; spawn re-imports everything.
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self._pool = context.Pool(self._workers, initializer=_init_worker)
+        self._pool = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_init_worker)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            self._pool.close()
-        else:
-            self._pool.terminate()
-        self._pool.join()
+            self._pool.shutdown(wait=True)
+            return
+        _stop_now(self._pool)
 
     def imap_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
-        return self._pool.imap_unordered(fn, tasks, chunksize=1)
+        futures = [self._pool.submit(fn, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool:
+            raise HwsimError("a worker process died (killed or out of memory); the results stored so far are "
+                             "kept, continue with --resume") from None
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Drop queued tasks and kill the running ones instead of letting them finish (Ctrl-C)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 the worker processes are reachable only through this attribute, which
+    # shutdown() clears: take them first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 class DaskExecutor:
