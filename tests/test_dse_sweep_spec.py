@@ -125,3 +125,15 @@ def test_the_shipped_example_is_valid():
     points = expand_sweep(load_sweep(example), example.parent)
     assert 150 <= len(points) <= 250
     assert {p.arch for p in points} >= {"fat", "parapim"}
+
+
+def test_the_documented_example_is_valid(tmp_path):
+    import textwrap
+
+    import hwsim.dse.sweep_spec as module
+
+    text = module.__doc__.split("::\n\n", 1)[1].split("\nA parameter", 1)[0]
+    sweep = load_sweep(write_sweep(tmp_path, textwrap.dedent(text)))
+    points = expand_sweep(sweep, tmp_path)
+    assert len(points) == 2 * 2 * 2 + 50
+    assert {p.design for p in points} == {"fat", "systolic"}

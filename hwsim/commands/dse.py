@@ -150,9 +150,11 @@ def _print_front(front, format_parameters) -> None:
     points = front.front_points()
     arrows = {"minimize": "↓", "maximize": "↑"}
     table = Table(title=f"{front.model}: {len(points)} non-dominated of {len(front.candidates)} points")
-    for col in ("design", "parameters", *(f"{m.label} {arrows[g.value]}" for m, g in zip(front.metrics, front.goals)),
-                "key"):
-        table.add_column(col, justify="right" if "(" in col or col.startswith("cycles") else "left")
+    table.add_column("design")
+    table.add_column("parameters")
+    for metric, goal in zip(front.metrics, front.goals):
+        table.add_column(f"{metric.label} {arrows[goal.value]}", justify="right")
+    table.add_column("key")
     for p in points:
         table.add_row(p.design, format_parameters(p.parameters), *(f"{p.metrics[m]:.4g}" for m in front.metrics),
                       p.key[:12])

@@ -1,9 +1,28 @@
 """The sweep file (schema ``hwsim.sweep/1``): models, designs, parameters, constraints, objectives.
 
+::
+
+    schema: hwsim.sweep/1
+    name: resnet18-imc
+    models: [resnet18]                       # zoo names or model files
+    workload: {weight_sparsity: [0.6, 0.8]}  # workload options, for every design
+    seed: 0                                  # seeds every random parameter
+    designs:                                 # one or more accelerators (preset or YAML file)
+      - arch: fat
+        parameters: {banks: [4, 8], subarray.rows: [256, 512]}
+      - arch: systolic-32x32-ws
+        label: systolic
+        samples: 50                          # 50 random points instead of the grid
+        parameters:
+          array.rows: {log_range: {start: 8, stop: 128, num: 5}}
+          clock_mhz: {uniform: {low: 500, high: 1000}}
+    constraints: ["area_mm2 <= 20", "accuracy_proxy >= 0.2"]
+    objectives: {latency: minimize, energy: minimize}
+
 A parameter is a dotted key path exactly as ``--set`` takes it (``subarray.rows``; workload
 options under ``workload.``) and a set of values, written as one of::
 
-    subarray.rows: [256, 512]                                  # a list
+    subarray.rows: [256, 512]                                  # a list (a scalar is a list of one)
     clock_mhz: {range: {start: 200, stop: 1000, step: 200}}    # stop is included
     banks: {log_range: {start: 2, stop: 64, num: 6}}           # geometric; ints stay ints
     workload.weight_sparsity: {uniform: {low: 0.5, high: 0.9}} # random; needs `samples`
@@ -229,7 +248,8 @@ class SweepSpec(StrictSpec):
             if not _KEY.match(key):
                 raise ValueError(f"workload parameter key {key!r} is not a dotted key path")
         for index, design in enumerate(self.designs):
-            random = [k for k, p in {**design.parameters, **self.workload}.items() if p.is_random]
+            merged = {**design.parameters, **{WORKLOAD_PREFIX + k: p for k, p in self.workload.items()}}
+            random = [k for k, p in merged.items() if p.is_random]
             if random and design.samples is None:
                 raise ValueError(f"designs[{index}] ({design.name}): random parameter '{random[0]}' needs 'samples'")
             clash = {WORKLOAD_PREFIX + k for k in self.workload} & set(design.parameters)
