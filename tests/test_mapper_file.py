@@ -149,3 +149,29 @@ def test_cli_errors_are_one_line_with_status_2(argv, message, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert re.match(message, err), err
+
+
+def test_an_engine_that_takes_loop_nests_gets_the_mappers_choice_or_the_file(tmp_path, monkeypatch, mlp_on_fat):
+    import sys
+    import types
+
+    from hwsim.spec.enums import Family
+
+    net, arch, mapping = mlp_on_fat
+    seen = []
+    module = types.ModuleType("fake_loopnest_engine")
+
+    def simulate_network(workload, spec, *, mapping):
+        seen.append(mapping)
+        return "report"
+
+    module.simulate_network = simulate_network
+    monkeypatch.setitem(sys.modules, "fake_loopnest_engine", module)
+    monkeypatch.setitem(api.ENGINE_BY_FAMILY, Family.IMC, "fake_loopnest_engine:simulate_network")
+    assert api.simulate(net, arch) == "report"
+    assert [m.name for m in seen[0].layers] == ["fc1", "fc2", "fc3"] and all(m.searched for m in seen[0].layers)
+    path = tmp_path / "m.yaml"
+    write_mapping_file(path, mapping)
+    api.simulate(net, arch, mapping=path)
+    assert not any(m.searched for m in seen[1].layers)
+    assert seen[1].layers[0].mapping.factors == mapping.layers[0].mapping.factors

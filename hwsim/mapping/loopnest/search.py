@@ -64,8 +64,15 @@ def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders):
 
 
 def search(layer: Layer, target: MappingTarget, *, objective: Objective = Objective.EDP,
-           budget: int = 200_000, seed: int = 0, batch: int = 50_000) -> LoopNestMapping:
-    """Best mapping of ``layer`` on ``target`` for ``objective`` within ``budget`` evaluations."""
+           budget: int = 200_000, seed: int = 0, batch: int = 50_000, explore_fraction: float = 0.25,
+           elite: int = 32, generation: int = 4096) -> LoopNestMapping:
+    """Best mapping of ``layer`` on ``target`` for ``objective`` within ``budget`` evaluations.
+
+    Spaces of at most ``budget`` candidates (with canonical loop orders) are enumerated.
+    Larger ones are searched in two seeded phases: ``explore_fraction`` of the budget samples
+    the space uniformly, the rest refines the ``elite`` best mappings found so far by
+    mutation (``generation`` children per round, see :func:`space.neighbours`).
+    """
     if budget <= 0:
         raise MappingError(f"mapper budget must be positive, got {budget}")
     bounds, _ = layer_bounds(layer)
@@ -73,46 +80,76 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
     tables = space.factor_tables(bounds, target)
     n_orders = len(space.canonical_orders(levels))
     exhaustive = float(np.prod([len(t) for t in tables], dtype=np.float64)) * n_orders <= budget
-    batches = space.enumerate_all(tables, levels, batch) if exhaustive else _sampled(tables, levels, budget, batch, seed)
     started = time.perf_counter()
-    best = None
-    evaluated = valid_count = 0
-    for factors, spatial, orders in batches:
-        lat, energy, valid = evaluate(layer, target, factors, spatial, orders)
-        evaluated += len(lat)
-        valid_count += int(valid.sum())
-        if not valid.any():
-            continue
-        cost = {Objective.LATENCY: lat, Objective.ENERGY: energy, Objective.EDP: lat * energy}[objective]
-        cost = np.where(valid, cost, np.inf)
-        i = int(np.argmin(cost))
-        if best is None or cost[i] < best[0]:
-            best = (float(cost[i]), factors[i].copy(), spatial[i].copy(), orders[i].copy(), float(lat[i]), float(energy[i]))
+    tracker = _Best(objective)
+    if exhaustive:
+        for factors, spatial, orders in space.enumerate_all(tables, levels, batch):
+            tracker.add(factors, spatial, orders, *evaluate(layer, target, factors, spatial, orders))
+    else:
+        rng = np.random.default_rng(seed)
+        explore = max(min(budget, generation), int(budget * explore_fraction))
+        pool_rows = np.empty((0, 7), dtype=np.int64)
+        pool_orders = np.empty((0, levels, 7), dtype=np.int64)
+        pool_cost = np.empty(0)
+        while tracker.evaluated < budget:
+            if tracker.evaluated < explore or len(pool_rows) == 0:
+                n = min(batch, max(explore - tracker.evaluated, generation), budget - tracker.evaluated)
+                rows, orders = space.sample_rows(tables, levels, n, rng)
+            else:
+                n = min(generation, budget - tracker.evaluated)
+                rows, orders = space.neighbours(tables, pool_rows, pool_orders, n, rng)
+            factors, spatial = space.materialize(tables, rows)
+            cost = tracker.add(factors, spatial, orders, *evaluate(layer, target, factors, spatial, orders))
+            pool_rows, pool_orders, pool_cost = _elite(np.concatenate([pool_rows, rows]),
+                                                       np.concatenate([pool_orders, orders]),
+                                                       np.concatenate([pool_cost, cost]), elite)
     seconds = time.perf_counter() - started
-    if best is None:
+    if tracker.best is None:
         inner = target.levels[0]
         raise MappingError(
-            f"layer '{layer.name}': no valid mapping on '{target.name}' among {evaluated} candidates "
+            f"layer '{layer.name}': no valid mapping on '{target.name}' among {tracker.evaluated} candidates "
             f"(level '{inner.name}' holds {inner.capacity_words:g} words per PE; buffers too small for any tile?)"
         )
-    _, f, s, o, lat, energy = best
+    _, f, s, o, lat, energy = tracker.best
     return LoopNestMapping(
         factors=tuple(tuple(int(v) for v in row) for row in f),
         spatial=tuple(int(v) for v in s),
         orders=tuple(tuple(DIMS[int(d)] for d in row) for row in o),
         latency_cycles=lat,
         energy_pj=energy,
-        evaluated=evaluated,
-        valid=valid_count,
+        evaluated=tracker.evaluated,
+        valid=tracker.valid,
         exhaustive=exhaustive,
         seconds=seconds,
     )
 
 
-def _sampled(tables, levels, budget, batch, seed):
-    rng = np.random.default_rng(seed)
-    done = 0
-    while done < budget:
-        n = min(batch, budget - done)
-        yield space.sample(tables, levels, n, rng)
-        done += n
+class _Best:
+    """The best valid mapping seen so far and the evaluation counts (mutable, local to one search)."""
+
+    def __init__(self, objective: Objective) -> None:
+        self.objective = objective
+        self.best = None
+        self.evaluated = self.valid = 0
+
+    def add(self, factors, spatial, orders, lat, energy, valid) -> np.ndarray:
+        """Account one evaluated batch; returns its costs (inf where invalid)."""
+        self.evaluated += len(lat)
+        self.valid += int(valid.sum())
+        cost = {Objective.LATENCY: lat, Objective.ENERGY: energy, Objective.EDP: lat * energy}[self.objective]
+        cost = np.where(valid, cost, np.inf)
+        i = int(np.argmin(cost))
+        if valid[i] and (self.best is None or cost[i] < self.best[0]):
+            self.best = (float(cost[i]), factors[i].copy(), spatial[i].copy(), orders[i].copy(), float(lat[i]),
+                         float(energy[i]))
+        return cost
+
+
+def _elite(rows: np.ndarray, orders: np.ndarray, cost: np.ndarray, size: int):
+    """The ``size`` cheapest distinct valid mappings (ties broken by position, so deterministic)."""
+    finite = np.flatnonzero(np.isfinite(cost))
+    shortlist = finite[np.argsort(cost[finite], kind="stable")[: 4 * size]]  # duplicates are at most 4x
+    keys = np.concatenate([rows[shortlist], orders[shortlist].reshape(len(shortlist), -1)], axis=1)
+    _, first = np.unique(keys, axis=0, return_index=True)
+    keep = shortlist[np.sort(first)[:size]]
+    return rows[keep], orders[keep], cost[keep]

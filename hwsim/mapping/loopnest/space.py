@@ -81,13 +81,48 @@ def canonical_orders(levels: int) -> np.ndarray:
 
 def sample(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generator):
     """``n`` random mappings: (factors (n, L, 7), spatial (n, 7), orders (n, L, 7))."""
-    picks = [t[rng.integers(0, len(t), size=n)] for t in tables]
-    stacked = np.stack(picks, axis=1)  # (n, 7, 1 + L)
-    spatial = np.ascontiguousarray(stacked[:, :, 0])
-    factors = np.ascontiguousarray(stacked[:, :, 1:].transpose(0, 2, 1))
+    rows, orders = sample_rows(tables, levels, n, rng)
+    factors, spatial = materialize(tables, rows)
+    return factors, spatial, orders
+
+
+def materialize(tables: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Factors (n, L, 7) and spatial (n, 7) of mappings given as one table row per dimension (n, 7)."""
+    stacked = np.stack([tables[d][rows[:, d]] for d in range(7)], axis=1)  # (n, 7, 1 + L)
+    return (np.ascontiguousarray(stacked[:, :, 1:].transpose(0, 2, 1)),
+            np.ascontiguousarray(stacked[:, :, 0]))
+
+
+def sample_rows(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generator):
+    """``n`` random mappings as (table rows (n, 7), orders (n, L, 7)); level 0's order is fixed."""
+    rows = np.stack([rng.integers(0, len(t), size=n) for t in tables], axis=1)
     orders = _PERMUTATIONS[rng.integers(0, len(_PERMUTATIONS), size=(n, levels))]
     orders[:, 0, :] = np.arange(7)
-    return factors, spatial, orders
+    return rows, orders
+
+
+def neighbours(tables: list[np.ndarray], rows: np.ndarray, orders: np.ndarray, n: int,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` mutations of the given mappings (parents drawn evenly).
+
+    Each child re-draws the factorization of one or two dimensions (every row of a table is
+    an exact split, so children stay exact) and, half of the time, replaces one level's
+    loop order by a canonical one.
+    """
+    levels = orders.shape[1]
+    parent = np.arange(n) % len(rows)
+    child_rows, child_orders = rows[parent].copy(), orders[parent].copy()
+    sizes = np.array([len(t) for t in tables])
+    for _ in range(2):
+        dim = rng.integers(0, 7, size=n)
+        pick = rng.random(n) < 0.75
+        child_rows[pick, dim[pick]] = rng.integers(0, sizes[dim[pick]])
+    if levels > 1:
+        canon = canonical_orders(2)[:, 1, :]  # the three canonical single-level orders
+        swap = rng.random(n) < 0.5
+        level = rng.integers(1, levels, size=n)
+        child_orders[swap, level[swap]] = canon[rng.integers(0, 3, size=int(swap.sum()))]
+    return child_rows, child_orders
 
 
 def enumerate_all(tables: list[np.ndarray], levels: int, chunk: int = 200_000):

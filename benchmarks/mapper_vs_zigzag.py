@@ -1,0 +1,176 @@
+"""hwsim's loop-nest mapper against ZigZag on the same ResNet-18 layers and the same accelerator.
+
+The accelerator is a 32x32 weight-stationary array (C, R, S on rows, K on columns) with a
+one-word weight register per PE, a 256 Ki-word SRAM shared by all operands (64 words/cycle)
+and DRAM (8 words/cycle); hwsim's form is ``ws_target()``, ZigZag's is
+benchmarks/zigzag_inputs/ws32_accelerator.yaml (same sizes, bandwidths and per-word energies).
+For each layer and objective (latency, energy) each tool searches its best mapping; then each
+tool's best mapping is also costed by the other tool (hwsim evaluates ZigZag's loop nest;
+ZigZag costs hwsim's spatial unrolling and loop order with ``--fixed``).  ZigZag runs in its
+own venv (it pins other numpy/onnx versions); its results are cached under build/zigzag/.
+
+    python3 -m venv build/zigzag-venv && build/zigzag-venv/bin/pip install zigzag-dse==3.9.1 six
+    .venv/bin/python benchmarks/mapper_vs_zigzag.py [--budget 100000] [--zigzag-python PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from hwsim.mapping.loopnest.search import LoopNestMapping, evaluate, search
+from hwsim.mapping.loopnest.target import DIMS, MappingTarget, MemoryLevel
+from hwsim.spec.enums import Objective
+from hwsim.workload.zoo import load_network
+
+HERE = Path(__file__).resolve().parent
+INPUTS = HERE / "zigzag_inputs"
+ZZ_DIM = {"B": "N", "K": "K", "C": "C", "OY": "P", "OX": "Q", "FY": "R", "FX": "S"}
+HW_DIM = {v: k for k, v in ZZ_DIM.items()}
+OBJECTIVES = (Objective.LATENCY, Objective.ENERGY)
+
+
+def ws_target() -> MappingTarget:
+    """The accelerator of ws32_accelerator.yaml in hwsim's terms (same as benchmarks/mapper_speed.py)."""
+    return MappingTarget("ws-32x32", 32, 32, ("C", "R", "S"), ("K",), (
+        MemoryLevel("pe_reg", 1, 0.03, 0.03, 1e9, (True, False, False)),
+        MemoryLevel("sram", 256 * 1024, 2.5, 2.5, 64),
+        MemoryLevel("dram", 1e15, 160.0, 160.0, 8),
+    ), mac_energy_pj=0.2)
+
+
+def run_zigzag(python: Path, layer: str, objective: Objective, fixed: dict | None = None) -> dict:
+    """ZigZag's result for one layer, from the cache under build/zigzag/ when its inputs are unchanged."""
+    digest = hashlib.sha256()
+    for name in ("ws32_accelerator.yaml", "ws32_mapping.yaml", "resnet18_layers.yaml", "run_zigzag.py"):
+        digest.update((INPUTS / name).read_bytes())
+    key = json.dumps([layer, objective.value, fixed], sort_keys=True)
+    digest.update(key.encode())
+    cache = Path("build/zigzag") / f"{digest.hexdigest()[:16]}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    cmd = [str(python), str(INPUTS / "run_zigzag.py"), "--workload", str(INPUTS / "resnet18_layers.yaml"),
+           "--layer", layer, "--objective", "EDP" if objective is Objective.EDP else objective.value,
+           "--dump", str(cache.with_suffix(""))]
+    if fixed is not None:
+        cmd += ["--fixed", json.dumps(fixed)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"ZigZag failed on {layer} ({objective.value}): {done.stderr.strip()[-800:]}")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(done.stdout)
+    return json.loads(done.stdout)
+
+
+def zigzag_nest(result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ZigZag's best mapping as hwsim arrays (factors (3, 7), spatial (7,), orders (3, 7)).
+
+    Level boundaries are the weights' (pe_reg | sram | dram); two loops of one dimension in
+    one level are merged at the position of the inner one.
+    """
+    spatial = np.ones(7, dtype=np.int64)
+    for loops in result["spatial"].values():
+        for dim, f in loops.items():
+            spatial[DIMS.index(ZZ_DIM[dim])] *= int(round(f))
+    factors = np.ones((3, 7), dtype=np.int64)
+    orders = np.tile(np.arange(7), (3, 1))
+    for li, level in enumerate(result["temporal"]["W"]):
+        seen: list[int] = []
+        for dim, f in level:
+            d = DIMS.index(ZZ_DIM[dim])
+            factors[li, d] *= int(round(f))
+            if d not in seen:
+                seen.append(d)
+        orders[li] = seen + [d for d in range(7) if d not in seen]
+    return factors, spatial, orders
+
+
+def hwsim_fixed(m: LoopNestMapping) -> dict:
+    """hwsim's mapping as run_zigzag.py --fixed input: spatial per array axis, temporal loops innermost first."""
+    spatial = {"D1": [[HW_DIM[d], f] for d, f in zip(DIMS, m.spatial) if f > 1 and d in "CRS"],
+               "D2": [[HW_DIM[d], f] for d, f in zip(DIMS, m.spatial) if f > 1 and d == "K"]}
+    temporal = [[HW_DIM[d], fac[DIMS.index(d)]] for fac, order in zip(m.factors, m.orders) for d in order
+                if fac[DIMS.index(d)] > 1]
+    return {"spatial": spatial, "temporal": temporal}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=int, default=100_000, help="hwsim evaluations per layer and objective")
+    parser.add_argument("--zigzag-python", type=Path, default=Path("build/zigzag-venv/bin/python"))
+    parser.add_argument("--json", type=Path, default=Path("results/mapper_vs_zigzag.json"))
+    args = parser.parse_args(argv)
+    if not args.zigzag_python.exists():
+        print(f"ZigZag's venv is missing ({args.zigzag_python}); create it with:\n"
+              "  python3 -m venv build/zigzag-venv && build/zigzag-venv/bin/pip install zigzag-dse==3.9.1 six",
+              file=sys.stderr)
+        return 2
+    net = load_network("resnet18")
+    target = ws_target()
+    search(net.layer("conv1"), target, budget=1000)  # numba compile, cached on disk afterwards
+    names = [entry["name"] for entry in yaml.safe_load((INPUTS / "resnet18_layers.yaml").read_text())]
+    rows = []
+    for name in names:
+        layer = net.layer(name)
+        for objective in OBJECTIVES:
+            ours = search(layer, target, objective=objective, budget=args.budget, seed=0)
+            zz = run_zigzag(args.zigzag_python, name, objective)
+            lat, energy, valid = evaluate(layer, target, *(a[None] for a in zigzag_nest(zz)))
+            zz_ours = run_zigzag(args.zigzag_python, name, objective, fixed=hwsim_fixed(ours))
+            rows.append({
+                "layer": name, "objective": objective.value,
+                "hwsim": {"latency_cycles": ours.latency_cycles, "energy_pj": ours.energy_pj,
+                          "search_s": ours.seconds, "evaluated": ours.evaluated},
+                "zigzag_mapping_by_hwsim": {"latency_cycles": float(lat[0]), "energy_pj": float(energy[0]),
+                                            "valid": bool(valid[0])},
+                "zigzag": {k: zz[k] for k in ("latency_cycles", "energy_pj", "seconds", "cpu_seconds",
+                                              "ideal_temporal_cycle", "spatial")},
+                "hwsim_mapping_by_zigzag": {k: zz_ours[k] for k in ("latency_cycles", "energy_pj")},
+                "hwsim_nest": hwsim_fixed(ours),
+            })
+            print_row(rows[-1])
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "budget": args.budget, "rows": rows}, indent=1))
+    print_summary(rows)
+    return 0
+
+
+def _metric(row: dict) -> str:
+    return "latency_cycles" if row["objective"] == "latency" else "energy_pj"
+
+
+def print_row(r: dict) -> None:
+    k = _metric(r)
+    scale, unit = (1.0, "cycles") if k == "latency_cycles" else (1e-6, "uJ")
+    h, zh, z, hz = (r["hwsim"][k], r["zigzag_mapping_by_hwsim"][k], r["zigzag"][k], r["hwsim_mapping_by_zigzag"][k])
+    theirs = (f"{zh * scale:,.4g} | {zh / h:.3f}x" if r["zigzag_mapping_by_hwsim"]["valid"]
+              else "over SRAM capacity | -")
+    print(f"| {r['layer']} | {r['objective']} ({unit}) | {h * scale:,.4g} | {theirs} | "
+          f"{z * scale:,.4g} | {hz * scale:,.4g} | {z / hz:.3f}x | {r['hwsim']['search_s']:.3f} | "
+          f"{r['zigzag']['seconds']:.1f} | {r['zigzag']['seconds'] / r['hwsim']['search_s']:,.0f}x |", flush=True)
+
+
+def print_summary(rows: list[dict]) -> None:
+    k = [_metric(r) for r in rows]
+    own = [r["zigzag_mapping_by_hwsim"][m] / r["hwsim"][m] for r, m in zip(rows, k) if r["zigzag_mapping_by_hwsim"]["valid"]]
+    theirs = [r["zigzag"][m] / r["hwsim_mapping_by_zigzag"][m] for r, m in zip(rows, k)]
+    speed = sum(r["zigzag"]["seconds"] for r in rows) / sum(r["hwsim"]["search_s"] for r in rows)
+    print(f"by hwsim's model, ZigZag's best / hwsim's best: geomean {np.exp(np.mean(np.log(own))):.3f}x, "
+          f"min {min(own):.3f}x ({sum(o >= 1 - 1e-9 for o in own)}/{len(own)} at least as good; "
+          f"{len(rows) - len(own)} of ZigZag's mappings overflow the SRAM in hwsim's model)")
+    print(f"by ZigZag's model, ZigZag's best / hwsim's best: geomean {np.exp(np.mean(np.log(theirs))):.3f}x, "
+          f"min {min(theirs):.3f}x")
+    print(f"search time, ZigZag / hwsim (sum over all searches): {speed:,.0f}x "
+          f"(hwsim {sum(r['hwsim']['search_s'] for r in rows):.2f} s, ZigZag {sum(r['zigzag']['seconds'] for r in rows):.0f} s)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
