@@ -119,7 +119,7 @@ def ofmap_words_per_line(shape: GemmShape, assignment: AxisAssignment, folds: Fo
             else:
                 t = np.arange(time)[:, None]
                 lines = (2 * rows - 1 + t + lane[None, :]).ravel()
-            np.add.at(counts[fold], lines, 1)
+            counts[fold] += np.bincount(lines, minlength=folds.fold_cycles)
             fold += 1
     return counts.reshape(-1)
 
@@ -148,9 +148,12 @@ def prefetch_order(layer: Layer, shape: GemmShape, assignment: AxisAssignment, o
     padded[:, :size] = stream
     stacked = padded.reshape(height, n_folds, lanes).transpose(1, 0, 2).reshape(n_folds * height, lanes)
     if diagonal:
-        r, c = np.indices(stacked.shape)
-        order = np.lexsort((-r.ravel(), (r + c).ravel()))
-        flat = stacked.ravel()[order]
+        # Anti-diagonal d holds (d - c, c) for lanes c in ascending order (rows descending).
+        d = np.arange(stacked.shape[0] + lanes - 1)[:, None]
+        c = np.arange(lanes)[None, :]
+        r = d - c
+        valid = (r >= 0) & (r < stacked.shape[0])
+        flat = stacked[r[valid], np.broadcast_to(c, r.shape)[valid]]
     else:
         flat = stacked.ravel()
     return flat[flat != IDLE]

@@ -57,22 +57,21 @@ def set_index(order: np.ndarray, size_words: int) -> tuple[np.ndarray, np.ndarra
     """CSR of the sets holding each address: ``ids[ptr[a]:ptr[a+1]]`` ascending."""
     words_per_set = math.ceil(size_words / SETS_PER_BUFFER)
     sets = np.arange(order.size, dtype=np.int64) // words_per_set
-    by_address = np.lexsort((sets, order))
-    addresses = order[by_address]
+    by_address = np.argsort(order, kind="stable")  # stable: each address's sets stay ascending
     ptr = np.zeros(int(order.max(initial=0)) + 2, dtype=np.int64)
-    np.add.at(ptr, addresses + 1, 1)
-    return np.cumsum(ptr), sets[by_address]
+    ptr[1:] = np.cumsum(np.bincount(order, minlength=ptr.size - 1))
+    return ptr, sets[by_address]
 
 
 @njit(cache=True)
 def _in_window(ids: np.ndarray, lo: int, hi: int, start: int, active: int, n_sets: int) -> bool:
     if active >= n_sets:
         return True
-    end = start + active
-    k = lo + np.searchsorted(ids[lo:hi], start)
-    if k < hi and ids[k] < min(end, n_sets):
-        return True
-    return end > n_sets and hi > lo and ids[lo] < end - n_sets
+    # An address sits in a handful of sets (at most R * S for an ifmap word): scan them.
+    for j in range(lo, hi):
+        if (ids[j] - start) % n_sets < active:
+            return True
+    return False
 
 
 @njit(cache=True)
