@@ -28,11 +28,13 @@ class Metric(str, Enum):
     EDP_PJ_S = "edp_pj_s"
     UTILIZATION = "utilization"
     WEIGHT_DENSITY = "weight_density"
+    ACCURACY = "accuracy"
 
     @property
     def better(self) -> Goal:
         """The direction in which this metric improves."""
-        return Goal.MAXIMIZE if self in (Metric.UTILIZATION, Metric.WEIGHT_DENSITY) else Goal.MINIMIZE
+        higher = (Metric.UTILIZATION, Metric.WEIGHT_DENSITY, Metric.ACCURACY)
+        return Goal.MAXIMIZE if self in higher else Goal.MINIMIZE
 
     @property
     def label(self) -> str:
@@ -49,6 +51,7 @@ _LABELS = {
     Metric.EDP_PJ_S: "energy-delay product (pJ·s)",
     Metric.UTILIZATION: "utilization (time-weighted)",
     Metric.WEIGHT_DENSITY: "weight density (nonzero fraction)",
+    Metric.ACCURACY: "accuracy (fraction correct)",
 }
 
 ALIASES: dict[str, Metric] = {
@@ -80,6 +83,8 @@ def headline_metrics(report: Mapping[str, Any]) -> dict[Metric, float]:
     ``utilization`` is the cycle-weighted mean of the per-layer utilizations;
     ``weight_density`` is one minus the measured weight sparsity (NaN when unknown) and
     serves as the accuracy proxy: the more weights pruned to zero, the lower it is.
+    ``accuracy`` is the measured test accuracy of families that run a dataset (SNN), NaN
+    for the others.
     """
     total = report["total"]
     layers = report.get("layers", [])
@@ -95,4 +100,5 @@ def headline_metrics(report: Mapping[str, Any]) -> dict[Metric, float]:
         Metric.EDP_PJ_S: float(total["energy_pj"]) * float(total["latency_s"]),
         Metric.UTILIZATION: float(util),
         Metric.WEIGHT_DENSITY: float("nan") if sparsity is None else 1.0 - float(sparsity),
+        Metric.ACCURACY: float(total.get("accuracy", float("nan"))),
     }
