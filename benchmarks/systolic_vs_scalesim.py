@@ -32,18 +32,18 @@ SCALESIM_PYTHON = REPO / ".venv-scalesim" / "bin" / "python"
 RESULTS = REPO / "results"
 
 
-def kept_dir(cfg: Path) -> Path:
-    return RESULTS / f"scalesim_resnet18_{cfg.stem}"
+def kept_dir(cfg: Path, topology: Path) -> Path:
+    return RESULTS / f"scalesim_{topology.stem}_{cfg.stem}"
 
 
-def scalesim_layers(reuse: bool, cfg: Path = CFG):
+def scalesim_layers(reuse: bool, cfg: Path = CFG, topology: Path = TOPOLOGY):
     """SCALE-Sim's per-layer rows and its wall time in seconds (run now, or the kept run)."""
-    KEPT = kept_dir(cfg)
+    KEPT = kept_dir(cfg, topology)
     if not reuse:
         KEPT.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="scalesim-") as tmp:
             start = time.perf_counter()
-            layers = run_scalesim(SCALESIM_PYTHON, cfg, TOPOLOGY, Path(tmp))
+            layers = run_scalesim(SCALESIM_PYTHON, cfg, topology, Path(tmp))
             wall_s = time.perf_counter() - start
             report_dir = next((Path(tmp) / "out").iterdir())
             for name in ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
@@ -58,18 +58,18 @@ def scalesim_layers(reuse: bool, cfg: Path = CFG):
     return layers, float((KEPT / "wall_s.txt").read_text())
 
 
-def hwsim_seconds(repeats: int, cfg: Path = CFG) -> tuple[float, float, float]:
+def hwsim_seconds(repeats: int, cfg: Path = CFG, topology: Path = TOPOLOGY) -> tuple[float, float, float]:
     """Median wall times: a whole ``hwsim simulate`` process, one in-process simulation, and a
     bare ``python -c 'import numpy'`` (the machine's noise reference, measured alongside)."""
-    cli = [sys.executable, "-m", "hwsim", "simulate", "--model", str(TOPOLOGY), "--arch", str(cfg), "--quiet"]
+    cli = [sys.executable, "-m", "hwsim", "simulate", "--model", str(topology), "--arch", str(cfg), "--quiet"]
     process_s, inprocess_s, reference_s = [], [], []
-    api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(cfg)))  # warm-up (numba compile)
+    api.simulate(api.load_network(str(topology)), api.load_arch(str(cfg)))  # warm-up (numba compile)
     for _ in range(repeats):
         start = time.perf_counter()
         subprocess.run(cli, check=True, capture_output=True)
         process_s.append(time.perf_counter() - start)
         start = time.perf_counter()
-        api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(cfg)))
+        api.simulate(api.load_network(str(topology)), api.load_arch(str(cfg)))
         inprocess_s.append(time.perf_counter() - start)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import numpy"], check=True)
@@ -82,9 +82,10 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="compare with the kept SCALE-Sim run instead of running it")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--cfg", type=Path, default=CFG, help="SCALE-Sim .cfg both tools read (default: %(default)s)")
+    parser.add_argument("--topology", type=Path, default=TOPOLOGY, help="SCALE-Sim topology (default: %(default)s)")
     args = parser.parse_args()
-    theirs, scalesim_s = scalesim_layers(args.reuse, args.cfg)
-    ours = api.simulate(api.load_network(str(TOPOLOGY)), api.load_arch(str(args.cfg))).layers
+    theirs, scalesim_s = scalesim_layers(args.reuse, args.cfg, args.topology)
+    ours = api.simulate(api.load_network(str(args.topology)), api.load_arch(str(args.cfg))).layers
     print("| layer | hwsim compute | SCALE-Sim compute | hwsim stall | SCALE-Sim stall | hwsim total | SCALE-Sim total | equal |")
     print("|---|---|---|---|---|---|---|---|")
     equal = 0
@@ -95,7 +96,7 @@ def main() -> int:
               f"{peer.stall_cycles:,} | {mine.cycles:,} | {peer.cycles:,} | {'yes' if same else 'NO'} |")
     total_ours, total_theirs = sum(m.cycles for m in ours), sum(p.cycles for p in theirs)
     print(f"| total | | | | | {total_ours:,} | {total_theirs:,} | {equal}/{len(theirs)} layers |")
-    process_s, inprocess_s, reference_s = hwsim_seconds(args.repeats, args.cfg)
+    process_s, inprocess_s, reference_s = hwsim_seconds(args.repeats, args.cfg, args.topology)
     print()
     print("| what | wall s | SCALE-Sim / this |")
     print("|---|---|---|")
