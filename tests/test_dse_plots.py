@@ -84,6 +84,7 @@ def test_report_of_a_stored_point_and_of_a_json_file(store, tmp_path, capsys):
     page, png = tmp_path / "run.html", tmp_path / "run.png"
     assert main(["report", str(store), "--point", key[:10], "--html", str(page), "--png", str(png)]) == 0
     text = page.read_text()
+    assert f"<td class=text>{key}</td>" in text  # the stored point's key and parameters head the page
     for layer in report["layers"]:
         assert f"<td>{layer['name']}</td>" in text
         assert layer["mapping"] in text
@@ -91,8 +92,12 @@ def test_report_of_a_stored_point_and_of_a_json_file(store, tmp_path, capsys):
         assert component in text
     assert _png_pixels(png).shape[0] > 800
     (tmp_path / "r.json").write_text(json.dumps(report))
-    assert main(["report", str(tmp_path / "r.json"), "--html", str(tmp_path / "again.html")]) == 0
-    assert (tmp_path / "again.html").read_text() == text
+    for name in ("a.html", "b.html"):
+        assert main(["report", str(tmp_path / "r.json"), "--html", str(tmp_path / name)]) == 0
+    again = (tmp_path / "a.html").read_text()
+    assert again == (tmp_path / "b.html").read_text()  # the same report gives the same page
+    head = text.index("<table>")
+    assert again == text[:head] + text[text.index("</table>", head) + len("</table>"):]
 
 
 def test_report_refuses_other_json(tmp_path, capsys):

@@ -170,19 +170,23 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.html and not args.png:
         raise HwsimError("report needs --html PATH and/or --png PATH")
+    context: dict[str, str] = {}
     if args.point is not None:
+        from hwsim.dse.front import format_parameters
         from hwsim.dse.store import open_existing
 
         with open_existing(args.source) as store:
-            text = store.report_json(args.point)
-        if text is None:
+            found = store.find(args.point)
+        if found is None or found[1] is None:
             raise HwsimError(f"{args.source}: no successful point with a unique key starting '{args.point}'")
+        point, text = found
         report = json.loads(text)
         check_report(report, f"{args.source} point {args.point}")
+        context = {"point": point.key, "design": point.design, "parameters": format_parameters(point.parameters)}
     else:
         report = load_report_json(args.source)
     if args.html:
-        write_report_html(report, args.html)
+        write_report_html(report, args.html, context)
         print(f"wrote {args.html}")
     if args.png:
         write_run_png(report, args.png)

@@ -156,9 +156,12 @@ class ResultStore:
                                  rows)
             return self._db.total_changes - before
 
-    def points(self, *, model: str | None = None, ok_only: bool = False) -> Iterator[StoredPoint]:
-        """Stored rows in key order (optionally one model's, optionally only successful ones)."""
+    def points(self, *, model: str | None = None, ok_only: bool = False, key: str | None = None) -> Iterator[StoredPoint]:
+        """Stored rows in key order (optionally one model's, only successful ones, or one key)."""
         where, args = [], []
+        if key is not None:
+            where.append("key = ?")
+            args.append(key)
         if model is not None:
             where.append("model = ?")
             args.append(model)
@@ -179,12 +182,19 @@ class ResultStore:
             )
 
     def report_json(self, key: str) -> str | None:
-        """The full report JSON of one point (a key or a unique key prefix)."""
+        """The full report JSON of one point (a key or a unique key prefix); None if absent."""
+        found = self.find(key)
+        return None if found is None else found[1]
+
+    def find(self, key: str) -> tuple[StoredPoint, str | None] | None:
+        """The point whose key is ``key`` or starts with it (if only one does), and its report JSON."""
         rows = self._db.execute("SELECT key, report_json FROM points WHERE key LIKE ? || '%' LIMIT 2",
                                 (key,)).fetchall()
         if len(rows) != 1:
             return None
-        return rows[0][1]
+        full, text = rows[0]
+        point = next(self.points(key=full))
+        return point, text
 
     def models(self) -> list[str]:
         return [row[0] for row in self._db.execute("SELECT DISTINCT model FROM points ORDER BY model")]

@@ -46,8 +46,9 @@ def check_report(data: Any, origin: str) -> None:
             raise HwsimError(f"{origin}: the report has no '{key}'")
 
 
-def report_html(report: Mapping[str, Any]) -> str:
-    """The page for one report dict."""
+def report_html(report: Mapping[str, Any], context: Mapping[str, str] | None = None) -> str:
+    """The page for one report dict; ``context`` rows (a stored point's key and parameters)
+    are listed above the totals."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -80,12 +81,19 @@ def report_html(report: Mapping[str, Any]) -> str:
     title = f"{report['model']} on {report['arch']}"
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
-            f"{_totals_table(report)}<h2>Layers</h2>{plot}<h2>Mapping chosen per layer</h2>"
+            f"{_rows_table(context or {})}{_totals_table(report)}<h2>Layers</h2>{plot}<h2>Mapping chosen per layer</h2>"
             f"{_layer_table(layers)}</body></html>\n")
 
 
-def write_report_html(report: Mapping[str, Any], path: Path) -> None:
-    write_text_atomic(Path(path), report_html(report))
+def write_report_html(report: Mapping[str, Any], path: Path, context: Mapping[str, str] | None = None) -> None:
+    write_text_atomic(Path(path), report_html(report, context))
+
+
+def _rows_table(rows: Mapping[str, str]) -> str:
+    if not rows:
+        return ""
+    body = "".join(f"<tr><td>{html.escape(k)}</td><td class=text>{html.escape(v)}</td></tr>" for k, v in rows.items())
+    return f"<table>{body}</table>"
 
 
 def _totals_table(report: Mapping[str, Any]) -> str:
