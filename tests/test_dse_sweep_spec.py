@@ -137,3 +137,12 @@ def test_the_documented_example_is_valid(tmp_path):
     points = expand_sweep(sweep, tmp_path)
     assert len(points) == 2 * 2 * 2 + 50
     assert {p.design for p in points} == {"fat", "systolic"}
+
+
+def test_dry_run_counts_points_per_design(tmp_path, capsys):
+    assert main(["sweep", str(write_sweep(tmp_path)), "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "mlp on fat: 12 points", "mlp on parapim: 3 points",
+        f"sweep 'mlp-small': {MLP_SWEEP_POINTS} points; the first point of each design loads"]
+    assert main(["sweep", str(write_sweep(tmp_path))]) == 2
+    assert capsys.readouterr().err == "hwsim: error: sweep needs --out PATH (the results store), or --dry-run\n"

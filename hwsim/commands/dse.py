@@ -10,7 +10,7 @@ from pathlib import Path
 def register(subparsers) -> None:
     sweep = subparsers.add_parser("sweep", help="evaluate every design point of a sweep file into a results store")
     sweep.add_argument("sweep_file", type=Path, help="a hwsim.sweep/1 YAML file")
-    sweep.add_argument("--out", type=Path, required=True, help="results store (SQLite), e.g. results.db")
+    sweep.add_argument("--out", type=Path, default=None, help="results store (SQLite), e.g. results.db")
     sweep.add_argument("--resume", action="store_true", help="continue a store: skip the points it holds")
     sweep.add_argument("--retry-errors", action="store_true", help="with --resume: run failed points again")
     sweep.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
@@ -21,6 +21,7 @@ def register(subparsers) -> None:
     sweep.add_argument("--chunk", type=int, default=None, metavar="N",
                        help="points per task (default: automatic, at most 16)")
     sweep.add_argument("--no-progress", action="store_true", help="print no progress lines on stderr")
+    sweep.add_argument("--dry-run", action="store_true", help="check the file and count the points; simulate nothing")
     sweep.set_defaults(run=cmd_sweep)
 
     export = subparsers.add_parser("export", help="write a results store as CSV or Parquet")
@@ -57,6 +58,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from hwsim.dse.runner import SweepOptions, run_sweep
     from hwsim.errors import HwsimError
 
+    if args.dry_run:
+        return _dry_run(args.sweep_file)
+    if args.out is None:
+        raise HwsimError("sweep needs --out PATH (the results store), or --dry-run")
     if args.retry_errors and not args.resume:
         raise HwsimError("--retry-errors needs --resume")
     if args.chunk is not None and args.chunk < 1:
@@ -77,6 +82,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if summary.interrupted:
         print(f"hwsim: interrupted; {args.out} is consistent, continue with --resume", file=sys.stderr)
         return 130
+    return 0
+
+
+def _dry_run(sweep_file: Path) -> int:
+    from collections import Counter
+
+    from hwsim.dse.evaluate import validate_points
+    from hwsim.dse.points import expand_sweep
+    from hwsim.dse.sweep_spec import load_sweep
+
+    sweep = load_sweep(sweep_file)
+    points = expand_sweep(sweep, sweep_file.parent)
+    validate_points(points)
+    counts = Counter((p.model, p.design) for p in points)
+    for (model, design), count in counts.items():
+        print(f"{model} on {design}: {count} points")
+    print(f"sweep '{sweep.name}': {len(points)} points; the first point of each design loads")
     return 0
 
 
