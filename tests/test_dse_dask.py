@@ -49,3 +49,32 @@ def test_unreachable_scheduler_is_one_sentence():
     with pytest.raises(HwsimError, match=r"^--scheduler tcp://127\.0\.0\.1:9: cannot connect \(.*\)$"):
         with DaskExecutor("tcp://127.0.0.1:9", 1, connect_timeout_s=0.5):
             pass
+
+
+def test_ctrl_c_on_a_local_cluster_is_quiet_and_resumable(tmp_path, capsys):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from test_dse_resume import LONG_SWEEP, POINTS
+    from test_dse_support import stored_count
+
+    sweep = write_sweep(tmp_path, LONG_SWEEP)
+    db = tmp_path / "r.db"
+    proc = subprocess.Popen([sys.executable, "-m", "hwsim", "sweep", str(sweep), "--out", str(db), "--executor", "dask",
+                             "--workers", "2", "--chunk", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while stored_count(db) < 4:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the coordinator and every worker
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "hwsim: " not in err.replace(
+        f"hwsim: interrupted; {db} is consistent, continue with --resume", "")
+    assert 4 <= stored_count(db) < POINTS
+    assert main(["sweep", str(sweep), "--out", str(db), "--resume", "--workers", "2", "--no-progress"]) == 0
+    assert stored_count(db) == POINTS

@@ -66,13 +66,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise HwsimError("--retry-errors needs --resume")
     if args.chunk is not None and args.chunk < 1:
         raise HwsimError(f"--chunk must be at least 1, got {args.chunk}")
+    if args.executor == "dask" and not args.verbose:
+        import dask
+
+        # distributed logs every worker start, stop and cancelled task; keep stderr for the
+        # progress.  Its logging is set up from this key when it is first imported.
+        dask.config.set({"logging.distributed": "error"})
     options = SweepOptions(resume=args.resume, executor=ExecutorKind(args.executor), workers=args.workers,
                            scheduler=args.scheduler, chunk_size=args.chunk, retry_errors=args.retry_errors)
     summary = run_sweep(args.sweep_file, args.out, options, None if args.no_progress else sys.stderr)
     rate = summary.ran / summary.elapsed_s if summary.elapsed_s > 0 else 0.0
     print(f"sweep '{summary.name}': {summary.points} points, {summary.skipped} already in {args.out}, "
           f"{summary.ran} run ({summary.failed} failed) in {format_duration(summary.elapsed_s)} "
-          f"({rate:.2f} points/s on {summary.workers} workers)")
+          f"({rate:.2f} points/s{f' on {summary.workers} workers' if summary.workers else ''})")
     print(f"{args.out}: {summary.stored} points stored, {summary.feasible} feasible")
     if summary.stale:
         print(f"hwsim: warning: {summary.stale} stored points were computed from arch or model files that have "

@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from enum import Enum
@@ -132,6 +134,23 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Processes started inside inherit an ignored SIGINT, which Python then keeps.
+
+    The LocalCluster's workers are started here, so that Ctrl-C reaches only the coordinator,
+    which cancels the tasks and closes the cluster, instead of every worker printing a traceback.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class DaskExecutor:
     """Tasks submitted to a Dask distributed scheduler; results gathered as they complete."""
 
@@ -156,9 +175,10 @@ class DaskExecutor:
             raise HwsimError("--executor dask needs the 'distributed' package (pip install distributed)") from None
         try:
             if self._scheduler is None:
-                self._cluster = LocalCluster(n_workers=self._workers, threads_per_worker=1, processes=True,
-                                             host="127.0.0.1", dashboard_address=None,
-                                             silence_logs=logging.ERROR)
+                with _sigint_ignored():
+                    self._cluster = LocalCluster(n_workers=self._workers, threads_per_worker=1, processes=True,
+                                                 host="127.0.0.1", dashboard_address=None,
+                                                 silence_logs=logging.ERROR)
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(self._scheduler, timeout=f"{self._connect_timeout_s}s")
