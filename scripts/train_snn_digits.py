@@ -144,18 +144,18 @@ def integer_network(weights, threshold_lsb, steps, levels, x, y) -> SnnNetwork:
                       test_inputs=x, test_labels=y)
 
 
-def train_digits(steps: int, levels: int, seed: int, out: Path | None) -> dict[str, float]:
-    """Train, quantize, check the integer network; returns the accuracies."""
+def train_digits(steps: int, levels: int, seed: int, out: Path | None, epochs: int = 150) -> tuple[dict, SnnNetwork]:
+    """Train, quantize, check the integer network; returns the accuracies and the test-split network."""
     xtr, ytr = dataset_arrays(DatasetName.SKLEARN_DIGITS, Split.TRAIN)
     xte, yte = dataset_arrays(DatasetName.SKLEARN_DIGITS, Split.TEST)
-    net = train_float(xtr.astype(np.float64), ytr, steps, levels, seed)
+    net = train_float(xtr.astype(np.float64), ytr, steps, levels, seed, epochs=epochs, quant_from=epochs * 2 // 3)
     weights, theta = quantize(net)
     result = {"float_test": float_accuracy(net, xte.astype(np.float64), yte), "threshold_lsb": theta}
     for split, (x, y) in (("int_train", (xtr, ytr)), ("int_test", (xte, yte))):
         result[split] = float(np.mean(run_network(integer_network(weights, theta, steps, levels, x, y), x).predictions == y))
     if out is not None:
         np.savez_compressed(out, **weights)
-    return result
+    return result, integer_network(weights, theta, steps, levels, xte, yte)
 
 
 def kmeans(x: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 20) -> np.ndarray:
@@ -184,10 +184,10 @@ def train_spiker(seed: int, out: Path | None) -> dict[str, float]:
     centres = np.concatenate([kmeans(xtr[ytr == c].astype(np.float64), 40, rng) for c in range(10)]) / 255.0
     classes = np.repeat(np.arange(10), 40)
     best = None
-    for beta in (0.25, 0.35, 0.45, 0.55):
+    for beta in (0.35, 0.45, 0.55):
         w = np.clip(np.rint(15 * (centres - beta) / (1 - beta)), -15, 15).astype(np.int8)
-        for theta in (500, 1000, 2000, 4000):
-            for inh in (0, 20, 50):
+        for theta in (500, 1000, 2000):
+            for inh in (0, 20):
                 acc = float(np.mean(run_network(spiker_network(w, classes, theta, inh, xtr, ytr), xtr).predictions == ytr))
                 if best is None or acc > best[0]:
                     best = (acc, beta, theta, inh, w)
@@ -211,7 +211,7 @@ def main() -> None:
     s.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.what == "digits":
-        print(train_digits(args.steps, args.levels, args.seed, args.out))
+        print(train_digits(args.steps, args.levels, args.seed, args.out)[0])
     else:
         print(train_spiker(args.seed, args.out))
 
