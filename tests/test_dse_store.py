@@ -128,3 +128,18 @@ def test_resume_reapplies_changed_constraints_and_flags_changed_specs(tmp_path, 
     assert main([*args, "--resume"]) == 0
     assert capsys.readouterr().err == ("hwsim: warning: 3 stored points were computed from arch or model files "
                                        "that have changed since; they were kept\n")
+
+
+def test_a_failing_point_is_reported_stored_and_retried_on_request(tmp_path, capsys):
+    sweep = write_sweep(tmp_path, "schema: hwsim.sweep/1\nname: f\nmodels: mlp\ndesigns:\n  - arch: fat\n"
+                                  "    parameters: {banks: [1, 0]}\n")
+    db = tmp_path / "r.db"
+    args = ["sweep", str(sweep), "--out", str(db), "--workers", "1", "--no-progress"]
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert re.match(r"sweep 'f': 2 points, 0 already in .*, 2 run \(1 failed\)", out[0])
+    assert out[2] == "first failure: fat {'banks': 0}: preset 'fat': key 'banks' = 0: Input should be greater than 0"
+    assert main([*args, "--resume"]) == 0
+    assert ", 0 run (0 failed)" in capsys.readouterr().out
+    assert main([*args, "--resume", "--retry-errors"]) == 0
+    assert ", 1 run (1 failed)" in capsys.readouterr().out
