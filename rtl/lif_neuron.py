@@ -202,6 +202,8 @@ def default_params(spec: Any) -> dict[str, Any]:
 
 def rtl_neuron(params: Mapping[str, Any]) -> NeuronParams:
     """The block's :class:`NeuronParams`; a bad value is a ValueError (one line from the CLI)."""
+    if params["leak"] == LeakKind.DECAY.value:  # no multiplier key among the block's parameters
+        raise ValueError("leak 'decay' has no RTL (a multiplier per neuron); use leak=shift or leak=none")
     try:
         return neuron_from_params(params)
     except WorkloadError as exc:

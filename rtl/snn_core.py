@@ -151,8 +151,12 @@ class SnnCore(wiring.Component):
         group = Signal(range(max(G, 2)))
         # Mux chains, not Array: Amaranth writes an Array lookup as an ``always @*`` block, which
         # Icarus never evaluates while its inputs keep their initial values (docs/rtl.md, Limits)
-        cur_v = [_select(group, [v[g][p] for g in range(G)]) for p in range(P)]
-        cur_r = [_select(group, [r[g][p] for g in range(G)]) for p in range(P)]
+        # named signals, so that each lane's logic is built once and shared by its G rows
+        cur_v = [Signal(signed(n.membrane_bits), name=f"v_p{p}") for p in range(P)]
+        cur_r = [Signal(logic.refractory_bits, name=f"refr_p{p}") for p in range(P)]
+        for p in range(P):
+            m.d.comb += [cur_v[p].eq(_select(group, [v[g][p] for g in range(G)])),
+                         cur_r[p].eq(_select(group, [r[g][p] for g in range(G)]))]
 
         m.submodules.weights = wmem = Memory(shape=unsigned(P * wb), depth=G * C, init=self._rows)
         w_rd = wmem.read_port()                     # synchronous: the row arrives the next cycle
@@ -166,13 +170,15 @@ class SnnCore(wiring.Component):
 
         # stage 2: the previous cycle's beat updates every lane of the group
         m.d.sync += valid_d.eq(0)
+        integrated = [Signal(signed(n.membrane_bits), name=f"integrated_p{p}") for p in range(P)]
+        for p in range(P):
+            w = w_rd.data[p * wb:(p + 1) * wb].as_signed()
+            m.d.comb += integrated[p].eq(logic.integrate(cur_v[p], logic.weighted(w, x_d), cur_r[p]))
         with m.If(valid_d):
             for p in range(P):
-                w = w_rd.data[p * wb:(p + 1) * wb].as_signed()
-                new_v = logic.integrate(cur_v[p], logic.weighted(w, x_d), cur_r[p])
                 for g in range(G):
                     with m.If(group == g):
-                        m.d.sync += v[g][p].eq(new_v)
+                        m.d.sync += v[g][p].eq(integrated[p])
 
         take = self.i_stream.valid & in_input & ~beat.clear
         stream_index = beat.index if self._event_driven else count
@@ -188,7 +194,13 @@ class SnnCore(wiring.Component):
         else:
             m.d.comb += w_rd.addr.eq(stream_index)
 
-        fired = [logic.fire(cur_v[p], cur_r[p]) for p in range(P)]
+        fired = []
+        for p in range(P):
+            names = ("o", "v_fired", "v_next", "refr_next")
+            shapes = (logic.out_bits, signed(n.membrane_bits), signed(n.membrane_bits), logic.refractory_bits)
+            sigs = tuple(Signal(shape, name=f"{name}_p{p}") for name, shape in zip(names, shapes))
+            m.d.comb += [sig.eq(value) for sig, value in zip(sigs, logic.fire(cur_v[p], cur_r[p]))]
+            fired.append(sigs)
         m.d.comb += [out.spikes[p].eq(fired[p][0]) for p in range(P)]
         m.d.comb += [out.membranes[p].eq(fired[p][1]) for p in range(P)]
         m.d.comb += [out.group.eq(group), out.last.eq(group == G - 1), self.o_stream.valid.eq(in_fire)]

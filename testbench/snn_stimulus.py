@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-MAX_SYNAPSES = 16
+MAX_SYNAPSES = 10
 """Most synapses of the stand-alone neuron in one inference."""
 
 

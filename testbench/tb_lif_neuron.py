@@ -5,7 +5,7 @@ of a one-neuron layer (``hwsim.func.snn_core.neuron_step``) gives the output ``o
 after every step; ``hwsim.sim.blocks.lif_neuron.step_cycles`` the cycles (plus ``setup_cycles`` on
 an inference's first step, which starts with a ``clear`` beat).
 
-An inference draws a synapse count (1..16), a weight row (all excitatory, all inhibitory,
+An inference draws a synapse count (1..10), a weight row (all excitatory, all inhibitory,
 extremes only, or mixed: narrow membranes run into both saturation limits), an input rate and
 a feeding style: event-driven (active synapses only, a marker beat for an empty step) or
 clock-driven (every synapse, zeros included).

@@ -1,0 +1,150 @@
+"""The LIF RTL blocks without Verilog simulators: cycle models by hand, parameter errors, and the
+Amaranth components in Amaranth's own simulator against hwsim's LIF model and cycle models."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from hwsim.func.snn_core import core_weights, default_neuron_params, neuron_from_params
+from hwsim.rtlflow import RtlError
+from hwsim.rtlflow.generate import make_design
+from hwsim.sim.blocks import lif_neuron as neuron_cycles
+from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups, inference_cycles, step_cycles, weight_row_reads
+from rtl import lif_neuron, snn_core
+from testbench.snn_stimulus import core_transactions, neuron_transactions
+
+
+def test_core_cycles_hand_counted():
+    # 10 neurons on 4 units: 3 groups.  Event-driven: an empty step is a marker + drain + fire
+    # per group (3 x 3); 3 events cost 3 x (3 + 2); clock-driven every step scans all 8 inputs.
+    active = np.array([0, 3, 8])
+    event = SnnCoreTiming(4, True)
+    assert step_cycles(active, inputs=8, neurons=10, timing=event).tolist() == [9, 15, 30]
+    assert inference_cycles(active, inputs=8, neurons=10, timing=event) == 1 + 9 + 15 + 30
+    assert step_cycles(active, inputs=8, neurons=10, timing=SnnCoreTiming(4, False)).tolist() == [30, 30, 30]
+    assert weight_row_reads(active, inputs=8, neurons=10, timing=event) == 3 * 11
+    assert groups(400, 400) == 1 and groups(401, 400) == 2
+
+
+def test_neuron_cycles_hand_counted():
+    # one beat per event, then one fire cycle; an empty step is the marker beat + fire
+    assert neuron_cycles.step_cycles(np.array([0, 1, 5]), inputs=5, event_driven=True).tolist() == [2, 2, 6]
+    assert neuron_cycles.step_cycles(np.array([0, 1, 5]), inputs=5, event_driven=False).tolist() == [6, 6, 6]
+
+
+def test_active_inputs_out_of_range_is_rejected():
+    with pytest.raises(ValueError, match=r"^active inputs must lie in 0\.\.4, got 0\.\.5$"):
+        step_cycles(np.array([0, 5]), inputs=4, neurons=1, timing=SnnCoreTiming(1, True))
+
+
+def test_weight_rows_pack_one_group_per_row_block():
+    w = np.array([[1, -1], [2, 3], [-4, 0]])  # 3 neurons, 2 inputs, on 2 units: groups {0, 1}, {2, pad}
+    rows = snn_core.weight_rows(w, 2, 4)
+    assert rows == [0x21, 0x3F, 0x0C, 0x00]  # (1, 2), (-1, 3), (-4, pad 0), (0, pad 0) as 4-bit lanes
+
+
+@pytest.mark.parametrize(("param", "value", "message"), [
+    # the neuron's own checks (hwsim.workload.snn), reached through the block's parameters
+    ("levels", 0, r"key 'levels' = 0: .*K >= 1"),
+    ("threshold_lsb", 40000, r"key 'threshold\w*' = .*does not fit a 16-bit signed membrane"),
+    ("leak_shift", 16, r"key 'leak[._]shift' = 16: .*16-bit membrane"),
+    ("leak", "decay", r"leak 'decay' has no RTL"),
+    ("reset", "soft_ish", r"reset must be one of \['hard', 'soft'\], not 'soft_ish'"),
+    ("event_driven", 2, r"event_driven must be 0 or 1, not 2"),
+    ("parallel_neurons", 0, r"parallel_neurons must be an integer in \[1, 1024\], not 0"),
+    ("input_levels", 0, r"input_levels must be an integer in \[1, 255\], not 0"),
+])
+def test_bad_core_parameters_are_one_sentence(param, value, message):
+    with pytest.raises(RtlError, match=rf"^RTL block 'snn_core' with parameters .*: {message}"):
+        make_design("snn_core", params={param: value})
+
+
+def _fields(layout) -> dict[str, tuple[int, int]]:
+    return {name: (f.offset, f.width) for name, f in layout}
+
+
+def _run(dut, transactions: list[dict], decode) -> tuple[list, list[int]]:
+    """Feed every transaction's beats back to back with the output always ready (Amaranth's simulator);
+    returns the outputs per transaction and the cycles from its first beat to its last output."""
+    outputs: list[list] = [[] for _ in transactions]
+    cycles: list[int] = []
+    beats = [(t, b) for t, tr in enumerate(transactions) for b in tr["beats"]]
+
+    async def bench(ctx):
+        nxt, start, done, cycle = 0, {}, 0, 0
+        ctx.set(dut.o_stream.ready, 1)
+        while done < len(transactions):
+            assert cycle < 100 * sum(t["cycles"] for t in transactions), "stuck"
+            ctx.set(dut.i_stream.valid, int(nxt < len(beats)))
+            if nxt < len(beats):
+                ctx.set(dut.i_stream.payload.as_value(), beats[nxt][1])
+            if nxt < len(beats) and ctx.get(dut.i_stream.ready):
+                start.setdefault(beats[nxt][0], cycle)
+                nxt += 1
+            if ctx.get(dut.o_stream.valid):
+                value, ends = decode(ctx.get(dut.o_stream.payload))
+                outputs[done].append(value)
+                if ends:
+                    cycles.append(cycle - start[done] + 1)
+                    done += 1
+            await ctx.tick()
+            cycle += 1
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(bench)
+    sim.run()
+    return outputs, cycles
+
+
+def _core_params(**changes) -> dict:
+    return {**snn_core.default_params(None), **changes}
+
+
+@pytest.mark.parametrize("changes", [
+    {"inputs": 6, "neurons": 5, "parallel_neurons": 2, "membrane_bits": 8, "threshold_lsb": 30, "levels": 3,
+     "input_levels": 3, "reset": "soft", "refractory_steps": 1, "leak_shift": 2},
+    {"inputs": 5, "neurons": 3, "parallel_neurons": 3, "event_driven": 0},
+])
+def test_core_in_amaranth_sim_equals_hwsim(changes):
+    params = _core_params(**changes)
+    dut = snn_core.build(None, params)
+    trs = core_transactions(params, _fields(dut.i_stream.payload.shape()), random.Random(1), 30)
+
+    def decode(view):
+        lanes = range(params["parallel_neurons"])
+        return [[view.spikes[p] for p in lanes], [view.membranes[p] for p in lanes], view.group], bool(view.last)
+
+    outputs, cycles = _run(dut, trs, decode)
+    assert outputs == [t["expected"] for t in trs]
+    assert cycles == [t["cycles"] for t in trs]
+
+
+def test_broken_core_leak_differs_from_hwsim():
+    params = _core_params(inputs=4, neurons=2, parallel_neurons=2, leak_shift=1, fault="leak_off_by_one")
+    dut = snn_core.build(None, params)
+    trs = core_transactions(params, _fields(dut.i_stream.payload.shape()), random.Random(2), 40)
+    outputs, cycles = _run(dut, trs, lambda v: ([[v.spikes[p] for p in range(2)], [v.membranes[p] for p in range(2)],
+                                                  v.group], bool(v.last)))
+    assert outputs != [t["expected"] for t in trs]
+    assert cycles == [t["cycles"] for t in trs]
+
+
+def test_neuron_in_amaranth_sim_equals_hwsim():
+    params = {**lif_neuron.default_params(None), "membrane_bits": 8, "threshold_lsb": 20, "levels": 2,
+              "input_levels": 2, "refractory_steps": 2, "leak_shift": 1}
+    dut = lif_neuron.build(None, params)
+    trs = neuron_transactions(params, _fields(dut.i_stream.payload.shape()), random.Random(3), 150)
+    outputs, cycles = _run(dut, trs, lambda v: ([v.o, v.v], True))
+    assert outputs == [t["expected"] for t in trs]
+    assert cycles == [t["cycles"] for t in trs]
+
+
+def test_test_weights_reach_both_extremes():
+    w = core_weights(64, 16, 5, seed=0)
+    assert w.min() == -15 and w.max() == 15 and (w == 0).any()
+    assert neuron_from_params(default_neuron_params()).w_max == 15
