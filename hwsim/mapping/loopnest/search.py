@@ -65,13 +65,14 @@ def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders):
 
 def search(layer: Layer, target: MappingTarget, *, objective: Objective = Objective.EDP,
            budget: int = 200_000, seed: int = 0, batch: int = 50_000, explore_fraction: float = 0.25,
-           elite: int = 32, generation: int = 4096) -> LoopNestMapping:
+           elite: int = 32, generation: int | None = None) -> LoopNestMapping:
     """Best mapping of ``layer`` on ``target`` for ``objective`` within ``budget`` evaluations.
 
     Spaces of at most ``budget`` candidates (with canonical loop orders) are enumerated.
     Larger ones are searched in two seeded phases: ``explore_fraction`` of the budget samples
     the space uniformly, the rest refines the ``elite`` best mappings found so far by
-    mutation (``generation`` children per round, see :func:`space.neighbours`).
+    mutation (``generation`` children per round, by default ``max(4096, budget // 64)`` so that
+    a large budget spends little time outside the compiled model; see :func:`space.neighbours`).
     """
     if budget <= 0:
         raise MappingError(f"mapper budget must be positive, got {budget}")
@@ -87,6 +88,7 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
             tracker.add(factors, spatial, orders, *evaluate(layer, target, factors, spatial, orders))
     else:
         rng = np.random.default_rng(seed)
+        generation = generation or max(4096, budget // 64)
         explore = max(min(budget, generation), int(budget * explore_fraction))
         pool_rows = np.empty((0, 7), dtype=np.int64)
         pool_orders = np.empty((0, levels, 7), dtype=np.int64)
@@ -148,7 +150,10 @@ class _Best:
 def _elite(rows: np.ndarray, orders: np.ndarray, cost: np.ndarray, size: int):
     """The ``size`` cheapest distinct valid mappings (ties broken by position, so deterministic)."""
     finite = np.flatnonzero(np.isfinite(cost))
-    shortlist = finite[np.argsort(cost[finite], kind="stable")[: 4 * size]]  # duplicates are at most 4x
+    if len(finite) > 4 * size:  # duplicates are at most 4x; ties at the cut go by position
+        cut = np.partition(cost[finite], 4 * size - 1)[4 * size - 1]
+        finite = finite[cost[finite] <= cut]
+    shortlist = finite[np.argsort(cost[finite], kind="stable")[: 4 * size]]
     keys = np.concatenate([rows[shortlist], orders[shortlist].reshape(len(shortlist), -1)], axis=1)
     _, first = np.unique(keys, axis=0, return_index=True)
     keep = shortlist[np.sort(first)[:size]]

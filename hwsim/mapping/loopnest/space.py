@@ -12,6 +12,7 @@ from functools import lru_cache
 from itertools import permutations, product
 
 import numpy as np
+from numba import njit
 
 from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
 
@@ -88,9 +89,24 @@ def sample(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generat
 
 def materialize(tables: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Factors (n, L, 7) and spatial (n, 7) of mappings given as one table row per dimension (n, 7)."""
-    stacked = np.stack([tables[d][rows[:, d]] for d in range(7)], axis=1)  # (n, 7, 1 + L)
-    return (np.ascontiguousarray(stacked[:, :, 1:].transpose(0, 2, 1)),
-            np.ascontiguousarray(stacked[:, :, 0]))
+    flat = np.concatenate(tables)
+    offsets = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
+    return _gather(flat, offsets, np.ascontiguousarray(rows, dtype=np.int64))
+
+
+@njit(cache=True)
+def _gather(flat, offsets, rows):
+    n = rows.shape[0]
+    levels = flat.shape[1] - 1
+    factors = np.empty((n, levels, 7), dtype=np.int64)
+    spatial = np.empty((n, 7), dtype=np.int64)
+    for i in range(n):
+        for d in range(7):
+            r = offsets[d] + rows[i, d]
+            spatial[i, d] = flat[r, 0]
+            for l in range(levels):
+                factors[i, l, d] = flat[r, 1 + l]
+    return factors, spatial
 
 
 def sample_rows(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generator):
