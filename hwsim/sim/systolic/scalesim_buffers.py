@@ -13,8 +13,8 @@ The policy (as SCALE-Sim documents and behaves; hwsim re-models it, event by eve
   it ends after the request (``d``), twice when ``d > 0`` and once (earlier) when not — SCALE-
   Sim's accounting, kept so the stall counts agree.
 * The ofmap buffer fills lines of ``bandwidth`` words; once fewer than half its words are free
-  it drains ``floor(S/2)`` words at ``bandwidth`` words per cycle; an array write that finds
-  it full while draining waits until the drain ends.
+  it drains ``floor(S/2)`` words at ``bandwidth`` words per cycle (its last line leaves in the
+  drain's last cycle); an array write that finds it full while draining waits until then.
 * Per cycle the array stalls by the largest delay of the three buffers.
 """
 
@@ -139,7 +139,8 @@ def _service(ifmap: np.ndarray, filt: np.ndarray, ofmap_words: np.ndarray,
                 # SCALE-Sim counts every lane of the drained lines but the last line's idle ones.
                 free += (count - 1) * of_bw + trace[stop - 1]
                 drained = stop
-                drain_end = current + count
+                # Lines leave one per cycle; the write port adds no latency (reads add one).
+                drain_end = current + count - 1
         d_of = current - cycle
         last_out = current
         stalls += max(d_if, d_f, d_of)
