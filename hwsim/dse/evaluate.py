@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, Sequence
 
+from hwsim.dse.metrics import Metric, headline_metrics
 from hwsim.dse.points import DesignPoint
 from hwsim.errors import HwsimError
 
@@ -29,7 +30,11 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class PointResult:
-    """The outcome of one point: its report JSON (``hwsim.report/1``) or the error sentence."""
+    """The outcome of one point: its report JSON (``hwsim.report/1``) or the error sentence.
+
+    ``metrics`` are the report's headline numbers, computed by the worker so that the one
+    process writing the store does not parse every report again.
+    """
 
     key: str
     status: Status
@@ -37,6 +42,7 @@ class PointResult:
     error: str | None
     elapsed_s: float
     worker: str
+    metrics: tuple[tuple[Metric, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,10 +95,11 @@ def _evaluate_point(point: DesignPoint, network, load_share_s: float, worker: st
         arch = api.load_arch(point.arch_ref, overrides=point.arch_overrides)
         report = api.simulate(network, arch).to_dict()
         text = json.dumps(report, default=_json_scalar, allow_nan=True)
+        metrics = tuple(headline_metrics(report).items())
     except Exception as exc:  # noqa: BLE001 - recorded per point, see evaluate_task
         return PointResult(point.key, Status.ERROR, None, _message(exc),
                            load_share_s + time.perf_counter() - start, worker)
-    return PointResult(point.key, Status.OK, text, None, load_share_s + time.perf_counter() - start, worker)
+    return PointResult(point.key, Status.OK, text, None, load_share_s + time.perf_counter() - start, worker, metrics)
 
 
 def validate_points(points: Iterable[DesignPoint]) -> None:

@@ -223,7 +223,7 @@ def _row(point: DesignPoint, result: PointResult, version: str, sweep_sha256: st
     metrics: dict[Metric, float | None] = {m: None for m in Metric}
     feasible: int | None = None
     if result.status is Status.OK and result.report_json is not None:
-        measured = headline_metrics(json.loads(result.report_json))
+        measured = dict(result.metrics) or headline_metrics(json.loads(result.report_json))
         metrics.update({m: (None if v != v else v) for m, v in measured.items()})
         feasible = int(all(c.holds(measured[c.metric]) for c in constraints))
     values = {
