@@ -29,7 +29,7 @@ def main() -> None:
         result, net = train_digits(steps, levels, seed=0, out=None, epochs=100)
         report = api.simulate(net, arch)
         t = report.total
-        dynamic = (t.energy_pj - t.energy_breakdown_pj["fpga.static_cycle"]) / t.extra["samples"] / 1e3
+        dynamic = (t.energy_pj - t.energy_breakdown_pj["fpga.static_cycle"]) / 1e3
         print(f"{steps:>3} {levels:>2} {100 * result['float_test']:>9.1f}% {100 * t.extra['accuracy']:>7.1f}% "
               f"{t.extra['cycles_per_inference']:>11.1f} {t.latency_s * 1e6:>7.2f} "
               f"{t.extra['energy_per_inference_uj'] * 1e3:>8.1f} {dynamic:>11.1f} "

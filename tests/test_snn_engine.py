@@ -114,7 +114,9 @@ def test_cli_writes_the_standard_json(tmp_path):
     assert data["schema"] == "hwsim.report/1" and data["family"] == "snn"
     total = data["total"]
     assert total["samples"] == 539 and 0.9 <= total["accuracy"] <= 1.0
-    assert total["latency_s"] == pytest.approx(total["cycles"] / 539 / 100e6)
+    assert total["latency_s"] == pytest.approx(total["cycles_per_inference"] / 100e6)
+    assert total["batch_cycles"] == pytest.approx(total["cycles_per_inference"] * 539)
+    assert total["energy_pj"] == pytest.approx(total["batch_energy_pj"] / 539)
     assert set(total["fpga_resources"]) == {"lut", "ff", "bram36", "dsp"}
     assert [layer["name"] for layer in data["layers"]] == ["fc1", "out"]
 

@@ -8,9 +8,9 @@ counts priced by :mod:`hwsim.cost.snn`.  The accelerator computes exactly what t
 functional model computes (same integer arithmetic, same event order), so its predictions
 are the functional model's: the report's ``accuracy`` is the accelerator's.
 
-Totals are for the whole batch (``cycles``, ``energy_pj``); ``latency_s`` is the mean per
-inference, and ``latency_p50_s`` / ``latency_max_s`` / ``energy_per_inference_uj`` describe
-the spread.  Layers run one after another inside each step, so an inference costs the sum of
+Every number of the report is per inference, the mean over the samples (``cycles`` rounded;
+``cycles_per_inference`` exact); ``batch_cycles`` and ``batch_energy_pj`` are the whole run's,
+``latency_p50_s`` / ``latency_max_s`` describe the spread.  Layers run one after another inside each step, so an inference costs the sum of
 its layers' core cycles plus the host's transfers.
 """
 
@@ -90,14 +90,14 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
             "input.encode": samples * steps * layer.inputs if index == 0 and net.encoding.kind is not EncodingKind.DIRECT else 0,
             "step.skip": int(lc.skipped_steps.sum()),
         }
-        breakdown = price_counts(counts, table)
-        cycles = int(lc.cycles.sum())
+        breakdown = {k: v / samples for k, v in price_counts(counts, table).items()}
+        cycles = int(round(float(lc.cycles.mean())))
         layers.append(LayerReport(
             name=layer.name, kind=f"snn_{layer.kind.value}", cycles=cycles, compute_cycles=cycles, stall_cycles=0,
-            latency_s=cycles_to_seconds(cycles, arch.clock_mhz) / samples,
+            latency_s=cycles_to_seconds(float(lc.cycles.mean()), arch.clock_mhz),
             energy_pj=float(sum(breakdown.values())), energy_breakdown_pj=breakdown,
-            utilization=events * layer.neurons / max(1, cycles * p),
-            macs=events * layer.neurons, nonzero_weight_fraction=float(np.count_nonzero(net.weights[layer.name]) / net.weights[layer.name].size),
+            utilization=events * layer.neurons / max(1, int(lc.cycles.sum()) * p),
+            macs=int(round(events * layer.neurons / samples)), nonzero_weight_fraction=float(np.count_nonzero(net.weights[layer.name]) / net.weights[layer.name].size),
             mapping=f"{p} neuron units x {g} group(s), {arch.core.processing.value}",
             extra={
                 "input_events_per_inference": events / samples,
@@ -108,22 +108,22 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
                 "input_spike_rate": events / (samples * steps * layer.inputs),
             },
         ))
-    total_cycles = int(per_sample.sum())
+    batch_cycles = int(per_sample.sum())
     breakdown: Counter[str] = Counter()
     for layer in layers:
         breakdown.update(layer.energy_breakdown_pj)
-    breakdown.update(price_counts({"fpga.static_cycle": total_cycles}, table))
+    breakdown.update({k: v / samples for k, v in price_counts({"fpga.static_cycle": batch_cycles}, table).items()})
     energy_pj = float(sum(breakdown.values()))
-    batch_latency_s = cycles_to_seconds(total_cycles, arch.clock_mhz)
     latency = cycles_to_seconds(per_sample.astype(np.float64), arch.clock_mhz)
     resources = estimate_resources(net, arch)
     extra: dict[str, object] = {
         "samples": samples,
-        "batch_latency_s": batch_latency_s,
+        "batch_cycles": batch_cycles,
+        "batch_energy_pj": energy_pj * samples,
         "cycles_per_inference": float(per_sample.mean()),
         "latency_p50_s": float(np.percentile(latency, 50)),
         "latency_max_s": float(latency.max()),
-        "energy_per_inference_uj": energy_pj / samples / 1e6,
+        "energy_per_inference_uj": energy_pj / 1e6,
         "time_steps": steps,
         "fpga_resources": resources.to_dict(),
         "fpga_utilization": {
@@ -134,9 +134,9 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
     if len(net.test_labels) == samples:
         extra["accuracy"] = float(np.mean(run.predictions == net.test_labels))
     totals = Totals(
-        cycles=total_cycles, latency_s=float(latency.mean()), energy_pj=energy_pj,
+        cycles=int(round(float(per_sample.mean()))), latency_s=float(latency.mean()), energy_pj=energy_pj,
         energy_breakdown_pj=dict(sorted(breakdown.items())), area_mm2=0.0, area_breakdown_mm2={},
-        power_w=power_w(energy_pj, batch_latency_s), macs=sum(layer.macs for layer in layers), extra=extra,
+        power_w=power_w(energy_pj, float(latency.mean())), macs=sum(layer.macs for layer in layers), extra=extra,
     )
     workload = {
         "dataset": net.dataset, "samples": samples, "time_steps": steps, "encoding": net.encoding.kind.value,
