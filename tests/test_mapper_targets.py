@@ -72,3 +72,18 @@ def test_systolic_target_follows_the_spec_dataflow(preset, rows, cols, stationar
     m = map_network(api.load_network("mlp"), arch, objective=Objective.LATENCY, budget=3000)
     # dense MACs over 1024 PEs bound every layer's cycles from below
     assert all(x.mapping.latency_cycles >= x.layer.macs / 1024 for x in m.layers)
+
+
+def test_attention_stage_rows_carry_both_products_nests(tmp_path):
+    from hwsim.mapping.mapfile import write_mapping_file
+
+    workload, arch = api.load_network("tiny-encoder"), api.load_arch("sparse-attn-fpga")
+    mapping = map_network(workload, arch, objective=Objective.LATENCY, budget=2000)
+    path = tmp_path / "t.yaml"
+    write_mapping_file(path, mapping)
+    rows = {row.name: row for row in api.simulate(workload, arch, mapping=path).layers}
+    attn = rows["enc0.attn"].extra
+    assert attn["loopnest"].startswith("qk: ") and "; av: " in attn["loopnest"]
+    qk, av = mapping.get("enc0.attn.qk"), mapping.get("enc0.attn.av")
+    assert attn["loopnest_latency_cycles"] == qk.mapping.latency_cycles + av.mapping.latency_cycles
+    assert rows["enc0.qkv"].extra["loopnest_energy_pj"] == mapping.get("enc0.qkv").mapping.energy_pj

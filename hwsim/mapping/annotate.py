@@ -21,15 +21,23 @@ def describe_nest(m) -> str:
 
 
 def annotate_report(report: Report, network: NetworkMapping, source: str) -> Report:
-    """``report`` with each matching layer's loop nest and its cost as extra fields."""
+    """``report`` with each matching layer's loop nest and its cost as extra fields.
+
+    A report row that stands for several mapped layers (an attention stage for its score and
+    value products) gets all their nests and the sum of their costs.
+    """
     layers = []
     for layer in report.layers:
-        m = network.get(layer.name)
-        if m is None:
+        # a row is one mapped layer, or a stage made of several (attention: <block>.attn.qk, .av)
+        parts = [m for m in network.layers if m.name == layer.name or m.name.startswith(layer.name + ".")]
+        if not parts:
             layers.append(layer)
             continue
-        extra = {**dict(layer.extra), "loopnest": describe_nest(m),
-                 "loopnest_latency_cycles": m.mapping.latency_cycles, "loopnest_energy_pj": m.mapping.energy_pj}
+        nest = "; ".join(describe_nest(m) if m.name == layer.name else f"{m.name[len(layer.name) + 1:]}: "
+                         f"{describe_nest(m)}" for m in parts)
+        extra = {**dict(layer.extra), "loopnest": nest,
+                 "loopnest_latency_cycles": sum(m.mapping.latency_cycles for m in parts),
+                 "loopnest_energy_pj": sum(m.mapping.energy_pj for m in parts)}
         layers.append(replace(layer, extra=extra))
     workload = {**dict(report.workload), "mapping": {"source": source, "objective": network.objective.value,
                                                      "layers": len(network.layers)}}
