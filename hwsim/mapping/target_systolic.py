@@ -7,8 +7,8 @@ the loop-nest model stacks them as levels, the stationary operand's buffer inner
 every tile nests in the one above it, a restriction of the search (each SRAM is still sized
 and priced on its own).  DRAM is the backing store; its bandwidth is the sum of the three
 buffers' interfaces (or unbounded for ``calc``).  Energies are the spec's per-word prices;
-an SRAM fill from DRAM is priced as one read of that SRAM (the spec has no SRAM write price
-for ifmap and filter), and a partial sum read back from the ofmap SRAM as one write.
+an ifmap or filter SRAM fill from DRAM is priced as one read of that SRAM (the spec has no
+write price for them); the ofmap SRAM has both.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def systolic_target(spec: SystolicSpec, layer: Layer) -> MappingTarget:
                        e.filter_sram_read.energy_pj, _UNBOUNDED, only(0), spec.sram.double_buffered),
         1: MemoryLevel("ifmap_sram", float(spec.sram_words(spec.sram.ifmap_kb)), e.ifmap_sram_read.energy_pj,
                        e.ifmap_sram_read.energy_pj, _UNBOUNDED, only(1), spec.sram.double_buffered),
-        2: MemoryLevel("ofmap_sram", float(spec.sram_words(spec.sram.ofmap_kb)), e.ofmap_sram_write.energy_pj,
+        2: MemoryLevel("ofmap_sram", float(spec.sram_words(spec.sram.ofmap_kb)), e.ofmap_sram_read.energy_pj,
                        e.ofmap_sram_write.energy_pj, _UNBOUNDED, only(2), spec.sram.double_buffered),
     }
     first = _STATIONARY[spec.dataflow]
