@@ -87,3 +87,15 @@ def test_attention_stage_rows_carry_both_products_nests(tmp_path):
     qk, av = mapping.get("enc0.attn.qk"), mapping.get("enc0.attn.av")
     assert attn["loopnest_latency_cycles"] == qk.mapping.latency_cycles + av.mapping.latency_cycles
     assert rows["enc0.qkv"].extra["loopnest_energy_pj"] == mapping.get("enc0.qkv").mapping.energy_pj
+
+
+def test_systolic_weight_loading_bounds_a_batch_one_linear_layer():
+    from hwsim.mapping.target_systolic import systolic_target
+
+    arch = api.load_arch("systolic-32x32-ws")
+    fc1 = api.load_network("mlp").layer("fc1")
+    t = systolic_target(arch, fc1)
+    assert [level.bandwidth_words_per_cycle for level in t.levels[1:4]] == [32.0, 32.0, 32.0]
+    best = map_network(api.load_network("mlp"), arch, objective=Objective.LATENCY, budget=3000).get("fc1")
+    # each weight is used once at batch 1: every one of the 256 x 784 weights crosses the 32-wide top edge
+    assert best.mapping.latency_cycles >= 256 * 784 / 32

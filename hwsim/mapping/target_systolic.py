@@ -6,7 +6,8 @@ each PE keeps in its one-word register (level 0).  The three SRAMs each hold one
 the loop-nest model stacks them as levels, the stationary operand's buffer innermost, so
 every tile nests in the one above it, a restriction of the search (each SRAM is still sized
 and priced on its own).  DRAM is the backing store; its bandwidth is the sum of the three
-buffers' interfaces (or unbounded for ``calc``).  Energies are the spec's per-word prices;
+buffers' interfaces (or unbounded for ``calc``).  Each SRAM moves one word per cycle per PE
+on the array edge it feeds, so loading a stationary operand takes time.  Energies are the spec's per-word prices;
 an ifmap or filter SRAM fill from DRAM is priced as one read of that SRAM (the spec has no
 write price for them); the ofmap SRAM has both.
 """
@@ -23,6 +24,15 @@ _AXES = {
     Dataflow.OUTPUT_STATIONARY: (("N", "P", "Q"), ("K",)),
     Dataflow.INPUT_STATIONARY: (("C", "R", "S"), ("N", "P", "Q")),
 }
+# Which array edge each SRAM feeds (words per cycle = that edge's PEs), after SCALE-Sim's
+# dataflows: WS preloads filters from the top and streams ifmaps from the left; OS streams
+# ifmaps from the left and filters from the top; IS preloads ifmaps from the top and streams
+# filters from the left; outputs leave at the bottom (columns) in every dataflow.
+_EDGE = {  # (filter, ifmap, ofmap): "rows" or "cols"
+    Dataflow.WEIGHT_STATIONARY: ("cols", "rows", "cols"),
+    Dataflow.OUTPUT_STATIONARY: ("cols", "rows", "cols"),
+    Dataflow.INPUT_STATIONARY: ("rows", "cols", "cols"),
+}
 _STATIONARY = {Dataflow.WEIGHT_STATIONARY: 0, Dataflow.INPUT_STATIONARY: 1, Dataflow.OUTPUT_STATIONARY: 2}
 _UNBOUNDED = 1e15
 
@@ -35,13 +45,15 @@ def systolic_target(spec: SystolicSpec, layer: Layer) -> MappingTarget:
     dram = spec.dram
     rates = (dram.filter_words_per_cycle, dram.ifmap_words_per_cycle, dram.ofmap_words_per_cycle)
     bandwidth = _UNBOUNDED if CALC in rates else float(sum(rates))
+    edge = {"rows": float(spec.array.rows), "cols": float(spec.array.cols)}
+    bw = [edge[side] for side in _EDGE[spec.dataflow]]
     srams = {
         0: MemoryLevel("filter_sram", float(spec.sram_words(spec.sram.filter_kb)), e.filter_sram_read.energy_pj,
-                       e.filter_sram_read.energy_pj, _UNBOUNDED, only(0), spec.sram.double_buffered),
+                       e.filter_sram_read.energy_pj, bw[0], only(0), spec.sram.double_buffered),
         1: MemoryLevel("ifmap_sram", float(spec.sram_words(spec.sram.ifmap_kb)), e.ifmap_sram_read.energy_pj,
-                       e.ifmap_sram_read.energy_pj, _UNBOUNDED, only(1), spec.sram.double_buffered),
+                       e.ifmap_sram_read.energy_pj, bw[1], only(1), spec.sram.double_buffered),
         2: MemoryLevel("ofmap_sram", float(spec.sram_words(spec.sram.ofmap_kb)), e.ofmap_sram_read.energy_pj,
-                       e.ofmap_sram_write.energy_pj, _UNBOUNDED, only(2), spec.sram.double_buffered),
+                       e.ofmap_sram_write.energy_pj, bw[2], only(2), spec.sram.double_buffered),
     }
     first = _STATIONARY[spec.dataflow]
     order = [first] + [x for x in range(3) if x != first]
