@@ -14,6 +14,7 @@ a temporary directory that is deleted afterwards, and its reports and wall time 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,45 +37,52 @@ def kept_dir(cfg: Path, topology: Path) -> Path:
     return RESULTS / f"scalesim_{topology.stem}_{cfg.stem}"
 
 
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def scalesim_layers(reuse: bool, cfg: Path = CFG, topology: Path = TOPOLOGY):
-    """SCALE-Sim's per-layer rows and its wall time in seconds (run now, or the kept run)."""
+    """SCALE-Sim's per-layer rows, wall and CPU seconds (run now, or the kept run)."""
     KEPT = kept_dir(cfg, topology)
     if not reuse:
         KEPT.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="scalesim-") as tmp:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), children_cpu_s()
             layers = run_scalesim(SCALESIM_PYTHON, cfg, topology, Path(tmp))
-            wall_s = time.perf_counter() - start
+            wall_s, cpu_s = time.perf_counter() - start, children_cpu_s() - cpu_start
             report_dir = next((Path(tmp) / "out").iterdir())
             for name in ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
                 shutil.copy(report_dir / name, KEPT / name)
         (KEPT / "wall_s.txt").write_text(f"{wall_s}\n")
-        return layers, wall_s
+        (KEPT / "cpu_s.txt").write_text(f"{cpu_s}\n")
+        return layers, wall_s, cpu_s
     from hwsim.sim.systolic.scalesim_peer import PeerLayer, _rows
 
     rows = zip(_rows(KEPT / "COMPUTE_REPORT.csv"), _rows(KEPT / "DETAILED_ACCESS_REPORT.csv"))
     layers = [PeerLayer(int(float(c[1])), int(float(c[2])), int(float(c[3])), float(c[4]),
                         *(int(float(a[i])) for i in (3, 6, 9, 12, 15, 18))) for c, a in rows]
-    return layers, float((KEPT / "wall_s.txt").read_text())
+    return layers, float((KEPT / "wall_s.txt").read_text()), float((KEPT / "cpu_s.txt").read_text())
 
 
-def hwsim_seconds(repeats: int, cfg: Path = CFG, topology: Path = TOPOLOGY) -> tuple[float, float, float]:
-    """Median wall times: a whole ``hwsim simulate`` process, one in-process simulation, and a
-    bare ``python -c 'import numpy'`` (the machine's noise reference, measured alongside)."""
+def hwsim_seconds(repeats: int, cfg: Path = CFG, topology: Path = TOPOLOGY) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds of a whole ``hwsim simulate`` process, of one in-process
+    simulation, and of a bare ``python -c 'import numpy'`` (the machine's noise reference,
+    measured alongside)."""
     cli = [sys.executable, "-m", "hwsim", "simulate", "--model", str(topology), "--arch", str(cfg), "--quiet"]
-    process_s, inprocess_s, reference_s = [], [], []
+    runs: dict[str, list[tuple[float, float]]] = {"process": [], "inprocess": [], "reference": []}
     api.simulate(api.load_network(str(topology)), api.load_arch(str(cfg)))  # warm-up (numba compile)
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), children_cpu_s()
         subprocess.run(cli, check=True, capture_output=True)
-        process_s.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        runs["process"].append((time.perf_counter() - start, children_cpu_s() - cpu))
+        start, cpu = time.perf_counter(), time.process_time()
         api.simulate(api.load_network(str(topology)), api.load_arch(str(cfg)))
-        inprocess_s.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        runs["inprocess"].append((time.perf_counter() - start, time.process_time() - cpu))
+        start, cpu = time.perf_counter(), children_cpu_s()
         subprocess.run([sys.executable, "-c", "import numpy"], check=True)
-        reference_s.append(time.perf_counter() - start)
-    return statistics.median(process_s), statistics.median(inprocess_s), statistics.median(reference_s)
+        runs["reference"].append((time.perf_counter() - start, children_cpu_s() - cpu))
+    return {key: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for key, v in runs.items()}
 
 
 def main() -> int:
@@ -84,7 +92,7 @@ def main() -> int:
     parser.add_argument("--cfg", type=Path, default=CFG, help="SCALE-Sim .cfg both tools read (default: %(default)s)")
     parser.add_argument("--topology", type=Path, default=TOPOLOGY, help="SCALE-Sim topology (default: %(default)s)")
     args = parser.parse_args()
-    theirs, scalesim_s = scalesim_layers(args.reuse, args.cfg, args.topology)
+    theirs, scalesim_s, scalesim_cpu_s = scalesim_layers(args.reuse, args.cfg, args.topology)
     ours = api.simulate(api.load_network(str(args.topology)), api.load_arch(str(args.cfg))).layers
     print("| layer | hwsim compute | SCALE-Sim compute | hwsim stall | SCALE-Sim stall | hwsim total | SCALE-Sim total | equal |")
     print("|---|---|---|---|---|---|---|---|")
@@ -96,15 +104,17 @@ def main() -> int:
               f"{peer.stall_cycles:,} | {mine.cycles:,} | {peer.cycles:,} | {'yes' if same else 'NO'} |")
     total_ours, total_theirs = sum(m.cycles for m in ours), sum(p.cycles for p in theirs)
     print(f"| total | | | | | {total_ours:,} | {total_theirs:,} | {equal}/{len(theirs)} layers |")
-    process_s, inprocess_s, reference_s = hwsim_seconds(args.repeats, args.cfg, args.topology)
+    t = hwsim_seconds(args.repeats, args.cfg, args.topology)
     print()
-    print("| what | wall s | SCALE-Sim / this |")
-    print("|---|---|---|")
-    print(f"| SCALE-Sim v3 `python -m scalesim.scale` (whole run) | {scalesim_s:.1f} | 1x |")
-    print(f"| `hwsim simulate --quiet` (whole process, median of {args.repeats}) | {process_s:.3f} | {scalesim_s / process_s:,.0f}x |")
-    print(f"| in process: load both files + `api.simulate` (median of {args.repeats}) | {inprocess_s:.4f} | "
-          f"{scalesim_s / inprocess_s:,.0f}x |")
-    print(f"| reference: `python -c 'import numpy'` (median of {args.repeats}) | {reference_s:.3f} | |")
+    print("| what | wall s | CPU s | SCALE-Sim / this, wall | SCALE-Sim / this, CPU |")
+    print("|---|---|---|---|---|")
+    print(f"| SCALE-Sim v3 `python -m scalesim.scale` (whole run) | {scalesim_s:.1f} | {scalesim_cpu_s:.1f} | 1x | 1x |")
+    for key, what in (("process", f"`hwsim simulate --quiet` (whole process, median of {args.repeats})"),
+                      ("inprocess", f"in process: load both files + `api.simulate` (median of {args.repeats})")):
+        wall, cpu = t[key]
+        print(f"| {what} | {wall:.4f} | {cpu:.4f} | {scalesim_s / wall:,.0f}x | {scalesim_cpu_s / max(cpu, 1e-6):,.0f}x |")
+    wall, cpu = t["reference"]
+    print(f"| reference: `python -c 'import numpy'` (median of {args.repeats}) | {wall:.3f} | {cpu:.3f} | | |")
     return 0 if equal == len(theirs) and len(ours) == len(theirs) else 1
 
 
