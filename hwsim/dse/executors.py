@@ -175,7 +175,11 @@ class DaskExecutor:
             raise HwsimError("--executor dask needs the 'distributed' package (pip install distributed)") from None
         try:
             if self._scheduler is None:
-                with _sigint_ignored():
+                import dask
+
+                # The workers' statistical profiler samples the task's stack every 10 ms, for a
+                # dashboard a sweep does not use; the nannies take this config when created.
+                with _sigint_ignored(), dask.config.set({"distributed.worker.profile.enabled": False}):
                     self._cluster = LocalCluster(n_workers=self._workers, threads_per_worker=1, processes=True,
                                                  host="127.0.0.1", dashboard_address=None,
                                                  silence_logs=logging.ERROR)
