@@ -134,9 +134,12 @@ def test_broken_core_leak_differs_from_hwsim():
     assert cycles == [t["cycles"] for t in trs]
 
 
-def test_neuron_in_amaranth_sim_equals_hwsim():
-    params = {**lif_neuron.default_params(None), "membrane_bits": 8, "threshold_lsb": 20, "levels": 2,
-              "input_levels": 2, "refractory_steps": 2, "leak_shift": 1}
+@pytest.mark.parametrize("changes", [
+    {"membrane_bits": 8, "threshold_lsb": 20, "levels": 2, "input_levels": 2, "refractory_steps": 2, "leak_shift": 1},
+    {"membrane_bits": 8, "threshold_lsb": 30, "levels": 2, "leak": "none", "refractory_steps": 1},
+])
+def test_neuron_in_amaranth_sim_equals_hwsim(changes):
+    params = {**lif_neuron.default_params(None), **changes}
     dut = lif_neuron.build(None, params)
     trs = neuron_transactions(params, _fields(dut.i_stream.payload.shape()), random.Random(3), 150)
     outputs, cycles = _run(dut, trs, lambda v: ([v.o, v.v], True))
@@ -148,3 +151,14 @@ def test_test_weights_reach_both_extremes():
     w = core_weights(64, 16, 5, seed=0)
     assert w.min() == -15 and w.max() == 15 and (w == 0).any()
     assert neuron_from_params(default_neuron_params()).w_max == 15
+
+
+def test_neuron_estimate_is_close_to_yosys():
+    from hwsim.rtlflow.area import synthesize
+    from hwsim.rtlflow.blocks import get_block
+
+    design = make_design("lif_neuron")  # Spiker's neuron; BENCHMARKS.md has the other parameter sets
+    synth, _ = synthesize(design, "xc7")
+    estimate = get_block("lif_neuron").estimate(None, design.params)
+    assert synth.bram == 0 and synth.dsp == 0 and estimate.ff == synth.ff == 16 + 1
+    assert abs(estimate.lut - synth.lut) <= 0.15 * synth.lut
