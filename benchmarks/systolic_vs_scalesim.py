@@ -9,6 +9,8 @@ a temporary directory that is deleted afterwards, and its reports and wall time 
     .venv/bin/python benchmarks/systolic_vs_scalesim.py            # runs SCALE-Sim too
     .venv/bin/python benchmarks/systolic_vs_scalesim.py --reuse    # uses the kept reports
     .venv/bin/python benchmarks/systolic_vs_scalesim.py --cfg my.cfg  # e.g. USER bandwidth (stalls)
+    .venv/bin/python benchmarks/systolic_vs_scalesim.py --cfg hwsim/presets/scalesim-32x32-ws-user64k.cfg \
+        --layers layer2.0.downsample,layer3.0.downsample,layer4.0.downsample,fc   # stalls, ~4 min
 """
 
 from __future__ import annotations
@@ -85,13 +87,29 @@ def hwsim_seconds(repeats: int, cfg: Path = CFG, topology: Path = TOPOLOGY) -> d
     return {key: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for key, v in runs.items()}
 
 
+def subset_topology(topology: Path, names: list[str]) -> Path:
+    """A copy of ``topology`` with only the rows of ``names``, in results/ (named by the subset)."""
+    lines = topology.read_text().splitlines(keepends=True)
+    rows = [line for line in lines[1:] if line.split(",")[0].strip() in names]
+    missing = set(names) - {line.split(",")[0].strip() for line in rows}
+    if missing:
+        raise SystemExit(f"{topology}: no layer named {sorted(missing)[0]!r}")
+    RESULTS.mkdir(exist_ok=True)
+    subset = RESULTS / f"{topology.stem}_{len(rows)}layers.csv"
+    subset.write_text(lines[0] + "".join(rows))
+    return subset
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="compare with the kept SCALE-Sim run instead of running it")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--cfg", type=Path, default=CFG, help="SCALE-Sim .cfg both tools read (default: %(default)s)")
     parser.add_argument("--topology", type=Path, default=TOPOLOGY, help="SCALE-Sim topology (default: %(default)s)")
+    parser.add_argument("--layers", help="comma-separated layer names: run only these rows of the topology")
     args = parser.parse_args()
+    if args.layers:
+        args.topology = subset_topology(args.topology, args.layers.split(","))
     theirs, scalesim_s, scalesim_cpu_s = scalesim_layers(args.reuse, args.cfg, args.topology)
     ours = api.simulate(api.load_network(str(args.topology)), api.load_arch(str(args.cfg))).layers
     print("| layer | hwsim compute | SCALE-Sim compute | hwsim stall | SCALE-Sim stall | hwsim total | SCALE-Sim total | equal |")
