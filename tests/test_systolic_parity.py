@@ -37,6 +37,7 @@ CONFIGS = (
     (7, 5, "os", (64, 64, 64), "CALC", (10, 10, 10)),
     (5, 12, "ws", (64, 64, 64), "CALC", (10, 10, 10)),
     (12, 3, "is", (64, 64, 64), "CALC", (10, 10, 10)),
+    (4, 16, "is", (1, 1, 1), "CALC", (10, 10, 10)),  # CALC never stalls, even with 1 KB buffers
     (8, 4, "ws", (64, 64, 64), "USER", (16, 16, 16)),
     # Small SRAMs and narrow DRAM: SCALE-Sim's buffers stall; hwsim replays its policy.
     (8, 4, "os", (1, 1, 1), "USER", (2, 2, 2)),
