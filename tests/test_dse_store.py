@@ -13,7 +13,7 @@ from hwsim.cli import main
 from hwsim.dse.evaluate import EvalTask, PointResult, Status, evaluate_task, make_tasks
 from hwsim.dse.metrics import Metric
 from hwsim.dse.points import expand_sweep
-from hwsim.dse.store import ResultStore
+from hwsim.dse.store import ResultStore, StoreError
 from hwsim.dse.sweep_spec import load_sweep
 
 from test_dse_support import MLP_SWEEP_POINTS, write_sweep
@@ -143,3 +143,23 @@ def test_a_failing_point_is_reported_stored_and_retried_on_request(tmp_path, cap
     assert ", 0 run (0 failed)" in capsys.readouterr().out
     assert main([*args, "--resume", "--retry-errors"]) == 0
     assert ", 1 run (1 failed)" in capsys.readouterr().out
+
+
+def test_a_store_without_a_newer_metric_column_gets_it(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "r.db"
+    ResultStore(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE points DROP COLUMN accuracy")
+    with ResultStore(db) as store:
+        assert list(store.points()) == []
+    with sqlite3.connect(db) as conn:
+        assert "accuracy" in {info[1] for info in conn.execute("PRAGMA table_info(points)")}
+
+
+def test_a_file_that_is_not_a_store(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("not sqlite at all, just some text that is long enough to have a header" * 10)
+    with pytest.raises(StoreError, match=r"^.*notes\.db: not a hwsim results store \(file is not a database\)$"):
+        ResultStore(path)

@@ -105,6 +105,11 @@ class ResultStore:
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (STORE_SCHEMA,))
         elif row[0] != STORE_SCHEMA:
             raise StoreError(f"{self.path}: store schema {row[0]!r}, this hwsim reads {STORE_SCHEMA!r}")
+        # A metric added to hwsim after the store was made gets its column, empty for old rows.
+        present = {info[1] for info in self._db.execute("PRAGMA table_info(points)")}
+        for column in METRIC_COLUMNS:
+            if column not in present:
+                self._db.execute(f"ALTER TABLE points ADD COLUMN {column} REAL")
 
     def set_meta(self, values: dict[str, str]) -> None:
         """Record sweep-level provenance (sweep name, file hash, hwsim version)."""
