@@ -158,3 +158,9 @@ def test_topology_takes_no_workload_options(tmp_path):
 def test_yaml_spec_errors(key, value, message):
     with pytest.raises(SpecError, match=r"^preset 'systolic-32x32-ws': " + message):
         api.load_arch("systolic-32x32-ws", overrides={key: value})
+
+
+def test_scalesim_buffer_model_needs_double_buffering():
+    with pytest.raises(SpecError, match=r"^preset 'systolic-32x32-ws': key 'buffer_model' = 'scalesim': SCALE-Sim's buffer policy keeps half "
+                       r"of each buffer active: it needs sram.double_buffered: true$"):
+        api.load_arch("systolic-32x32-ws", overrides={"buffer_model": "scalesim", "sram.double_buffered": False})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from hwsim.spec.base import StrictSpec
 from hwsim.spec.enums import Dataflow, Family
@@ -116,6 +116,14 @@ class SystolicSpec(StrictSpec):
     @classmethod
     def _family_from_str(cls, value: object) -> object:
         return Family(value) if isinstance(value, str) and value in {f.value for f in Family} else value
+
+    @field_validator("buffer_model")
+    @classmethod
+    def _scalesim_buffers_are_double(cls, value: BufferModel, info: ValidationInfo) -> BufferModel:
+        sram = info.data.get("sram")
+        if value is BufferModel.SCALESIM and sram is not None and not sram.double_buffered:
+            raise ValueError("SCALE-Sim's buffer policy keeps half of each buffer active: it needs sram.double_buffered: true")
+        return value
 
     @property
     def pes(self) -> int:
