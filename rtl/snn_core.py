@@ -233,9 +233,26 @@ class SnnCore(wiring.Component):
 
 
 def default_params(spec: Any) -> dict[str, Any]:
-    """Spiker's neuron on a test-sized layer: 16 inputs, 12 neurons on 4 units (3 groups), event-driven."""
+    """Spiker's neuron on a test-sized layer: 16 inputs, 12 neurons on 4 units (3 groups), event-driven.
+
+    With ``model`` and ``layer`` set (a shipped network, e.g. ``snn-digits`` / ``fc1``), the
+    neuron, sizes, input levels and weights are that trained layer's and the flat neuron
+    parameters, ``inputs``, ``neurons``, ``input_levels`` and ``weight_seed`` are not used.
+    """
     return {**default_neuron_params(), "input_levels": 1, "inputs": 16, "neurons": 12, "parallel_neurons": 4,
-            "event_driven": 1, "weight_seed": 1, "fault": None}
+            "event_driven": 1, "weight_seed": 1, "model": None, "layer": None, "fault": None}
+
+
+def core_layer(params: Mapping[str, Any]) -> tuple[NeuronParams, np.ndarray, int]:
+    """(neuron, (N, C) weights, input_levels) the core is built with: a trained layer or a seeded test layer."""
+    if params["model"] is not None or params["layer"] is not None:
+        if params["model"] is None or params["layer"] is None:
+            raise ValueError("model and layer go together (e.g. model=snn-digits layer=fc1)")
+        from hwsim.func.snn_core import model_layer
+
+        _, _, neuron, weights, levels = model_layer(params["model"], params["layer"])
+        return neuron, weights, levels
+    return rtl_neuron(params), layer_weights(params), params["input_levels"]
 
 
 def layer_weights(params: Mapping[str, Any]) -> np.ndarray:
@@ -249,9 +266,9 @@ def layer_weights(params: Mapping[str, Any]) -> np.ndarray:
 def build(spec: Any, params: Mapping[str, Any]) -> SnnCore:
     if params["event_driven"] not in (0, 1):
         raise ValueError(f"event_driven must be 0 or 1, not {params['event_driven']!r}")
-    neuron = rtl_neuron(params)
-    return SnnCore(neuron, layer_weights(params), params["parallel_neurons"], event_driven=bool(params["event_driven"]),
-                   input_levels=params["input_levels"], fault=params["fault"])
+    neuron, weights, levels = core_layer(params)
+    return SnnCore(neuron, weights, params["parallel_neurons"], event_driven=bool(params["event_driven"]),
+                   input_levels=levels, fault=params["fault"])
 
 
 def _estimate(spec: Any, params: Mapping[str, Any]):

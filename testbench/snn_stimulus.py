@@ -5,7 +5,8 @@ embedded Python, numba takes about 10 s to load (about 1 s in a plain process), 
 testbenches run this module as ``python -m testbench.snn_stimulus <block> <seed> <n> <out.json>``
 and read the transactions it writes: packed input beats, expected outputs, predicted cycles.
 
-One transaction is one time step.  An inference draws an input rate in [0, 1] (0 and 1 exactly
+One transaction is one time step.  For a core built from a trained layer (``model``/``layer``)
+the steps are the shipped test samples' real inputs of that layer.  Otherwise an inference draws an input rate in [0, 1] (0 and 1 exactly
 one time in ten each); within it one step in ten is empty and one in ten has every input
 active; input values are biased to the largest level (the multi-threshold extreme).
 """
@@ -55,18 +56,23 @@ def core_transactions(params: dict[str, Any], fields: dict[str, tuple[int, int]]
                       n: int) -> list[dict[str, Any]]:
     """Steps of random inferences for rtl/snn_core.py: beats, per-group (spikes, membranes, group), cycles."""
     from hwsim.func.lif import initial_state
-    from hwsim.func.snn_core import core_step, core_weights, group_lanes, neuron_from_params
+    from hwsim.func.snn_core import core_step, group_lanes, model_layer, model_layer_inputs
     from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups, step_cycles
+    from rtl.snn_core import core_layer
 
-    neuron = neuron_from_params(params)
-    inputs, neurons, lanes = params["inputs"], params["neurons"], params["parallel_neurons"]
-    weights = core_weights(neurons, inputs, params["weight_bits"], params["weight_seed"])
+    neuron, weights, levels = core_layer(params)
+    neurons, inputs = weights.shape
+    lanes = params["parallel_neurons"]
     event_driven = bool(params["event_driven"])
     timing = SnnCoreTiming(lanes, event_driven)
     n_groups = groups(neurons, lanes)
+    trained = None
+    if params["model"] is not None:  # the shipped test samples' real spike trains, n steps' worth
+        net, index, *_ = model_layer(params["model"], params["layer"])
+        trained = iter(model_layer_inputs(net, index, -(-n // net.time_steps)).tolist())
     out: list[dict[str, Any]] = []
     while len(out) < n:
-        steps = random_inference(rng, inputs, params["input_levels"], rng.randint(1, 40))
+        steps = next(trained) if trained is not None else random_inference(rng, inputs, levels, rng.randint(1, 40))
         cycles = step_cycles(np.count_nonzero(np.array(steps), axis=1), inputs=inputs, neurons=neurons, timing=timing)
         state = initial_state(neurons)
         for t, x in enumerate(steps):

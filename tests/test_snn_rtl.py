@@ -162,3 +162,24 @@ def test_neuron_estimate_is_close_to_yosys():
     estimate = get_block("lif_neuron").estimate(None, design.params)
     assert synth.bram == 0 and synth.dsp == 0 and estimate.ff == synth.ff == 16 + 1
     assert abs(estimate.lut - synth.lut) <= 0.15 * synth.lut
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"model": "snn-digits", "layer": "out"}, r"layer 'out' of model 'snn-digits' is an integrating readout \(it never "
+                                              r"fires\); the core builds firing layers"),
+    ({"model": "snn-digits", "layer": "fc9"}, r"model 'snn-digits' has no layer 'fc9'; its layers: fc1, out"),
+    ({"model": "snn-digits"}, r"model and layer go together \(e\.g\. model=snn-digits layer=fc1\)"),
+])
+def test_bad_trained_layer_is_one_sentence(params, message):
+    with pytest.raises(RtlError, match=rf"^RTL block 'snn_core' with parameters .*: {message}$"):
+        make_design("snn_core", params=params)
+
+
+def test_trained_layer_core_takes_the_layers_neuron_and_weights():
+    from hwsim.func.snn_core import model_layer
+
+    net, index, neuron, weights, levels = model_layer("snn-digits", "fc1")
+    core = snn_core.build(None, {**snn_core.default_params(None), "model": "snn-digits", "layer": "fc1",
+                                 "parallel_neurons": 32})
+    assert index == 0 and weights.shape == (128, 64) and levels == (1 << net.encoding.input_bits) - 1
+    assert core.groups == 4 and neuron.reset.value == "soft"

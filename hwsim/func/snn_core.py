@@ -98,3 +98,47 @@ def group_lanes(values: np.ndarray, parallel_neurons: int) -> list[list[int]]:
     padded = np.zeros(groups * parallel_neurons, np.int64)
     padded[: len(values)] = values
     return padded.reshape(groups, parallel_neurons).tolist()
+
+
+def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np.ndarray, int]:
+    """A shipped network's firing layer as a core: (network, layer index, neuron, (N, C) weights, input_levels).
+
+    ``input_levels`` is the largest input value the layer sees: ``2**input_bits - 1`` for a
+    direct-current first layer, 1 for rate-coded spikes, ``K`` of the layer before otherwise.
+
+    Raises
+    ------
+    ValueError
+        When the model has no such layer or the layer is its non-firing readout.
+    """
+    from hwsim.func.lif import dense_weights
+    from hwsim.workload.snn import EncodingKind, Readout
+    from hwsim.workload.zoo import load_network
+
+    net = load_network(model)
+    names = [layer.name for layer in net.layers]
+    if layer_name not in names:
+        raise ValueError(f"model '{model}' has no layer '{layer_name}'; its layers: {', '.join(names)}")
+    index = names.index(layer_name)
+    if index == len(names) - 1 and net.readout is Readout.MEMBRANE:
+        raise ValueError(f"layer '{layer_name}' of model '{model}' is an integrating readout (it never fires); "
+                         f"the core builds firing layers")
+    layer = net.layers[index]
+    if index > 0:
+        levels = net.layers[index - 1].neuron.levels
+    elif net.encoding.kind is EncodingKind.DIRECT:
+        levels = (1 << net.encoding.input_bits) - 1
+    else:
+        levels = 1
+    return net, index, layer.neuron, dense_weights(layer, net.weights[layer.name]), levels
+
+
+def model_layer_inputs(net: Any, index: int, samples: int) -> np.ndarray:
+    """(S, T, C) per-step inputs of layer ``index`` for the first ``samples`` shipped test samples."""
+    from hwsim.func.encoding import encode
+    from hwsim.func.lif import run_network
+
+    x = net.test_inputs[:samples]
+    if index == 0:
+        return encode(np.asarray(x).reshape(len(x), -1), net.encoding, net.time_steps)
+    return run_network(net, x, record=True).outputs[index - 1].astype(np.int64)

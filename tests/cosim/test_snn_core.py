@@ -37,3 +37,13 @@ def test_broken_snn_core_fails(fault, what, build_root):
     assert (result.output_mismatches if what == "output" else result.cycle_mismatches) > 0
     if what == "cycle":
         assert result.output_mismatches == 0  # only the timing is wrong, and only the cycle check sees it
+
+
+def test_trained_digits_layer_matches_hwsim(build_root):
+    """The hidden layer of the shipped snn-digits network on its first test sample's real input
+    currents (T = 16 steps): every spike, membrane and step cycle count equal to hwsim."""
+    params = {"model": "snn-digits", "layer": "fc1", "parallel_neurons": 16}
+    result = run_testbench("snn_core", "icarus", params=params, seed=1, transactions=16, build_root=build_root,
+                           run_tag="pytest-snn-digits")
+    assert result.passed, result.first_mismatches
+    assert result.transactions == 16 and result.cycles_checked > 16 * 8 * 3  # 8 groups, real events
