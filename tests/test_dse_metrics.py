@@ -23,6 +23,9 @@ def test_metrics_by_hand():
     assert m[Metric.WEIGHT_DENSITY] == pytest.approx(0.25)
     assert math.isnan(m[Metric.ACCURACY])
     assert headline_metrics(_report(accuracy=0.93))[Metric.ACCURACY] == 0.93
+    fpga = headline_metrics(_report(lut_used=2000, dsp_used=64))
+    assert (fpga[Metric.LUT_USED], fpga[Metric.DSP_USED]) == (2000.0, 64.0)
+    assert math.isnan(m[Metric.LUT_USED])
 
 
 def test_aliases_and_directions():

@@ -29,6 +29,8 @@ class Metric(str, Enum):
     UTILIZATION = "utilization"
     WEIGHT_DENSITY = "weight_density"
     ACCURACY = "accuracy"
+    LUT_USED = "lut_used"
+    DSP_USED = "dsp_used"
 
     @property
     def better(self) -> Goal:
@@ -52,6 +54,8 @@ _LABELS = {
     Metric.UTILIZATION: "utilization (time-weighted)",
     Metric.WEIGHT_DENSITY: "weight density (nonzero fraction)",
     Metric.ACCURACY: "accuracy (fraction correct)",
+    Metric.LUT_USED: "FPGA LUTs",
+    Metric.DSP_USED: "FPGA DSPs",
 }
 
 ALIASES: dict[str, Metric] = {
@@ -62,6 +66,8 @@ ALIASES: dict[str, Metric] = {
     "edp": Metric.EDP_PJ_S,
     "density": Metric.WEIGHT_DENSITY,
     "accuracy_proxy": Metric.WEIGHT_DENSITY,
+    "luts": Metric.LUT_USED,
+    "dsps": Metric.DSP_USED,
 }
 
 
@@ -83,8 +89,8 @@ def headline_metrics(report: Mapping[str, Any]) -> dict[Metric, float]:
     ``utilization`` is the cycle-weighted mean of the per-layer utilizations;
     ``weight_density`` is one minus the measured weight sparsity (NaN when unknown) and
     serves as the accuracy proxy: the more weights pruned to zero, the lower it is.
-    ``accuracy`` is the measured test accuracy of families that run a dataset (SNN), NaN
-    for the others.
+    ``accuracy`` is the measured test accuracy of families that run a dataset (SNN), and
+    ``lut_used``/``dsp_used`` the FPGA resources of FPGA designs; NaN for the others.
     """
     total = report["total"]
     layers = report.get("layers", [])
@@ -101,4 +107,6 @@ def headline_metrics(report: Mapping[str, Any]) -> dict[Metric, float]:
         Metric.UTILIZATION: float(util),
         Metric.WEIGHT_DENSITY: float("nan") if sparsity is None else 1.0 - float(sparsity),
         Metric.ACCURACY: float(total.get("accuracy", float("nan"))),
+        Metric.LUT_USED: float(total.get("lut_used", float("nan"))),
+        Metric.DSP_USED: float(total.get("dsp_used", float("nan"))),
     }
