@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from hwsim.errors import SpecError
-from hwsim.spec.enums import Dataflow
+from hwsim.spec.enums import Dataflow, Family
 from hwsim.spec.loading import apply_override
 
 DEFAULT_BASE_PRESET = "systolic-32x32-ws"
@@ -154,7 +154,7 @@ def load_scalesim_cfg(path: Path, overrides: dict[str, Any]) -> Any:
     overrides = dict(overrides)
     base_name = overrides.pop("base", DEFAULT_BASE_PRESET)
     base = load_arch_spec(str(base_name))
-    if base.family != "systolic" and getattr(base.family, "value", None) != "systolic":
+    if base.family is not Family.SYSTOLIC:
         raise SpecError(f"{path}: --set base={base_name}: expected a systolic preset, got family '{base.family.value}'")
     _reject_unmodelled(cfg)
     data = base.model_dump(mode="json", by_alias=True)

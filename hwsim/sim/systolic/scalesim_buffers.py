@@ -136,6 +136,8 @@ def _service(ifmap: np.ndarray, filt: np.ndarray, ofmap_words: np.ndarray,
                     line_fill = 0
                 stop = min(drained + drain_lines, n_trace)
                 count = stop - drained
+                if count == 0:
+                    continue
                 # SCALE-Sim counts every lane of the drained lines but the last line's idle ones.
                 free += (count - 1) * of_bw + trace[stop - 1]
                 drained = stop
