@@ -63,7 +63,7 @@ def test_counts_are_priced_by_the_energy_table():
 
 def test_model_wider_than_the_datapath_is_rejected():
     net = tiny_net([1, 0, 1])
-    with pytest.raises(MappingError, match=r"^layer 'l': neuron\.weight_bits = 5 exceeds datapath\.weight_bits = 4 of arch 'spiker'$"):
+    with pytest.raises(MappingError, match=r"^model 'tiny': layer 'l': neuron\.weight_bits = 5 exceeds datapath\.weight_bits = 4 of arch 'spiker'$"):
         api.simulate(net, api.load_arch("spiker", overrides={"datapath.weight_bits": 4}))
 
 

@@ -60,7 +60,7 @@ def check_fits(net: SnnNetwork, arch: SnnSpec) -> None:
         ):
             if need > have:
                 raise MappingError(
-                    f"layer '{layer.name}': neuron.{key} = {need} exceeds datapath.{key if key != 'levels' else 'max_levels'} "
+                    f"model '{net.name}': layer '{layer.name}': neuron.{key} = {need} exceeds datapath.{key if key != 'levels' else 'max_levels'} "
                     f"= {have} of arch '{arch.name}'"
                 )
 
