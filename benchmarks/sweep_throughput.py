@@ -79,8 +79,10 @@ def store_overhead(source_db: Path, sweep: Path) -> tuple[float, float, int]:
     for stale in OUT.glob("overhead.db*"):
         stale.unlink()
     # Metrics are computed by the workers; what the coordinator pays per point is the insert.
-    results = [PointResult(key, Status.OK, text, None, 0.0, "bench", tuple(headline_metrics(json.loads(text)).items()))
-               for key, text in rows]
+    results = []
+    for key, text in rows:
+        metrics = tuple((m.value, v) for m, v in headline_metrics(json.loads(text)).items())
+        results.append(PointResult(key, Status.OK, text, None, 0.0, "bench", metrics))
     with ResultStore(target) as store:
         start = time.perf_counter()
         for result in results:

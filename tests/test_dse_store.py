@@ -163,3 +163,14 @@ def test_a_file_that_is_not_a_store(tmp_path):
     path.write_text("not sqlite at all, just some text that is long enough to have a header" * 10)
     with pytest.raises(StoreError, match=r"^.*notes\.db: not a hwsim results store \(file is not a database\)$"):
         ResultStore(path)
+
+
+def test_results_from_a_worker_of_another_version_are_stored(evaluated, tmp_path):
+    _, points, results = evaluated
+    newer = type(results[0])(**{**results[0].__dict__, "metrics": (("latency_s", 1.0), ("quantum_bits", 3.0)),
+                                "hwsim_version": "9.9"})
+    with ResultStore(tmp_path / "r.db") as store:
+        store.write([(points[0], newer)], version="coordinator", sweep_sha256="s")
+        (row,) = store.points()
+    assert row.metrics[Metric.LATENCY_S] == 1.0 and math.isnan(row.metrics[Metric.ENERGY_PJ])
+    assert row.hwsim_version == "9.9"

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, Sequence
 
-from hwsim.dse.metrics import Metric, headline_metrics
+from hwsim import __version__
+from hwsim.dse.metrics import headline_metrics
 from hwsim.dse.points import DesignPoint
 from hwsim.errors import HwsimError
 
@@ -32,8 +33,10 @@ class Status(str, Enum):
 class PointResult:
     """The outcome of one point: its report JSON (``hwsim.report/1``) or the error sentence.
 
-    ``metrics`` are the report's headline numbers, computed by the worker so that the one
-    process writing the store does not parse every report again.
+    ``metrics`` are the report's headline numbers by metric name, computed by the worker so
+    that the one process writing the store does not parse every report again; names, not
+    enum members, so that a worker with another hwsim version cannot break unpickling.
+    ``hwsim_version`` is the worker's (the provenance of the numbers).
     """
 
     key: str
@@ -42,7 +45,8 @@ class PointResult:
     error: str | None
     elapsed_s: float
     worker: str
-    metrics: tuple[tuple[Metric, float], ...] = ()
+    metrics: tuple[tuple[str, float], ...] = ()
+    hwsim_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def evaluate_task(task: EvalTask) -> tuple[PointResult, ...]:
     except Exception as exc:  # noqa: BLE001 - recorded per point, see the docstring
         message = _message(exc)
         share = (time.perf_counter() - start) / len(task.points)
-        return tuple(PointResult(p.key, Status.ERROR, None, message, share, worker) for p in task.points)
+        return tuple(PointResult(p.key, Status.ERROR, None, message, share, worker, (), __version__)
+                     for p in task.points)
     load_share = (time.perf_counter() - start) / len(task.points)
     return tuple(_evaluate_point(point, network, load_share, worker) for point in task.points)
 
@@ -95,11 +100,12 @@ def _evaluate_point(point: DesignPoint, network, load_share_s: float, worker: st
         arch = api.load_arch(point.arch_ref, overrides=point.arch_overrides)
         report = api.simulate(network, arch).to_dict()
         text = json.dumps(report, default=_json_scalar, allow_nan=True)
-        metrics = tuple(headline_metrics(report).items())
+        metrics = tuple((metric.value, value) for metric, value in headline_metrics(report).items())
     except Exception as exc:  # noqa: BLE001 - recorded per point, see evaluate_task
         return PointResult(point.key, Status.ERROR, None, _message(exc),
-                           load_share_s + time.perf_counter() - start, worker)
-    return PointResult(point.key, Status.OK, text, None, load_share_s + time.perf_counter() - start, worker, metrics)
+                           load_share_s + time.perf_counter() - start, worker, (), __version__)
+    return PointResult(point.key, Status.OK, text, None, load_share_s + time.perf_counter() - start, worker, metrics,
+                       __version__)
 
 
 def validate_points(points: Iterable[DesignPoint]) -> None:

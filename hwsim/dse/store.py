@@ -152,7 +152,10 @@ class ResultStore:
 
     def write(self, results: Iterable[tuple[DesignPoint, PointResult]], *, version: str, sweep_sha256: str,
               constraints: Sequence[ConstraintSpec] = ()) -> int:
-        """Insert results in one transaction; returns how many were new (duplicates are ignored)."""
+        """Insert results in one transaction; returns how many were new (duplicates are ignored).
+
+        ``version`` is recorded for results that do not carry their worker's hwsim version.
+        """
         rows = [_row(point, result, version, sweep_sha256, constraints) for point, result in results]
         placeholders = ", ".join("?" for _ in _POINT_COLUMNS)
         with self._transaction():
@@ -228,7 +231,10 @@ def _row(point: DesignPoint, result: PointResult, version: str, sweep_sha256: st
     metrics: dict[Metric, float | None] = {m: None for m in Metric}
     feasible: int | None = None
     if result.status is Status.OK and result.report_json is not None:
-        measured = dict(result.metrics) or headline_metrics(json.loads(result.report_json))
+        known = {m.value: m for m in Metric}
+        measured = ({known[name]: value for name, value in result.metrics if name in known}
+                    if result.metrics else headline_metrics(json.loads(result.report_json)))
+        measured = {m: measured.get(m, float("nan")) for m in Metric}
         metrics.update({m: (None if v != v else v) for m, v in measured.items()})
         feasible = int(all(c.holds(measured[c.metric]) for c in constraints))
     values = {
@@ -236,7 +242,7 @@ def _row(point: DesignPoint, result: PointResult, version: str, sweep_sha256: st
         "parameters_json": json.dumps(dict(point.parameters), sort_keys=True),
         "status": result.status.value, "error": result.error, "feasible": feasible,
         **{m.value: v for m, v in metrics.items()},
-        "report_json": result.report_json, "hwsim_version": version, "arch_sha256": point.arch_sha256,
+        "report_json": result.report_json, "hwsim_version": result.hwsim_version or version, "arch_sha256": point.arch_sha256,
         "model_sha256": point.model_sha256, "sweep_sha256": sweep_sha256, "elapsed_s": result.elapsed_s,
         "worker": result.worker, "finished_unix_s": time.time(),
     }
