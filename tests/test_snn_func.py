@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from hwsim.func.encoding import LFSR_PERIOD, encode, lfsr_next, lfsr_sequence, lfsr_thresholds
 from hwsim.func.lif import initial_state, lif_step, run_layer, run_network
@@ -150,3 +151,30 @@ def test_conv_layer_runs_as_its_toeplitz_matrix():
     x[0, 0, [0, 1, 3]] = 1                                   # top-left 2x2 window has 3 spikes
     out, v = run_layer(layer, w, x)
     assert out[0, 0].tolist() == [1, 0, 0, 0] and v[0].tolist() == [0, 1, 1, 0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    membrane_bits=st.integers(6, 16), threshold=st.integers(1, 30), levels=st.integers(1, 3),
+    soft=st.booleans(), leak=st.sampled_from(list(LeakKind)), shift=st.integers(1, 5),
+    refractory=st.integers(0, 2), inhibition=st.integers(0, 4), seed=st.integers(0, 2**16),
+)
+def test_fast_path_equals_stepping_for_any_neuron(membrane_bits, threshold, levels, soft, leak, shift, refractory,
+                                                  inhibition, seed):
+    top = (1 << (membrane_bits - 1)) - 1
+    neuron = NeuronParams(membrane_bits, 0, min(5, membrane_bits), min(threshold, top // levels),
+                          ResetKind.SOFT if soft else ResetKind.HARD, leak, shift,
+                          (1 << shift) - 1 if leak is LeakKind.DECAY else 0, refractory, inhibition, levels)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-neuron.w_max, neuron.w_max + 1, (5, 6, 1, 1))
+    encoding = Encoding(EncodingKind.LFSR_RATE, seed=1 + seed % 65535, input_bits=8, random_bits=12)
+    net = SnnNetwork("p", (fc("a", 5, 6, neuron),), 120, encoding, Readout.SPIKE_COUNT, {"a": w})
+    x = rng.integers(0, 256, (2, 6))
+    result = run_network(net, x, record=True)
+    dense = encode(x, encoding, 120)
+    for b in range(2):
+        s = initial_state(5)
+        for t in range(120):
+            s = lif_step(s, dense[b, t], w.reshape(5, 6), neuron)
+            assert np.array_equal(s.out, result.outputs[0][b, t])
+        assert np.array_equal(s.v, result.final_membrane[b])

@@ -22,7 +22,7 @@ Fast path.  A step in which a layer gets no input event, has no inhibition to ap
 neuron refractory and every membrane below the threshold can only leak (a leak moves the
 membrane towards 0, so nothing can fire).  :func:`run_network` postpones such steps and
 applies their leaks in one loop when the layer next has work, which is exactly equal to
-stepping and lets a 3500-step Spiker image run in microseconds.  It also records, per
+stepping and lets a 3500-step Spiker image run in about 2 ms.  It also records, per
 sample, layer and step, the number of input events and of firing neurons: the activity the
 accelerator model turns into cycles.
 """
