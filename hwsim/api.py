@@ -54,13 +54,27 @@ def map_network(workload: Any, arch: ArchSpec, *, objective: str = "edp", budget
                         seed=seed, progress=progress)
 
 
+def default_mapping(workload: Any, arch: ArchSpec) -> Any:
+    """The loop nests an engine that takes them gets when the user gives none.
+
+    The engine's module may define ``default_mapping(workload, spec)`` (its own objective
+    and budget, or None where the spec takes no loop nest); otherwise the mapper's choice
+    with :func:`map_network`'s defaults.
+    """
+    import importlib
+
+    module = importlib.import_module(ENGINE_BY_FAMILY[Family(arch.family)].partition(":")[0])
+    chooser = getattr(module, "default_mapping", None)
+    return chooser(workload, arch) if chooser is not None else map_network(workload, arch)
+
+
 def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
     """Simulate ``workload`` on ``arch`` with the engine of the arch's family and price it.
 
     ``mapping`` is a ``hwsim.mapping/1`` file path or a ``NetworkMapping``.  An engine that
-    takes loop nests (a ``mapping`` keyword) gets it, or the mapper's choice when none is
-    given; other engines choose their own data layout, and a given mapping is checked and
-    reported next to their numbers (``loopnest*`` fields of each layer).
+    takes loop nests (a ``mapping`` keyword) gets it, or :func:`default_mapping` when none is
+    given; other engines choose their own data layout.  Either way the loop nests used or
+    given are reported next to the numbers (``loopnest*`` fields of each layer).
     """
     import inspect
 
@@ -75,9 +89,11 @@ def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
         source = str(mapping)
         mapping = read_mapping_file(mapping, workload, arch)
     if "mapping" in inspect.signature(engine).parameters:
-        return engine(workload, arch, mapping=mapping if mapping is not None else map_network(workload, arch))
-    report = engine(workload, arch)
-    if mapping is None:
+        mapping = mapping if mapping is not None else default_mapping(workload, arch)
+        report = engine(workload, arch, mapping=mapping)
+    else:
+        report = engine(workload, arch)
+    if mapping is None or not isinstance(report, Report):
         return report
     from hwsim.mapping.annotate import annotate_report
 

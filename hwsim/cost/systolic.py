@@ -19,6 +19,7 @@ def energy_table_pj(spec: SystolicSpec) -> dict[str, float]:
         "dram.ifmap_read": e.dram_read.energy_pj,
         "dram.filter_read": e.dram_read.energy_pj,
         "dram.ofmap_write": e.dram_write.energy_pj,
+        "dram.ofmap_read": e.dram_read.energy_pj,  # partial sums read back (loop nests that spill them)
     }
 
 

@@ -57,33 +57,49 @@ def distinct_words(layer: Layer, shape: GemmShape, operand: Operand, ifmap_hw: t
     return layer.N * layer.C * rows_touched * cols_touched
 
 
+def working_words(spec: SystolicSpec, operand: Operand) -> int:
+    """Words of ``operand``'s SRAM that serve the array (half of it when double buffered)."""
+    size_kb = {Operand.IFMAP: spec.sram.ifmap_kb, Operand.FILTER: spec.sram.filter_kb, Operand.OFMAP: spec.sram.ofmap_kb}
+    return spec.sram_words(size_kb[operand]) // (2 if spec.sram.double_buffered else 1)
+
+
+def analytic_stall_cycles(dram_words: Mapping[Operand, int], spec: SystolicSpec,
+                          compute_cycles: int) -> dict[Operand, int]:
+    """Stall cycles each buffer's DRAM interface causes when it moves ``dram_words`` in a layer.
+
+    The first working part moves before the layer starts; the rest at the buffer's words per
+    cycle, hidden under ``compute_cycles`` when double buffered.  ``calc`` never stalls.
+    """
+    bandwidth = {
+        Operand.IFMAP: spec.dram.ifmap_words_per_cycle,
+        Operand.FILTER: spec.dram.filter_words_per_cycle,
+        Operand.OFMAP: spec.dram.ofmap_words_per_cycle,
+    }
+    stalls: dict[Operand, int] = {}
+    for operand, words in dram_words.items():
+        bw = bandwidth[operand]
+        if bw == CALC:
+            stalls[operand] = 0
+            continue
+        transfer_cycles = math.ceil(max(0, words - working_words(spec, operand)) / bw)
+        hidden = compute_cycles if spec.sram.double_buffered else 0
+        stalls[operand] = max(0, transfer_cycles - hidden)
+    return stalls
+
+
 def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
                    spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> MemoryTraffic:
     """DRAM words and stall cycles of ``layer`` folded as ``folds`` on ``spec``.
 
     ``ifmap_hw``: the ifmap's (height, width) when windows may overhang it, else None.
     """
-    size_kb = {Operand.IFMAP: spec.sram.ifmap_kb, Operand.FILTER: spec.sram.filter_kb, Operand.OFMAP: spec.sram.ofmap_kb}
-    bandwidth = {
-        Operand.IFMAP: spec.dram.ifmap_words_per_cycle,
-        Operand.FILTER: spec.dram.filter_words_per_cycle,
-        Operand.OFMAP: spec.dram.ofmap_words_per_cycle,
-    }
     dram: dict[Operand, int] = {}
-    stalls: dict[Operand, int] = {}
     for operand in Operand:
-        working = spec.sram_words(size_kb[operand]) // (2 if spec.sram.double_buffered else 1)
+        working = working_words(spec, operand)
         unique = distinct_words(layer, shape, operand, ifmap_hw)
         passes = max(1, folds.sram_accesses[operand] // shape.operand_words(operand))
-        words = unique if (unique <= working or operand is Operand.OFMAP) else unique * passes
-        dram[operand] = words
-        bw = bandwidth[operand]
-        if bw == CALC:
-            stalls[operand] = 0
-            continue
-        transfer_cycles = math.ceil(max(0, words - working) / bw)
-        hidden = folds.compute_cycles if spec.sram.double_buffered else 0
-        stalls[operand] = max(0, transfer_cycles - hidden)
+        dram[operand] = unique if (unique <= working or operand is Operand.OFMAP) else unique * passes
+    stalls = analytic_stall_cycles(dram, spec, folds.compute_cycles)
     stall_cycles = max(stalls.values())
     if spec.buffer_model is BufferModel.SCALESIM and not spec.dram.is_calc:
         stall_cycles = scalesim_stall_cycles(layer, shape, assignment, folds, spec, ifmap_hw)

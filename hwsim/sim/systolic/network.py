@@ -2,6 +2,12 @@
 
 Pooling and add layers do not run on the array (SCALE-Sim has none either); they appear as
 rows with zero cycles so a report lines up with the network.
+
+Compute cycles always come from the fold model (the dataflow fixes them).  With the
+``analytic`` buffer model, a layer that has a loop nest (a mapping file, or the mapper's
+choice by default) takes its SRAM and DRAM words from that nest (:mod:`.nest_traffic`, the
+mapper's own counts) and its stalls from those DRAM words; without one, and always with the
+``scalesim`` buffer model (SCALE-Sim parity), the fold model's closed forms count them.
 """
 
 from __future__ import annotations
@@ -9,41 +15,76 @@ from __future__ import annotations
 from hwsim.cost import systolic as systolic_cost
 from hwsim.cost.report import build_report
 from hwsim.errors import SimulationError
+from hwsim.mapping.network import LayerMapping, NetworkMapping
 from hwsim.report.model import Report
 from hwsim.sim.stats import LayerStats
 from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW, Operand
 from hwsim.sim.systolic.folds import GemmShape, schedule_folds
-from hwsim.sim.systolic.memory import memory_traffic
-from hwsim.spec.enums import Family
-from hwsim.spec.systolic import SystolicSpec
+from hwsim.sim.systolic.memory import analytic_stall_cycles, memory_traffic
+from hwsim.sim.systolic.nest_traffic import NestTraffic, nest_traffic
+from hwsim.spec.enums import Family, Objective
+from hwsim.spec.systolic import BufferModel, SystolicSpec
 from hwsim.workload.layers import WEIGHTED_KINDS, Layer
 from hwsim.workload.network import Network
 
 
-def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> LayerStats:
+# The search behind the default mapping of `hwsim simulate` on an analytic systolic spec:
+# EDP finds the same ResNet-18 latency as the latency objective on systolic-32x32-ws, where
+# latency alone leaves the DRAM traffic to tie-breaking (docs/systolic.md); 20,000 candidates
+# per distinct layer shape reach the 200,000-candidate latency there in about 0.8 s.
+DEFAULT_OBJECTIVE = Objective.EDP
+DEFAULT_BUDGET = 20_000
+DEFAULT_SEED = 0
+
+
+def _fold_traffic(layer: Layer, shape: GemmShape, folds, traffic) -> NestTraffic:
+    """The fold model's buffer traffic in the loop-nest form."""
+    sram, dram = folds.sram_accesses, traffic.dram_words
+    return NestTraffic(
+        ifmap_sram_reads=sram[Operand.IFMAP], filter_sram_reads=sram[Operand.FILTER],
+        ofmap_sram_writes=sram[Operand.OFMAP],
+        # Every ofmap write after a word's first adds to a partial sum, which is read back.
+        ofmap_sram_reads=sram[Operand.OFMAP] - shape.operand_words(Operand.OFMAP),
+        ifmap_dram_reads=dram[Operand.IFMAP], filter_dram_reads=dram[Operand.FILTER],
+        ofmap_dram_writes=dram[Operand.OFMAP], ofmap_dram_reads=0,
+    )
+
+
+def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None,
+                   nest: LayerMapping | None = None) -> LayerStats:
     """Cycles (compute + stall, in SCALE-Sim's sense) and action counts of one layer.
 
     ``ifmap_hw`` is the ifmap's (height, width) when windows may overhang it (topology CSVs).
+    ``nest``: the layer's loop nest; its words replace the fold model's SRAM and DRAM counts
+    and set the stalls (``analytic`` buffer model only; the caller checks).
     """
     if layer.kind not in WEIGHTED_KINDS:
         return LayerStats(layer.name, layer.kind.value, 0, 0, 0, {}, 0.0, 0, None, "not run on the array")
     assignment = ASSIGNMENT_BY_DATAFLOW[spec.dataflow]
     shape = GemmShape.of_layer(layer)
     folds = schedule_folds(shape, assignment, spec.array.rows, spec.array.cols)
-    traffic = memory_traffic(layer, shape, assignment, folds, spec, ifmap_hw)
-    cycles = folds.compute_cycles + traffic.stall_cycles
-    sram, dram = folds.sram_accesses, traffic.dram_words
+    if nest is None:
+        traffic = memory_traffic(layer, shape, assignment, folds, spec, ifmap_hw)
+        words, stall_cycles = _fold_traffic(layer, shape, folds, traffic), traffic.stall_cycles
+    else:
+        words = nest_traffic(nest)
+        dram = {Operand.IFMAP: words.ifmap_dram_reads, Operand.FILTER: words.filter_dram_reads,
+                # the ofmap interface carries the drained tiles and the partial sums read back
+                Operand.OFMAP: words.ofmap_dram_writes + words.ofmap_dram_reads}
+        stall_cycles = max(analytic_stall_cycles(dram, spec, folds.compute_cycles).values())
+    cycles = folds.compute_cycles + stall_cycles
     counts = {
         "pe.mac": layer.macs,
-        "ifmap_sram.read": sram[Operand.IFMAP],
-        "filter_sram.read": sram[Operand.FILTER],
-        "ofmap_sram.write": sram[Operand.OFMAP],
-        # Every ofmap write after a word's first adds to a partial sum, which is read back.
-        "ofmap_sram.read": sram[Operand.OFMAP] - shape.operand_words(Operand.OFMAP),
-        "dram.ifmap_read": dram[Operand.IFMAP],
-        "dram.filter_read": dram[Operand.FILTER],
-        "dram.ofmap_write": dram[Operand.OFMAP],
+        "ifmap_sram.read": words.ifmap_sram_reads,
+        "filter_sram.read": words.filter_sram_reads,
+        "ofmap_sram.write": words.ofmap_sram_writes,
+        "ofmap_sram.read": words.ofmap_sram_reads,
+        "dram.ifmap_read": words.ifmap_dram_reads,
+        "dram.filter_read": words.filter_dram_reads,
+        "dram.ofmap_write": words.ofmap_dram_writes,
     }
+    if nest is not None:
+        counts["dram.ofmap_read"] = words.ofmap_dram_reads
     mapping = (
         f"{spec.dataflow.value}: rows={assignment.rows.value}({shape.size(assignment.rows)}) "
         f"cols={assignment.cols.value}({shape.size(assignment.cols)}) time={assignment.time.value}"
@@ -53,19 +94,22 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] |
         "row_folds": folds.row_folds,
         "col_folds": folds.col_folds,
         "mapping_efficiency": folds.mapping_efficiency,
-        "ifmap_sram_reads": sram[Operand.IFMAP],
-        "filter_sram_reads": sram[Operand.FILTER],
-        "ofmap_sram_writes": sram[Operand.OFMAP],
-        "ifmap_dram_reads": dram[Operand.IFMAP],
-        "filter_dram_reads": dram[Operand.FILTER],
-        "ofmap_dram_writes": dram[Operand.OFMAP],
+        "ifmap_sram_reads": words.ifmap_sram_reads,
+        "filter_sram_reads": words.filter_sram_reads,
+        "ofmap_sram_writes": words.ofmap_sram_writes,
+        "ifmap_dram_reads": words.ifmap_dram_reads,
+        "filter_dram_reads": words.filter_dram_reads,
+        "ofmap_dram_writes": words.ofmap_dram_writes,
     }
+    if nest is not None:
+        extra["ofmap_dram_reads"] = words.ofmap_dram_reads
+        extra["traffic"] = "loop nest"
     return LayerStats(
         name=layer.name,
         kind=layer.kind.value,
         cycles=cycles,
         compute_cycles=folds.compute_cycles,
-        other_cycles=traffic.stall_cycles,
+        other_cycles=stall_cycles,
         counts=counts,
         # SCALE-Sim's "Overall Util %": MACs over PE-cycles of the whole layer, stalls included.
         utilization=layer.macs / (max(cycles, 1) * spec.pes),
@@ -76,15 +120,41 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] |
     )
 
 
-def simulate_network(network: Network, spec: SystolicSpec) -> Report:
-    """Simulate every layer of ``network`` on ``spec`` and price the result."""
+def default_mapping(network: object, spec: SystolicSpec) -> NetworkMapping | None:
+    """The loop nests ``hwsim simulate`` uses when no mapping is given (``api.simulate`` asks).
+
+    The mapper's choice for ``DEFAULT_OBJECTIVE`` with ``DEFAULT_BUDGET`` and ``DEFAULT_SEED``
+    (the same as ``hwsim map --objective edp --budget 20000 --seed 0``); None with the
+    ``scalesim`` buffer model, whose traffic and stalls are SCALE-Sim's, or for a workload
+    that is not a layer network (the engine then says why).
+    """
+    from hwsim.mapping.network import map_network
+
+    if spec.buffer_model is BufferModel.SCALESIM or not isinstance(network, Network):
+        return None
+    return map_network(network, spec, objective=DEFAULT_OBJECTIVE, budget=DEFAULT_BUDGET, seed=DEFAULT_SEED)
+
+
+def simulate_network(network: Network, spec: SystolicSpec, *, mapping: NetworkMapping | None = None) -> Report:
+    """Simulate every layer of ``network`` on ``spec`` and price the result.
+
+    ``mapping``: loop nests by layer name; a layer with one takes its SRAM/DRAM traffic (and
+    stalls) from it.  Raises SimulationError when a mapping is given for a ``scalesim``
+    buffer model, which replays SCALE-Sim's own buffers and cannot follow a loop nest.
+    """
     if not isinstance(network, Network):
         raise SimulationError(
             f"model '{getattr(network, 'name', network)}' is not a layer network; arch '{spec.name}' "
             "(systolic) runs conv/linear networks"
         )
+    if mapping is not None and spec.buffer_model is BufferModel.SCALESIM:
+        raise SimulationError(
+            f"arch '{spec.name}': buffer_model scalesim (SCALE-Sim's buffer replay, what .cfg files select) "
+            "follows SCALE-Sim's fold order, not a loop nest; drop --mapping or --set buffer_model=analytic"
+        )
     ifmap_hw = getattr(network, "ifmap_hw", {})
-    stats = [simulate_layer(layer, spec, ifmap_hw.get(layer.name)) for layer in network.layers]
+    nests = {} if mapping is None else {m.name: m for m in mapping.layers}
+    stats = [simulate_layer(layer, spec, ifmap_hw.get(layer.name), nests.get(layer.name)) for layer in network.layers]
     return build_report(
         model=network.name,
         arch=spec.name,
