@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,13 @@ def test_layers_without_a_nest_keep_the_fold_model():
     assert dict(rows["conv1"].extra) == dict(fold.extra) and rows["conv1"].cycles == fold.cycles
     assert rows["fc"].extra["filter_sram_reads"] == nest_traffic(full.get("fc")).filter_sram_reads
     assert rows["fc"].extra["traffic"] == "loop nest" and "traffic" not in rows["conv1"].extra
+    fc = full.get("fc")
+    wrong = NetworkMapping(full.model, full.arch, full.objective, full.budget, full.seed,
+                           (replace(fc, layer=replace(fc.layer, name="conv1")),))
+    with pytest.raises(SimulationError, match=r"^layer 'conv1': its loop nest is for N, K, C, P, Q, R, S, stride, "
+                                              r"bits = \(1, 1000, 512, 1, 1, 1, 1, 1, 8\), the layer has "
+                                              r"\(1, 64, 3, 112, 112, 7, 7, 2, 8\)$"):
+        simulate_network(net, arch, mapping=wrong)
 
 
 def test_default_run_equals_the_file_hwsim_map_writes(tmp_path):
