@@ -153,17 +153,6 @@ def test_test_weights_reach_both_extremes():
     assert neuron_from_params(default_neuron_params()).w_max == 15
 
 
-def test_neuron_estimate_is_close_to_yosys():
-    from hwsim.rtlflow.area import synthesize
-    from hwsim.rtlflow.blocks import get_block
-
-    design = make_design("lif_neuron")  # Spiker's neuron; BENCHMARKS.md has the other parameter sets
-    synth, _ = synthesize(design, "xc7")
-    estimate = get_block("lif_neuron").estimate(None, design.params)
-    assert synth.bram == 0 and synth.dsp == 0 and estimate.ff == synth.ff == 16 + 1
-    assert abs(estimate.lut - synth.lut) <= 0.15 * synth.lut
-
-
 @pytest.mark.parametrize(("params", "message"), [
     ({"model": "snn-digits", "layer": "out"}, r"layer 'out' of model 'snn-digits' is an integrating readout \(it never "
                                               r"fires\); the core builds firing layers"),
@@ -183,3 +172,4 @@ def test_trained_layer_core_takes_the_layers_neuron_and_weights():
                                  "parallel_neurons": 32})
     assert index == 0 and weights.shape == (128, 64) and levels == (1 << net.encoding.input_bits) - 1
     assert core.groups == 4 and neuron.reset.value == "soft"
+    core._MustUse__silence = True  # built to read its sizes, never elaborated

@@ -31,7 +31,7 @@ def test_snn_core_matches_hwsim(sim, params, build_root):
 
 @pytest.mark.parametrize(("fault", "what"), [("wrap_around", "output"), ("extra_cycle", "cycle")])
 def test_broken_snn_core_fails(fault, what, build_root):
-    result = run_testbench("snn_core", "icarus", params={**MULTI, "fault": fault}, seed=6, transactions=60,
+    result = run_testbench("snn_core", "icarus", params={**MULTI, "fault": fault}, seed=6, transactions=150,
                            build_root=build_root, run_tag="pytest-snn-core-broken")
     assert not result.passed
     assert (result.output_mismatches if what == "output" else result.cycle_mismatches) > 0
