@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 
 import pytest
 
@@ -214,6 +215,12 @@ def test_write_json_round_trips(tmp_path, mlp_fat):
     files.write_json(path, report.to_dict())
     assert json.loads(path.read_text()) == report.to_dict()
     assert sorted(p.name for p in path.parent.iterdir()) == ["r.json"]  # no temporary left behind
+    umask = os.umask(0o022)
+    try:
+        files.write_json(tmp_path / "m.json", {})
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o644  # an ordinary file, not 0600
 
 
 def test_failed_atomic_write_leaves_no_temporary(tmp_path, monkeypatch):
