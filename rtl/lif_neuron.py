@@ -211,7 +211,10 @@ def rtl_neuron(params: Mapping[str, Any]) -> NeuronParams:
 
 
 def build(spec: Any, params: Mapping[str, Any]) -> LifNeuron:
-    return LifNeuron(rtl_neuron(params), params["input_levels"], fault=params["fault"])
+    neuron = rtl_neuron(params)
+    # checked before the component exists: one whose constructor raised warns "never used"
+    check_rtl_neuron(neuron, params["input_levels"], params["fault"], FAULTS)
+    return LifNeuron(neuron, params["input_levels"], fault=params["fault"])
 
 
 def _estimate(spec: Any, params: Mapping[str, Any]):

@@ -149,9 +149,10 @@ class SnnCore(wiring.Component):
         v = [[Signal(signed(n.membrane_bits), name=f"v_g{g}_p{p}") for p in range(P)] for g in range(G)]
         r = [[Signal(logic.refractory_bits, name=f"refr_g{g}_p{p}") for p in range(P)] for g in range(G)]
         group = Signal(range(max(G, 2)))
-        # Mux chains, not Array: Amaranth writes an Array lookup as an ``always @*`` block, which
-        # Icarus never evaluates while its inputs keep their initial values (docs/rtl.md, Limits)
-        # named signals, so that each lane's logic is built once and shared by its G rows
+        # The current group's state through mux chains, not Array: Amaranth writes an Array lookup
+        # as an ``always @*`` block, which Icarus never evaluates while its inputs keep their
+        # initial values (docs/rtl.md, Limits).  Named signals, so that each lane's logic is
+        # built once and shared by its G rows (unnamed, Yosys got one copy per row: 2x the LUTs).
         cur_v = [Signal(signed(n.membrane_bits), name=f"v_p{p}") for p in range(P)]
         cur_r = [Signal(logic.refractory_bits, name=f"refr_p{p}") for p in range(P)]
         for p in range(P):
@@ -266,7 +267,9 @@ def layer_weights(params: Mapping[str, Any]) -> np.ndarray:
 def build(spec: Any, params: Mapping[str, Any]) -> SnnCore:
     if params["event_driven"] not in (0, 1):
         raise ValueError(f"event_driven must be 0 or 1, not {params['event_driven']!r}")
+    _check_int("parallel_neurons", params["parallel_neurons"], 1, 1024)  # before the component exists
     neuron, weights, levels = core_layer(params)
+    check_rtl_neuron(neuron, levels, params["fault"], FAULTS)
     return SnnCore(neuron, weights, params["parallel_neurons"], event_driven=bool(params["event_driven"]),
                    input_levels=levels, fault=params["fault"])
 
