@@ -142,7 +142,8 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
     ``params["fault"]`` may name a deliberately broken variant; the result then must fail.
     """
     sim = Simulator(sim)
-    build_root = default_build_root() if build_root is None else build_root
+    # absolute: cocotb runs in another directory, so a relative build root would point elsewhere there
+    build_root = (default_build_root() if build_root is None else build_root).resolve()
     env = tool_env(sim)
     check_simulator(sim, env["PATH"])
     spec = get_block(block)

@@ -39,3 +39,14 @@ def test_simulators_agree_cycle_for_cycle(build_root):
                           build_root=build_root, run_tag="pytest-agree") for sim in ("icarus", "verilator")]
     assert all(r.passed for r in runs)
     assert runs[0].cycles_simulated == runs[1].cycles_simulated
+
+
+def test_cli_test_with_a_relative_build_dir(tmp_path, monkeypatch, capsys):
+    # cocotb runs inside the build tree, so a relative --build-dir must be resolved first
+    from hwsim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["rtl", "test", "ternary_adder", "--param", "width_bits=4", "--transactions", "20",
+                 "--build-dir", "rel/build"]) == 0
+    assert capsys.readouterr().out.startswith("PASS ternary_adder on icarus (seed 1): 20 transactions")
+    assert (tmp_path / "rel" / "build").is_dir()
