@@ -42,9 +42,10 @@ def totals_table(report: Report) -> Table:
     table.add_row("power", f"{t.power_w:.3f} W")
     if t.area_mm2 > 0:
         table.add_row("area", f"{t.area_mm2:.3f} mm2")
-    for key, label in _FPGA_RESOURCES:
-        if key in t.extra:
-            table.add_row(label, f"{t.extra[key]:,}")
+    for label, value in _fpga_resources(t).items():
+        table.add_row(label, f"{value:,}")
+    if "accuracy" in t.extra:
+        table.add_row("accuracy", f"{100 * t.extra['accuracy']:.2f} % of {t.extra.get('samples', '?')} samples")
     top = sorted(t.energy_breakdown_pj.items(), key=lambda kv: -kv[1])[:5]
     for key, value in top:
         table.add_row(f"  energy: {key}", f"{100 * value / t.energy_pj:.1f} %")
@@ -76,10 +77,24 @@ def comparison_summary(cmp: Comparison) -> Table:
     table.add_row("power W", f"{a.power_w:.3f}", f"{b.power_w:.3f}", f"{cmp.power_ratio:.2f}x lower power")
     if cmp.area_ratio is not None:
         table.add_row("area mm2", f"{a.area_mm2:.3f}", f"{b.area_mm2:.3f}", f"{cmp.area_ratio:.2f}x smaller")
-    for key, label in _FPGA_RESOURCES:
-        if key in a.extra and key in b.extra:
-            table.add_row(label, f"{a.extra[key]:,}", f"{b.extra[key]:,}", "")
+    res_a, res_b = _fpga_resources(a), _fpga_resources(b)
+    for label in (lbl for lbl in res_a if lbl in res_b):
+        table.add_row(label, f"{res_a[label]:,}", f"{res_b[label]:,}", "")
+    if "accuracy" in a.extra and "accuracy" in b.extra:
+        table.add_row("accuracy %", f"{100 * a.extra['accuracy']:.2f}", f"{100 * b.extra['accuracy']:.2f}", "")
     return table
+
+
+def _fpga_resources(total) -> dict[str, int]:
+    """FPGA resource totals by label, from either reporting style of the FPGA families."""
+    nested = total.extra.get("fpga_resources") or {}
+    found = {}
+    for key, label in _FPGA_RESOURCES:
+        short = key.removesuffix("_used")
+        value = total.extra.get(key, nested.get(short))
+        if value is not None:
+            found[label] = value
+    return found
 
 
 
