@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--blocks", default="ternary_adder,sparse_skip,ternary_dot_engine")
     args = parser.parse_args()
     wanted = set(args.blocks.split(","))
-    print(f"| block | arch | parameters | Yosys LUT/FF/CARRY4 | hwsim LUT/FF/CARRY4 | LUT err | FF err | synth s |")
+    print("| block | arch | parameters | Yosys LUT/FF/CARRY4 | hwsim LUT/FF/CARRY4 | LUT err | FF err | synth s |")
     print("|---|---|---|---|---|---|---|---|")
     errors: dict[str, list[float]] = {}
     for block_name, arch, params, overrides in CASES:

@@ -75,7 +75,7 @@ def split_overrides(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from hwsim import api
-    from hwsim.report import files, tables
+    from hwsim.report import tables
 
     arch_over, wl_over = split_overrides(args.overrides)
     arch = api.load_arch(args.arch, overrides=arch_over)

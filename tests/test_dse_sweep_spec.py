@@ -12,7 +12,7 @@ from hwsim.dse.points import expand_sweep, parameter_values, point_key
 from hwsim.dse.sweep_spec import ParamSpec, load_sweep
 from hwsim.errors import SpecError
 
-from test_dse_support import MLP_SWEEP, MLP_SWEEP_POINTS, write_sweep
+from test_dse_support import MLP_SWEEP_POINTS, write_sweep
 
 HEAD = "schema: hwsim.sweep/1\nname: t\nmodels: mlp\n"
 

@@ -64,7 +64,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         from hwsim.rtlflow.lint import lint_verilog
 
         lint_verilog(v_path)
-        print(f"verilator --lint-only -Wall: clean with the documented waivers")
+        print("verilator --lint-only -Wall: clean with the documented waivers")
     return 0
 
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from hwsim.errors import HwsimError
+from hwsim.report.plots import save_figure
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _PLOTLY_SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross", "x", "star")
@@ -89,7 +89,7 @@ def write_pareto_png(data: ParetoData, path: Path) -> None:
     ax.set_title(f"{data.title}: {front_n} of {len(data.x)} points non-dominated")
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8, loc="best")
-    _save(fig, plt, path)
+    save_figure(fig, plt, path)
 
 
 def write_pareto_html(data: ParetoData, path: Path) -> None:
@@ -144,17 +144,6 @@ def _hover(data: ParetoData, three: bool) -> str:
     if three:
         lines.append(f"{data.z_label}: %{{z:.4g}}")
     return "<br>".join(lines) + "<extra></extra>"
-
-
-def _save(fig, plt, path: Path) -> None:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110)
-    except OSError as exc:
-        raise HwsimError(f"{path}: cannot write plot ({exc.strerror})") from None
-    finally:
-        plt.close(fig)
 
 
 def _write(path: Path, text: str) -> None:

@@ -35,7 +35,7 @@ def plot_report(report: Report, path: Path) -> None:
     axes[2].barh([k for k, _ in items], [v / 1e6 for _, v in items], color="tab:green")
     axes[2].set_xlabel("energy (uJ)")
     axes[2].set_title("energy by component.action")
-    _save(fig, path, plt)
+    save_figure(fig, plt, path)
 
 
 def plot_comparison(cmp: Comparison, path: Path) -> None:
@@ -62,14 +62,15 @@ def plot_comparison(cmp: Comparison, path: Path) -> None:
     axes[1].legend()
     for ax in axes:
         ax.set_xticks(x, names, rotation=90, fontsize=7)
-    _save(fig, path, plt)
+    save_figure(fig, plt, path)
 
 
-def _save(fig, path: Path, plt) -> None:
+def save_figure(fig, plt, path: Path, *, dpi: int = 110) -> None:
+    """Write ``fig`` as PNG (creating folders), close it; an unwritable path is one HwsimError line."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=dpi)
     except OSError as exc:
         raise HwsimError(f"{path}: cannot write plot ({exc.strerror})") from None
     finally:

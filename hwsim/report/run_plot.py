@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from hwsim.errors import HwsimError
+from hwsim.report.plots import save_figure
 
 
 def write_run_png(report: Mapping[str, Any], path: Path) -> None:
@@ -49,11 +49,4 @@ def write_run_png(report: Mapping[str, Any], path: Path) -> None:
     axes[3].barh([k for k, _ in items], [v / 1e6 for _, v in items], color="tab:orange")
     axes[3].set_xlabel("energy (µJ)")
     axes[3].set_title("energy of the whole run by component.action")
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100)
-    except OSError as exc:
-        raise HwsimError(f"{path}: cannot write plot ({exc.strerror})") from None
-    finally:
-        plt.close(fig)
+    save_figure(fig, plt, path, dpi=100)
