@@ -12,7 +12,9 @@ outputs and membranes leave on ``o_stream`` as one beat.
 Event-driven, the beats are the active inputs only (``index, value``; ``last`` on the final
 one) and a step without any is one marker beat ``value = 0, last = 1``; clock-driven, every
 input is one beat in index order (the core counts the index itself, the step ends after
-``inputs`` beats).  A ``clear`` beat resets every membrane and refractory counter in its one
+``inputs`` beats).  An integrating layer (``fires = False``: the membrane readout of
+:attr:`hwsim.workload.snn.Readout.MEMBRANE`) spends the same fire cycle but only leaks: its
+spikes are 0 and its membranes, unreset, leave on ``o_stream`` as every step.  A ``clear`` beat resets every membrane and refractory counter in its one
 cycle (all state is in registers).  The cycle counts are
 ``hwsim.sim.blocks.snn_core.step_cycles``/``inference_cycles``; the outputs
 ``hwsim.func.lif.lif_step`` of the whole layer.
@@ -29,7 +31,7 @@ from amaranth.lib.wiring import In, Out
 
 import numpy as np
 
-from hwsim.func.snn_core import core_weights, default_neuron_params
+from hwsim.func.snn_core import core_weights, default_neuron_params, layer_fires
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.blocks.snn_core import groups
 from hwsim.workload.snn import NeuronParams
@@ -103,6 +105,8 @@ class SnnCore(wiring.Component):
         Largest input value (1: binary spikes).
     fault
         ``None`` or one of :data:`FAULTS`.
+    fires
+        False: an integrating (never firing) readout layer, ``lif_step(..., fires=False)``.
 
     Members
     -------
@@ -114,8 +118,9 @@ class SnnCore(wiring.Component):
     """
 
     def __init__(self, neuron: NeuronParams, weights: np.ndarray, parallel_neurons: int, *, event_driven: bool = True,
-                 input_levels: int = 1, fault: str | None = None) -> None:
+                 input_levels: int = 1, fault: str | None = None, fires: bool = True) -> None:
         check_rtl_neuron(neuron, input_levels, fault, FAULTS)
+        self._fires = bool(fires)
         weights = np.asarray(weights, dtype=np.int64)
         if weights.ndim != 2:
             raise ValueError(f"weights must be a (neurons, inputs) matrix, not of shape {weights.shape}")
@@ -200,7 +205,9 @@ class SnnCore(wiring.Component):
             names = ("o", "v_fired", "v_next", "refr_next")
             shapes = (logic.out_bits, signed(n.membrane_bits), signed(n.membrane_bits), logic.refractory_bits)
             sigs = tuple(Signal(shape, name=f"{name}_p{p}") for name, shape in zip(names, shapes))
-            m.d.comb += [sig.eq(value) for sig, value in zip(sigs, logic.fire(cur_v[p], cur_r[p]))]
+            # an integrating layer never sets a refractory count, so it leaks every step
+            values = logic.fire(cur_v[p], cur_r[p]) if self._fires else (0, cur_v[p], logic.leak(cur_v[p]), 0)
+            m.d.comb += [sig.eq(value) for sig, value in zip(sigs, values)]
             fired.append(sigs)
         m.d.comb += [out.spikes[p].eq(fired[p][0]) for p in range(P)]
         m.d.comb += [out.membranes[p].eq(fired[p][1]) for p in range(P)]
@@ -236,7 +243,8 @@ class SnnCore(wiring.Component):
 def default_params(spec: Any) -> dict[str, Any]:
     """Spiker's neuron on a test-sized layer: 16 inputs, 12 neurons on 4 units (3 groups), event-driven.
 
-    With ``model`` and ``layer`` set (a shipped network, e.g. ``snn-digits`` / ``fc1``), the
+    With ``model`` and ``layer`` set (a shipped network, e.g. ``snn-digits`` / ``fc1``, or its integrating
+    readout ``out``), the
     neuron, sizes, input levels and weights are that trained layer's and the flat neuron
     parameters, ``inputs``, ``neurons``, ``input_levels`` and ``weight_seed`` are not used.
     """
@@ -244,16 +252,19 @@ def default_params(spec: Any) -> dict[str, Any]:
             "event_driven": 1, "weight_seed": 1, "model": None, "layer": None, "fault": None}
 
 
-def core_layer(params: Mapping[str, Any]) -> tuple[NeuronParams, np.ndarray, int]:
-    """(neuron, (N, C) weights, input_levels) the core is built with: a trained layer or a seeded test layer."""
+def core_layer(params: Mapping[str, Any]) -> tuple[NeuronParams, np.ndarray, int, bool]:
+    """(neuron, (N, C) weights, input_levels, fires) the core is built with: a trained layer or a seeded test layer.
+
+    ``fires`` is False only for a trained network's integrating readout layer.
+    """
     if params["model"] is not None or params["layer"] is not None:
         if params["model"] is None or params["layer"] is None:
             raise ValueError("model and layer go together (e.g. model=snn-digits layer=fc1)")
         from hwsim.func.snn_core import model_layer
 
-        _, _, neuron, weights, levels = model_layer(params["model"], params["layer"])
-        return neuron, weights, levels
-    return rtl_neuron(params), layer_weights(params), params["input_levels"]
+        net, index, neuron, weights, levels = model_layer(params["model"], params["layer"])
+        return neuron, weights, levels, layer_fires(net, index)
+    return rtl_neuron(params), layer_weights(params), params["input_levels"], True
 
 
 def layer_weights(params: Mapping[str, Any]) -> np.ndarray:
@@ -268,10 +279,10 @@ def build(spec: Any, params: Mapping[str, Any]) -> SnnCore:
     if params["event_driven"] not in (0, 1):
         raise ValueError(f"event_driven must be 0 or 1, not {params['event_driven']!r}")
     _check_int("parallel_neurons", params["parallel_neurons"], 1, 1024)  # before the component exists
-    neuron, weights, levels = core_layer(params)
+    neuron, weights, levels, fires = core_layer(params)
     check_rtl_neuron(neuron, levels, params["fault"], FAULTS)
     return SnnCore(neuron, weights, params["parallel_neurons"], event_driven=bool(params["event_driven"]),
-                   input_levels=levels, fault=params["fault"])
+                   input_levels=levels, fault=params["fault"], fires=fires)
 
 
 def _estimate(spec: Any, params: Mapping[str, Any]):

@@ -23,6 +23,9 @@ from typing import Any
 
 import numpy as np
 
+CHAINED_INPUTS_ENV = "HWSIM_SNN_CHAINED_INPUTS"
+"""Names a JSON (S, T, C) file of a trained layer's inputs that replaces the functional model's."""
+
 MAX_SYNAPSES = 10
 """Most synapses of the stand-alone neuron in one inference."""
 
@@ -60,7 +63,7 @@ def core_transactions(params: dict[str, Any], fields: dict[str, tuple[int, int]]
     from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups, step_cycles
     from rtl.snn_core import core_layer
 
-    neuron, weights, levels = core_layer(params)
+    neuron, weights, levels, fires = core_layer(params)
     neurons, inputs = weights.shape
     lanes = params["parallel_neurons"]
     event_driven = bool(params["event_driven"])
@@ -69,14 +72,18 @@ def core_transactions(params: dict[str, Any], fields: dict[str, tuple[int, int]]
     trained = None
     if params["model"] is not None:  # the shipped test samples' real spike trains, n steps' worth
         net, index, *_ = model_layer(params["model"], params["layer"])
-        trained = iter(model_layer_inputs(net, index, -(-n // net.time_steps)).tolist())
+        chained = os.environ.get(CHAINED_INPUTS_ENV)
+        if chained:  # (S, T, C) inputs another RTL run produced (testbench.tb_snn_network)
+            trained = iter(json.loads(Path(chained).read_text()))
+        else:
+            trained = iter(model_layer_inputs(net, index, -(-n // net.time_steps)).tolist())
     out: list[dict[str, Any]] = []
     while len(out) < n:
         steps = next(trained) if trained is not None else random_inference(rng, inputs, levels, rng.randint(1, 40))
         cycles = step_cycles(np.count_nonzero(np.array(steps), axis=1), inputs=inputs, neurons=neurons, timing=timing)
         state = initial_state(neurons)
         for t, x in enumerate(steps):
-            state = core_step(state, np.array(x), weights, neuron)
+            state = core_step(state, np.array(x), weights, neuron, fires)
             spikes, membranes = group_lanes(state.out, lanes), group_lanes(state.v, lanes)
             beats = [pack(fields, clear=1)] if t == 0 else []
             events = [(i, v) for i, v in enumerate(x) if v or not event_driven]

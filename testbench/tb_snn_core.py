@@ -5,17 +5,23 @@ Reference model (run in its own process by :mod:`testbench.snn_stimulus`):
 each step; ``hwsim.sim.blocks.snn_core.step_cycles`` the cycles of each step (plus
 ``setup_cycles`` on an inference's first step, which starts with the ``clear`` beat).  A
 transaction's outputs are the step's ``G`` group beats: spikes and membranes of all ``P``
-lanes (padding lanes included) and the group number.
+lanes (padding lanes included) and the group number.  What the core emitted is also written
+to :data:`OBSERVED_FILE` in the run directory, so that :mod:`testbench.tb_snn_network` can feed
+one core's spikes to the next.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cocotb
 
-from testbench.common import StreamBench, Transaction, context, field_offsets, run_and_check, to_signed
+from testbench.common import StreamBench, Transaction, check, context, field_offsets, to_signed, write_failure
 from testbench.snn_stimulus import load_transactions
+
+OBSERVED_FILE = "observed.json"
+"""Per transaction (step), the core's output beats as decoded: ``[[spikes, membranes, group], ...]``."""
 
 
 def decoder(fields, lanes: int, out_bits: int, membrane_bits: int):
@@ -39,6 +45,16 @@ async def random_spike_trains(dut):
     work = ctx.summary_path.parent if ctx.summary_path else Path.cwd()
     trs = [Transaction(t["beats"], t["expected"], t["cycles"], t["label"])
            for t in load_transactions("snn_core", seed, ctx.transactions, work)]
-    decode = decoder(field_offsets(ctx.design, "o_stream__payload"), params["parallel_neurons"],
-                     params["levels"].bit_length(), params["membrane_bits"])
-    await run_and_check(ctx, StreamBench(dut, ctx.rng, decode=decode), trs)
+    fields = field_offsets(ctx.design, "o_stream__payload")
+    lanes = params["parallel_neurons"]
+    # lane widths from the port, not the flat parameters: a trained layer brings its own neuron
+    decode = decoder(fields, lanes, fields["spikes"][1] // lanes, fields["membranes"][1] // lanes)
+    bench = StreamBench(dut, ctx.rng, decode=decode)
+    await bench.reset()
+    try:
+        records = await bench.run(trs, max_cycles=20 * sum(t.predicted_cycles for t in trs) + 1000)
+    except AssertionError as exc:
+        write_failure(ctx, trs, exc)
+        raise
+    (work / OBSERVED_FILE).write_text(json.dumps([rec.outputs for rec in records]))
+    check(ctx, trs, records, bench)

@@ -16,6 +16,7 @@ from hwsim.sim.blocks import lif_neuron as neuron_cycles
 from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups, inference_cycles, step_cycles, weight_row_reads
 from rtl import lif_neuron, snn_core
 from testbench.snn_stimulus import core_transactions, neuron_transactions
+from testbench.snn_stimulus import pack as snn_core_pack
 
 
 def test_core_cycles_hand_counted():
@@ -154,8 +155,6 @@ def test_test_weights_reach_both_extremes():
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({"model": "snn-digits", "layer": "out"}, r"layer 'out' of model 'snn-digits' is an integrating readout \(it never "
-                                              r"fires\); the core builds firing layers"),
     ({"model": "snn-digits", "layer": "fc9"}, r"model 'snn-digits' has no layer 'fc9'; its layers: fc1, out"),
     ({"model": "snn-digits"}, r"model and layer go together \(e\.g\. model=snn-digits layer=fc1\)"),
 ])
@@ -173,3 +172,55 @@ def test_trained_layer_core_takes_the_layers_neuron_and_weights():
     assert index == 0 and weights.shape == (128, 64) and levels == (1 << net.encoding.input_bits) - 1
     assert core.groups == 4 and neuron.reset.value == "soft"
     core._MustUse__silence = True  # built to read its sizes, never elaborated
+
+
+def _lanes_decoder(lanes: int):
+    return lambda v: ([[v.spikes[p] for p in range(lanes)], [v.membranes[p] for p in range(lanes)], v.group],
+                      bool(v.last))
+
+
+def test_trained_readout_core_integrates_and_never_fires():
+    """snn-digits-mt's readout (10 integrating neurons over 128 multi-threshold inputs) on the
+    functional hidden layer's outputs of 3 test samples: membranes and cycles equal to hwsim."""
+    params = _core_params(model="snn-digits-mt", layer="out", parallel_neurons=4)
+    dut = snn_core.build(None, params)
+    trs = core_transactions(params, _fields(dut.i_stream.payload.shape()), random.Random(1), 6)
+    outputs, cycles = _run(dut, trs, _lanes_decoder(4))
+    assert outputs == [t["expected"] for t in trs]
+    assert cycles == [t["cycles"] for t in trs]
+    assert all(s == 0 for t in trs for g in t["expected"] for s in g[0])
+    assert max(v for t in trs for g in t["expected"] for v in g[1]) > 1  # far above its threshold of 1
+
+
+def test_integrating_core_leaks_saturates_and_keeps_its_membrane():
+    # 8-bit membrane, threshold 20, v -= v >> 3: a firing core would reset; this one saturates at 127
+    from hwsim.func.lif import initial_state, lif_step
+
+    neuron = neuron_from_params({**default_neuron_params(), "membrane_bits": 8, "threshold_lsb": 20, "leak_shift": 3,
+                                 "weight_bits": 5})
+    weights = np.array([[15, 15, 15], [-15, -15, -15], [3, -1, 0]])
+    dut = snn_core.SnnCore(neuron, weights, 2, fires=False)
+    fields = _fields(dut.i_stream.payload.shape())
+    steps = [[1, 1, 1], [0, 0, 0], [1, 0, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]]
+    state, trs = initial_state(3), []
+    for t, x in enumerate(steps):
+        state = lif_step(state, np.array(x), weights, neuron, fires=False)
+        events = [(i, v) for i, v in enumerate(x) if v]
+        beats = ([snn_core_pack(fields, clear=1)] if t == 0 else []) + (
+            [snn_core_pack(fields, index=i, value=v, last=int(j == len(events) - 1)) for j, (i, v) in enumerate(events)]
+            or [snn_core_pack(fields, value=0, last=1)])
+        v = state.v.tolist() + [0]
+        trs.append({"beats": beats, "expected": [[[0, 0], v[0:2], 0], [[0, 0], v[2:4], 1]],
+                    "cycles": int(step_cycles(np.array([len(events)]), inputs=3, neurons=3,
+                                              timing=SnnCoreTiming(2, True))[0]) + (1 if t == 0 else 0)})
+    outputs, cycles = _run(dut, trs, _lanes_decoder(2))
+    assert [o[0][1] for o in outputs][:2] == [[45, -45], [40, -39]]  # 3 x 15, then v -= v >> 3 (arithmetic)
+    assert max(o[0][1][0] for o in outputs) == 127 and min(o[0][1][1] for o in outputs) == -128
+    assert outputs == [t["expected"] for t in trs]
+    assert cycles == [t["cycles"] for t in trs]
+
+
+def test_readout_layer_builds_a_non_firing_core():
+    core = snn_core.build(None, _core_params(model="snn-digits", layer="out", parallel_neurons=10))
+    assert core.groups == 1 and not core._fires
+    core._MustUse__silence = True

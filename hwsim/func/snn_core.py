@@ -75,9 +75,17 @@ def core_weights(neurons: int, inputs: int, weight_bits: int, seed: int) -> np.n
     return w.astype(np.int64)
 
 
-def core_step(state: NeuronState, x: np.ndarray, weights: np.ndarray, neuron: NeuronParams) -> NeuronState:
+def core_step(state: NeuronState, x: np.ndarray, weights: np.ndarray, neuron: NeuronParams,
+              fires: bool = True) -> NeuronState:
     """One time step of a core's whole layer: :func:`hwsim.func.lif.lif_step`, nothing added."""
-    return lif_step(state, x, weights, neuron)
+    return lif_step(state, x, weights, neuron, fires)
+
+
+def layer_fires(net: Any, index: int) -> bool:
+    """False for the network's integrating readout (its last layer under ``Readout.MEMBRANE``)."""
+    from hwsim.workload.snn import Readout
+
+    return not (index == len(net.layers) - 1 and net.readout is Readout.MEMBRANE)
 
 
 def neuron_step(state: NeuronState, beats: list[tuple[int, int]], neuron: NeuronParams) -> NeuronState:
@@ -101,7 +109,7 @@ def group_lanes(values: np.ndarray, parallel_neurons: int) -> list[list[int]]:
 
 
 def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np.ndarray, int]:
-    """A shipped network's firing layer as a core: (network, layer index, neuron, (N, C) weights, input_levels).
+    """A shipped network's layer as a core: (network, layer index, neuron, (N, C) weights, input_levels).
 
     ``input_levels`` is the largest input value the layer sees: ``2**input_bits - 1`` for a
     direct-current first layer, 1 for rate-coded spikes, ``K`` of the layer before otherwise.
@@ -109,10 +117,10 @@ def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np
     Raises
     ------
     ValueError
-        When the model has no such layer or the layer is its non-firing readout.
+        When the model has no such layer (an integrating readout is a layer: see :func:`layer_fires`).
     """
     from hwsim.func.lif import dense_weights
-    from hwsim.workload.snn import EncodingKind, Readout
+    from hwsim.workload.snn import EncodingKind
     from hwsim.workload.zoo import load_network
 
     net = load_network(model)
@@ -120,9 +128,6 @@ def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np
     if layer_name not in names:
         raise ValueError(f"model '{model}' has no layer '{layer_name}'; its layers: {', '.join(names)}")
     index = names.index(layer_name)
-    if index == len(names) - 1 and net.readout is Readout.MEMBRANE:
-        raise ValueError(f"layer '{layer_name}' of model '{model}' is an integrating readout (it never fires); "
-                         f"the core builds firing layers")
     layer = net.layers[index]
     if index > 0:
         levels = net.layers[index - 1].neuron.levels
