@@ -18,8 +18,10 @@ zero-padded to 16 bits and compared with the whole register) a pixel spikes with
 
 ``Encoding.reseed_per_sample`` chooses whether the register restarts from the seed for every
 sample (spike trains independent of the sample order) or is seeded once and keeps running
-across samples, as Spiker's host interface does (the seed is an initialisation command,
-separate from loading an image): sample ``b`` then starts at state ``b * T`` of the sequence.
+across samples: sample ``b`` then starts at state ``b * T`` of the sequence.  Spiker's register
+can do either (it loads the seed only on the host's ``init_lfsr`` command, ``lfsr.vhd`` /
+``complete_accelerator.vhd``), but the repository's own MNIST run starts a new simulation of
+``spiker_tb.vhd`` per image, which loads seed 5 every time: that flow reseeds per image.
 """
 
 from __future__ import annotations
