@@ -19,12 +19,14 @@ DRAM holds all three, so the level counts separate by buffer:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hwsim.mapping.loopnest.search import evaluate
 from hwsim.mapping.loopnest.target import DIMS
-from hwsim.mapping.network import LayerMapping
+
+if TYPE_CHECKING:  # the mapper pulls in numba (0.3 s at start-up), which SCALE-Sim .cfg runs never need
+    from hwsim.mapping.network import LayerMapping
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class NestTraffic:
 
 def level_accesses(m: LayerMapping) -> tuple[np.ndarray, np.ndarray]:
     """Reads and writes (words) of every level of ``m``'s target, as the mapper counts them."""
+    from hwsim.mapping.loopnest.search import evaluate
+
     target, nest = m.target, m.mapping
     factors = np.array([nest.factors], dtype=np.int64)
     spatial = np.array([nest.spatial], dtype=np.int64)

@@ -12,10 +12,11 @@ mapper's own counts) and its stalls from those DRAM words; without one, and alwa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hwsim.cost import systolic as systolic_cost
 from hwsim.cost.report import build_report
 from hwsim.errors import SimulationError
-from hwsim.mapping.network import LayerMapping, NetworkMapping, shape_key
 from hwsim.report.model import Report
 from hwsim.sim.stats import LayerStats
 from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW, Operand
@@ -26,6 +27,9 @@ from hwsim.spec.enums import Family, Objective
 from hwsim.spec.systolic import BufferModel, SystolicSpec
 from hwsim.workload.layers import WEIGHTED_KINDS, Layer
 from hwsim.workload.network import Network
+
+if TYPE_CHECKING:  # the mapper pulls in numba (0.3 s at start-up), which SCALE-Sim .cfg runs never need
+    from hwsim.mapping.network import LayerMapping, NetworkMapping
 
 
 # The search behind the default mapping of `hwsim simulate` on an analytic systolic spec:
@@ -68,6 +72,8 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] |
         traffic = memory_traffic(layer, shape, assignment, folds, spec, ifmap_hw)
         words, stall_cycles = _fold_traffic(shape, folds, traffic), traffic.stall_cycles
     else:
+        from hwsim.mapping.network import shape_key
+
         if shape_key(nest.layer) != shape_key(layer):
             raise SimulationError(f"layer '{layer.name}': its loop nest is for N, K, C, P, Q, R, S, stride, bits = "
                                   f"{shape_key(nest.layer)}, the layer has {shape_key(layer)}")
@@ -132,10 +138,10 @@ def default_mapping(network: object, spec: SystolicSpec) -> NetworkMapping | Non
     ``scalesim`` buffer model, whose traffic and stalls are SCALE-Sim's, or for a workload
     that is not a layer network (the engine then says why).
     """
-    from hwsim.mapping.network import map_network
-
     if spec.buffer_model is BufferModel.SCALESIM or not isinstance(network, Network):
         return None
+    from hwsim.mapping.network import map_network
+
     return map_network(network, spec, objective=DEFAULT_OBJECTIVE, budget=DEFAULT_BUDGET, seed=DEFAULT_SEED)
 
 
