@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.base import EnergyEntry, StrictSpec
 from hwsim.spec.enums import Family
 
 
@@ -113,11 +113,6 @@ class SchedulingSpec(StrictSpec):
     pad_to: PadTo = PadTo.BATCH_MAX
     batch_sequences: int = Field(gt=0, le=1 << 16, description="sequences per batch; weights are read once per batch")
     stage_balancing: StageBalancing = StageBalancing.CRITICAL_PATH
-
-
-class EnergyEntry(StrictSpec):
-    pj: float = Field(ge=0.0)
-    source: str = Field(min_length=1)
 
 
 class EnergySpec(StrictSpec):

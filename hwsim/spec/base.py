@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class StrictSpec(BaseModel):
@@ -11,7 +11,8 @@ class StrictSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False, use_enum_values=False)
 
 
-class Sourced(StrictSpec):
-    """Mixin field for a number that must say where it comes from."""
+class EnergyEntry(StrictSpec):
+    """The energy of one counted action (pJ) and where that number comes from."""
 
-    source: str
+    pj: float = Field(ge=0.0)
+    source: str = Field(min_length=1)

@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import Field
 
 from hwsim.sim.blocks.snn_core import SnnCoreTiming
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.base import EnergyEntry, StrictSpec
 from hwsim.spec.enums import Family
 
 
@@ -105,11 +105,6 @@ class LogicCostSpec(StrictSpec):
     fsm_luts_per_unit: int = Field(ge=0)
     control_luts: int = Field(ge=0, description="layer controller, counters, host interface")
     control_ffs: int = Field(ge=0)
-    source: str = Field(min_length=1)
-
-
-class EnergyEntry(StrictSpec):
-    pj: float = Field(ge=0.0)
     source: str = Field(min_length=1)
 
 

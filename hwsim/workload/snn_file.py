@@ -33,9 +33,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from hwsim.errors import SpecError, WorkloadError
+from hwsim.errors import WorkloadError
 from hwsim.spec.base import StrictSpec
-from hwsim.spec.loading import apply_override, validate
+from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.snn import (
     Encoding, EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork,
 )
@@ -127,12 +127,7 @@ class SnnModelFile(StrictSpec):
 def load_snn_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) -> SnnNetwork:
     """Validate a ``hwsim.snn-model/1`` mapping, apply ``workload.*`` overrides, attach weights and data."""
     origin = str(path)
-    try:
-        for key, value in overrides.items():
-            data = apply_override(data, f"workload.{key}", value, origin)
-        spec = validate(SnnModelFile, data, origin)
-    except SpecError as exc:
-        raise WorkloadError(_name_layer(str(exc), data)) from None
+    spec = validate_model_file(SnnModelFile, data, overrides, origin)
     inp = spec.input
     layers = _build_layers(spec, origin)
     weights_path = Path(spec.weights) if Path(spec.weights).is_absolute() else path.parent / spec.weights
@@ -252,16 +247,3 @@ def resize_bilinear(images: np.ndarray, size: int) -> np.ndarray:
     top = images[:, y0][:, :, x0] * (1 - fx) + images[:, y0][:, :, x1] * fx
     bottom = images[:, y1][:, :, x0] * (1 - fx) + images[:, y1][:, :, x1] * fx
     return top * (1 - fy) + bottom * fy
-
-
-def _name_layer(message: str, data: dict[str, Any]) -> str:
-    """Name the layer of a message that points at ``layers[i]``."""
-    import re
-
-    match = re.search(r"'layers\[(\d+)\]", message)
-    layers = data.get("layers") if isinstance(data, dict) else None
-    if not match or not isinstance(layers, list) or int(match.group(1)) >= len(layers):
-        return message
-    entry = layers[int(match.group(1))]
-    name = entry.get("name") if isinstance(entry, dict) else None
-    return f"{message} (layer '{name}')" if isinstance(name, str) else message

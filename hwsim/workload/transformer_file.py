@@ -19,9 +19,9 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from hwsim.errors import SpecError, WorkloadError
+from hwsim.errors import WorkloadError
 from hwsim.spec.base import StrictSpec
-from hwsim.spec.loading import apply_override, validate
+from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.seq_lengths import resolve_lengths
 from hwsim.workload.transformer import TransformerWorkload
 
@@ -75,12 +75,7 @@ class TransformerFile(StrictSpec):
 def load_transformer_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) -> TransformerWorkload:
     """Validate a ``hwsim.transformer/1`` mapping, apply ``workload.*`` overrides, draw lengths."""
     origin = str(path)
-    try:
-        for key, value in overrides.items():
-            data = apply_override(data, f"workload.{key}", value, origin)
-        spec = validate(TransformerFile, data, origin)
-    except SpecError as exc:
-        raise WorkloadError(str(exc)) from None
+    spec = validate_model_file(TransformerFile, data, overrides, origin)
     dims, opts = spec.model, spec.workload
     top_k = opts.top_k
     if top_k is not None and (isinstance(top_k, bool) or not 1 <= top_k <= dims.max_len):

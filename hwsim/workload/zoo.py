@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from hwsim.errors import SpecError, WorkloadError
+from hwsim.errors import WorkloadError
 from hwsim.plugins import load_object, packaged_names, resolve_named_file
-from hwsim.spec.loading import apply_override, read_yaml_mapping, validate
+from hwsim.spec.loading import read_yaml_mapping
 from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.model_file import LayerEntry, ModelFile, WeightFormat
+from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.network import Network
 from hwsim.workload.weights import generate_weights, load_weights
 
@@ -60,13 +60,8 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
     schema = data.get("schema")
     if schema in READER_BY_SCHEMA:
         return _reader(READER_BY_SCHEMA[schema], path)(path, data, overrides or {})
-    try:
-        origin = str(path)
-        for key, value in (overrides or {}).items():
-            data = apply_override(data, f"workload.{key}", value, origin)
-        model = validate(ModelFile, data, origin)
-    except SpecError as exc:
-        raise WorkloadError(_name_the_layer(str(exc), data)) from None
+    origin = str(path)
+    model = validate_model_file(ModelFile, data, overrides or {}, origin)
     layers = build_layers(model, origin)
     opts = model.workload
     if opts.weights_file:
@@ -174,15 +169,3 @@ def _make_layer(entry: LayerEntry, sources, chw, shapes, batch, act_bits, wq, wh
             raise WorkloadError(f"{where}: a conv layer needs 'out'")
         return Layer(entry.name, kind, batch, entry.out, c, p, q, r, s, stride, pad, tuple(sources), act_bits, wq)
     return Layer(entry.name, kind, batch, c, c, p, q, r, s, stride, pad, tuple(sources), act_bits, None)
-
-
-def _name_the_layer(message: str, data: dict) -> str:
-    """Add the layer's name to a message that points at ``layers[i]``, so users find it by name."""
-    match = re.search(r"'layers\[(\d+)\]", message)
-    layers = data.get("layers") if isinstance(data, dict) else None
-    if not match or not isinstance(layers, list):
-        return message
-    index = int(match.group(1))
-    entry = layers[index] if index < len(layers) else None
-    name = entry.get("name") if isinstance(entry, dict) else None
-    return f"{message} (layer '{name}')" if isinstance(name, str) else message
