@@ -44,13 +44,20 @@ def _block_args(p: argparse.ArgumentParser) -> None:
                    help="override an arch spec field, e.g. skip_unit.weights_per_cycle=4")
 
 
-def _design(args: argparse.Namespace):
-    from hwsim.rtlflow.generate import make_design
+def _request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``--param`` and ``--set`` items as (block parameters, arch overrides)."""
     from hwsim.rtlflow.generate import parse_param
     from hwsim.spec.loading import parse_override
 
     params = dict(parse_param(item) for item in args.param)
     overrides: dict[str, Any] = dict(parse_override(item) for item in args.overrides)
+    return params, overrides
+
+
+def _design(args: argparse.Namespace):
+    from hwsim.rtlflow.generate import make_design
+
+    params, overrides = _request(args)
     return make_design(args.block, args.arch, params, overrides), params, overrides
 
 
@@ -73,7 +80,8 @@ def cmd_test(args: argparse.Namespace) -> int:
 
     import logging
 
-    _, params, overrides = _design(args)  # validate the request before any build
+    # run_testbench converts (and so validates) the design before it builds anything
+    params, overrides = _request(args)
     if not args.verbose:  # cocotb's runner narrates every command at INFO
         for name in ("Icarus", "Verilator"):
             logging.getLogger(name).propagate = False  # it resets its level to INFO itself
