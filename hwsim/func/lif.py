@@ -10,8 +10,9 @@ One time step of one neuron ``j`` (all values integers in membrane LSB, see
    signed membrane width.  Saturating every addition keeps the membrane register the only
    accumulator, as in hardware; it makes the result order-dependent, hence the fixed order.
 4. **Inhibit.** ``v = max(vmin, v - inhibition * (sum of the other neurons' outputs in the previous step))``.
-5. **Fire.** ``o_j = #{k in 1..K : v >= k * theta}`` (0..K; ``K = 1`` is plain LIF).
-6. **Reset** (if ``o_j > 0``): ``HARD``: ``v = 0``; ``SOFT``: ``v -= o_j * theta``; then
+5. **Fire.** ``o_j = #{k in 1..K : v >= k * theta_j}`` (0..K; ``K = 1`` is plain LIF); ``theta_j``
+   is the layer's ``threshold_lsb`` or, when the model ships them, neuron ``j``'s own threshold.
+6. **Reset** (if ``o_j > 0``): ``HARD``: ``v = 0``; ``SOFT``: ``v -= o_j * theta_j``; then
    ``r_j = refractory_steps``.
 
 A layer that does not fire (the integrating readout of :attr:`Readout.MEMBRANE`) stops after 4.
@@ -61,14 +62,15 @@ def _leak_times(v, refr, times, leak, shift, mult):
 
 
 @njit(cache=True)
-def _layer_step(v, refr, prev, idx, val, nact, wT, p, out):
+def _layer_step(v, refr, prev, idx, val, nact, wT, p, theta, out):
     """One step of one layer for one sample, in place on int64 ``v``/``refr``; writes ``out``.
 
     ``idx[:nact]`` are the input indices with a non-zero value (ascending), ``val[:nact]`` the
-    values; ``prev`` the layer's outputs of the previous step.  Returns (fired neurons, sum of o).
+    values; ``prev`` the layer's outputs of the previous step; ``theta`` the neurons'
+    thresholds.  Returns (fired neurons, sum of o).
     """
     n = v.shape[0]
-    theta, levels, vmin, vmax = p[_THETA], p[_LEVELS], p[_VMIN], p[_VMAX]
+    levels, vmin, vmax = p[_LEVELS], p[_VMIN], p[_VMAX]
     leak, shift, mult, soft, refr_steps, inh, fires = p[_LEAK], p[_SHIFT], p[_MULT], p[_SOFT], p[_REFR], p[_INH], p[_FIRES]
     total = 0
     for j in range(n):
@@ -96,10 +98,10 @@ def _layer_step(v, refr, prev, idx, val, nact, wT, p, out):
             continue
         o = 0
         for k in range(1, levels + 1):
-            if v[j] >= k * theta:
+            if v[j] >= k * theta[j]:
                 o += 1
         if o > 0:
-            v[j] = v[j] - o * theta if soft == 1 else 0
+            v[j] = v[j] - o * theta[j] if soft == 1 else 0
             refr[j] = refr_steps
             fired += 1
             osum += o
@@ -111,13 +113,13 @@ def _layer_step(v, refr, prev, idx, val, nact, wT, p, out):
 def _quiet(v, refr, out, theta, fires):
     """True when an input-free step would change nothing but the leak (see the module docstring)."""
     for j in range(v.shape[0]):
-        if refr[j] > 0 or out[j] != 0 or (fires == 1 and v[j] >= theta):
+        if refr[j] > 0 or out[j] != 0 or (fires == 1 and v[j] >= theta[j]):
             return False
     return True
 
 
 @njit(cache=True)
-def _run_net(x, enc, thr, dense, w_flat, w_off, n_in, n_out, params, steps, record):
+def _run_net(x, enc, thr, dense, w_flat, w_off, n_in, n_out, params, thetas, steps, record):
     """Run every sample through every layer for ``steps`` steps (see :func:`run_network`)."""
     b_count = x.shape[0]
     layers = n_in.shape[0]
@@ -178,10 +180,10 @@ def _run_net(x, enc, thr, dense, w_flat, w_off, n_in, n_out, params, steps, reco
                 for e in range(nact):
                     in_sum[b, l] += val[e]
                     extra[b, l] += _popcount(val[e]) - 1
-                nf, osum = _layer_step(v[lo:hi], refr[lo:hi], prev[lo:hi], idx, val, nact, wT, p, cur[lo:hi])
+                nf, osum = _layer_step(v[lo:hi], refr[lo:hi], prev[lo:hi], idx, val, nact, wT, p, thetas[lo:hi], cur[lo:hi])
                 fired[b, l, t] = nf
                 out_sum[b, l] += osum
-                quiet[l] = _quiet(v[lo:hi], refr[lo:hi], cur[lo:hi], p[_THETA], p[_FIRES])
+                quiet[l] = _quiet(v[lo:hi], refr[lo:hi], cur[lo:hi], thetas[lo:hi], p[_FIRES])
                 nact = 0
                 for j in range(n_out[l]):
                     o = cur[lo + j]
@@ -236,7 +238,18 @@ def initial_state(neurons: int) -> NeuronState:
     return NeuronState(np.zeros(neurons, np.int32), np.zeros(neurons, np.int32), np.zeros(neurons, np.int8))
 
 
-def lif_step(state: NeuronState, x: np.ndarray, weights: np.ndarray, neuron: NeuronParams, fires: bool = True) -> NeuronState:
+def neuron_thresholds(neuron: NeuronParams, neurons: int, thresholds: np.ndarray | None = None) -> np.ndarray:
+    """(N,) int64 thresholds of a layer: its per-neuron ``thresholds`` if given, else ``threshold_lsb`` for all."""
+    if thresholds is None:
+        return np.full(neurons, neuron.threshold_lsb, np.int64)
+    theta = np.asarray(thresholds, dtype=np.int64).reshape(-1)
+    if theta.size != neurons:
+        raise ValueError(f"{theta.size} per-neuron thresholds for a layer of {neurons} neurons")
+    return np.ascontiguousarray(theta)
+
+
+def lif_step(state: NeuronState, x: np.ndarray, weights: np.ndarray, neuron: NeuronParams, fires: bool = True,
+             thresholds: np.ndarray | None = None) -> NeuronState:
     """One time step of one layer for one sample (pure: the inputs are not modified).
 
     Parameters
@@ -251,6 +264,8 @@ def lif_step(state: NeuronState, x: np.ndarray, weights: np.ndarray, neuron: Neu
         The layer's neuron parameters.
     fires
         False for an integrating readout layer (steps 1-4 only).
+    thresholds
+        (N,) per-neuron thresholds in LSB (Spiker's threshold registers); None: ``neuron.threshold_lsb``.
 
     Returns
     -------
@@ -263,7 +278,8 @@ def lif_step(state: NeuronState, x: np.ndarray, weights: np.ndarray, neuron: Neu
     xs = np.asarray(x).astype(np.int64)
     idx = np.flatnonzero(xs).astype(np.int64)
     wT = np.ascontiguousarray(np.asarray(weights).T.astype(np.int64))
-    _layer_step(v, refr, state.out.astype(np.int64), idx, xs[idx], idx.size, wT, neuron_row(neuron, fires), out)
+    theta = neuron_thresholds(neuron, v.shape[0], thresholds)
+    _layer_step(v, refr, state.out.astype(np.int64), idx, xs[idx], idx.size, wT, neuron_row(neuron, fires), theta, out)
     return NeuronState(v.astype(np.int32), refr.astype(np.int32), out.astype(np.int8))
 
 
@@ -297,7 +313,8 @@ def run_layer(layer: SnnLayer, weights: np.ndarray, x: np.ndarray, fires: bool =
     result = _run_net(
         np.zeros((x.shape[0], x.shape[2]), np.int64), _ENC_DENSE, np.zeros((1, 1), np.int64), x,
         wT.ravel(), np.array([0, wT.size], np.int64), np.array([wT.shape[0]], np.int64),
-        np.array([wT.shape[1]], np.int64), neuron_row(layer.neuron, fires)[None, :], x.shape[1], True,
+        np.array([wT.shape[1]], np.int64), neuron_row(layer.neuron, fires)[None, :],
+        neuron_thresholds(layer.neuron, layer.neurons), x.shape[1], True,
     )
     return result[7], result[6].astype(np.int32)
 
@@ -362,10 +379,12 @@ def run_network(net: SnnNetwork, intensities: np.ndarray, *, record: bool = Fals
         neuron_row(layer.neuron, not (i == len(net.layers) - 1 and net.readout is Readout.MEMBRANE))
         for i, layer in enumerate(net.layers)
     ])
+    thetas = np.concatenate([neuron_thresholds(layer.neuron, layer.neurons, net.thresholds.get(layer.name))
+                             for layer in net.layers])
     active0, fired, in_sum, extra, out_sum, counts, v_last, rec = _run_net(
         x, enc, thr, dense, np.concatenate([m.ravel() for m in mats]), w_off,
         np.array([m.shape[0] for m in mats], np.int64), np.array([m.shape[1] for m in mats], np.int64),
-        rows, steps, record,
+        rows, thetas, steps, record,
     )
     active = np.concatenate([active0[:, None, :], fired[:, :-1, :]], axis=1)
     outputs: tuple[np.ndarray, ...] = ()

@@ -117,7 +117,8 @@ def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np
     Raises
     ------
     ValueError
-        When the model has no such layer (an integrating readout is a layer: see :func:`layer_fires`).
+        When the model has no such layer (an integrating readout is a layer: see :func:`layer_fires`),
+        or the layer has per-neuron thresholds (the RTL core has one threshold register).
     """
     from hwsim.func.lif import dense_weights
     from hwsim.workload.snn import EncodingKind
@@ -129,6 +130,8 @@ def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np
         raise ValueError(f"model '{model}' has no layer '{layer_name}'; its layers: {', '.join(names)}")
     index = names.index(layer_name)
     layer = net.layers[index]
+    if layer.name in net.thresholds:
+        raise ValueError(f"model '{model}': layer '{layer_name}' has per-neuron thresholds; the RTL core has one shared threshold")
     if index > 0:
         levels = net.layers[index - 1].neuron.levels
     elif net.encoding.kind is EncodingKind.DIRECT:

@@ -247,6 +247,9 @@ class SnnNetwork:
     (samples x C*H*W, integers in ``0..2**input_bits - 1``) and ``test_labels`` are empty
     arrays when the model ships no data.  ``class_of_neuron`` maps each output neuron to a
     class for spike-count readout of layers wider than the class count (empty: neuron = class).
+    ``thresholds[name]``, where given, holds the layer's per-neuron thresholds in LSB (N,)
+    (Spiker's threshold registers, e.g. from adaptive-threshold training); otherwise every
+    neuron uses the layer's ``threshold_lsb``.
     """
 
     name: str
@@ -260,6 +263,7 @@ class SnnNetwork:
     test_inputs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int32))
     test_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     class_of_neuron: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    thresholds: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         if self.time_steps < 1:
@@ -276,6 +280,15 @@ class SnnNetwork:
                     f"layer '{layer.name}': weight {int(np.abs(w.astype(np.int64)).max())} does not fit "
                     f"{layer.neuron.weight_bits} signed bits (|w| <= {top})"
                 )
+            if layer.name in self.thresholds:
+                _check_thresholds(layer, self.thresholds[layer.name])
+        unknown = sorted(set(self.thresholds) - {layer.name for layer in self.layers})
+        if unknown:
+            raise WorkloadError(f"per-neuron thresholds for '{unknown[0]}', which is not a layer")
+
+    def has_neuron_thresholds(self) -> bool:
+        """True when some layer carries per-neuron thresholds."""
+        return bool(self.thresholds)
 
     def layer(self, name: str) -> SnnLayer:
         for layer in self.layers:
@@ -288,3 +301,21 @@ class SnnNetwork:
         if self.class_of_neuron.size:
             return int(self.class_of_neuron.max()) + 1
         return self.layers[-1].neurons
+
+
+def _check_thresholds(layer: SnnLayer, theta: np.ndarray) -> None:
+    """Per-neuron thresholds: one positive integer per neuron whose highest level fits the membrane."""
+    where = f"layer '{layer.name}': per-neuron thresholds"
+    if not np.issubdtype(theta.dtype, np.integer):
+        raise WorkloadError(f"{where} must be integers, got {theta.dtype}")
+    if theta.shape != (layer.neurons,):
+        raise WorkloadError(f"{where} have shape {theta.shape}, the layer needs ({layer.neurons},)")
+    n = layer.neuron
+    low, high = int(theta.min()), int(theta.max())
+    if low < 1:
+        raise WorkloadError(f"{where}: neuron {int(theta.argmin())} has threshold {low}; a threshold must be at least 1 LSB")
+    if n.levels * high > n.v_max:
+        raise WorkloadError(
+            f"{where}: neuron {int(theta.argmax())} has threshold {high}, and {n.levels} x {high} = {n.levels * high} LSB "
+            f"does not fit a {n.membrane_bits}-bit signed membrane (max {n.v_max} LSB)"
+        )

@@ -21,7 +21,14 @@ Example (models/snn-digits.yaml)::
 and the value.  The data sets are generated from scikit-learn's bundled digits (no download):
 ``sklearn_digits`` are the 8x8 images with intensities 0..16; ``sklearn_digits_28x28`` the
 same images resized to 28x28 (bilinear) and scaled to 0..255, an MNIST stand-in.  Both use the
-seeded split of :func:`digits_split`.
+seeded split of :func:`digits_split`.  ``mnist_idx`` reads local IDX files (MNIST's format,
+plain or ``.gz``) named by ``images`` and ``labels``, relative to the YAML; the files are the
+split, so ``split`` does not apply::
+
+    dataset: {name: mnist_idx, images: t10k-images-idx3-ubyte.gz, labels: t10k-labels-idx1-ubyte.gz}
+
+Per-neuron thresholds: an integer array ``<layer>.threshold_lsb`` of shape (N,) in the weights
+file replaces the layer's ``threshold_lsb`` neuron by neuron (Spiker's threshold registers).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from pydantic import Field
 
 from hwsim.errors import WorkloadError
 from hwsim.spec.base import StrictSpec
+from hwsim.workload.idx import read_idx_dataset
 from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.snn import (
     Encoding, EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork,
@@ -48,6 +56,10 @@ SPLIT_SEED = 0
 class DatasetName(str, Enum):
     SKLEARN_DIGITS = "sklearn_digits"
     SKLEARN_DIGITS_28X28 = "sklearn_digits_28x28"
+    MNIST_IDX = "mnist_idx"
+
+THRESHOLD_SUFFIX = ".threshold_lsb"
+"""Weights-file key suffix of a layer's per-neuron thresholds: ``<layer>.threshold_lsb``."""
 
 
 class Split(str, Enum):
@@ -95,6 +107,8 @@ class InputEntry(StrictSpec):
 class DatasetEntry(StrictSpec):
     name: DatasetName
     split: Split = Split.TEST
+    images: str | None = Field(default=None, description="mnist_idx: the IDX image file, relative to the YAML")
+    labels: str | None = Field(default=None, description="mnist_idx: the IDX label file, relative to the YAML")
 
 
 class EncodingEntry(StrictSpec):
@@ -131,7 +145,7 @@ def load_snn_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) 
     inp = spec.input
     layers = _build_layers(spec, origin)
     weights_path = Path(spec.weights) if Path(spec.weights).is_absolute() else path.parent / spec.weights
-    weights, class_of_neuron = _load_weights(weights_path, layers, origin)
+    weights, class_of_neuron, thresholds = _load_weights(weights_path, layers, origin)
     enc = spec.workload.encoding
     try:
         encoding = Encoding(
@@ -143,7 +157,7 @@ def load_snn_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) 
         raise WorkloadError(f"{origin}: " + str(exc).replace("key '", "key 'workload.", 1)) from None
     x, y = np.zeros((0, layers[0].inputs), np.int64), np.zeros(0, np.int64)
     if spec.dataset is not None:
-        x, y = dataset_arrays(spec.dataset.name, spec.dataset.split)
+        x, y = _dataset(spec.dataset, path, origin)
         if x.shape[1] != layers[0].inputs or int(x.max()) >= (1 << inp.bits):
             raise WorkloadError(
                 f"{origin}: dataset '{spec.dataset.name.value}' gives {x.shape[1]} inputs of up to {int(x.max())}, "
@@ -155,7 +169,7 @@ def load_snn_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) 
             name=spec.name, layers=layers, time_steps=spec.workload.time_steps, encoding=encoding,
             readout=spec.readout, weights=weights, input_shape=(inp.channels, inp.height, inp.width),
             dataset=spec.dataset.name.value if spec.dataset else "", test_inputs=x, test_labels=y,
-            class_of_neuron=class_of_neuron,
+            class_of_neuron=class_of_neuron, thresholds=thresholds,
         )
     except WorkloadError as exc:
         raise WorkloadError(f"{weights_path}: {exc}") from None
@@ -197,7 +211,23 @@ def _neuron(defaults: NeuronEntry, own: NeuronEntry, where: str) -> NeuronParams
         raise WorkloadError(f"{where}: " + str(exc).replace("key '", "key 'neuron.", 1)) from None
 
 
-def _load_weights(path: Path, layers: tuple[SnnLayer, ...], origin: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _dataset(entry: DatasetEntry, path: Path, origin: str) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs and labels a ``dataset`` entry names (files relative to the model YAML)."""
+    if entry.name is not DatasetName.MNIST_IDX:
+        for key in ("images", "labels"):
+            if getattr(entry, key) is not None:
+                raise WorkloadError(f"{origin}: key 'dataset.{key}' applies to data set 'mnist_idx' only, not '{entry.name.value}'")
+        return dataset_arrays(entry.name, entry.split)
+    files = []
+    for key in ("images", "labels"):
+        value = getattr(entry, key)
+        if value is None:
+            raise WorkloadError(f"{origin}: data set 'mnist_idx' needs key 'dataset.{key}' (a local IDX file)")
+        files.append(Path(value) if Path(value).is_absolute() else path.parent / value)
+    return read_idx_dataset(files[0], files[1])
+
+
+def _load_weights(path: Path, layers: tuple[SnnLayer, ...], origin: str) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]]:
     if not path.exists():
         raise WorkloadError(f"{origin}: weights file {path} not found")
     with np.load(path) as npz:
@@ -212,7 +242,8 @@ def _load_weights(path: Path, layers: tuple[SnnLayer, ...], origin: str) -> tupl
         if w.size != int(np.prod(layer.weight_shape)):
             raise WorkloadError(f"{path}: layer '{layer.name}': weights have shape {w.shape}, the layer needs {layer.weight_shape}")
         weights[layer.name] = w.reshape(layer.weight_shape)
-    return weights, arrays.get("class_of_neuron", np.zeros(0, np.int64)).astype(np.int64)
+    thresholds = {key[: -len(THRESHOLD_SUFFIX)]: arrays[key] for key in arrays if key.endswith(THRESHOLD_SUFFIX)}
+    return weights, arrays.get("class_of_neuron", np.zeros(0, np.int64)).astype(np.int64), thresholds
 
 
 def digits_split(samples: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:

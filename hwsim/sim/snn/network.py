@@ -52,6 +52,11 @@ def check_fits(net: SnnNetwork, arch: SnnSpec) -> None:
     """Every layer's neuron must fit the datapath the accelerator was built for."""
     d = arch.datapath
     for layer in net.layers:
+        if layer.name in net.thresholds and not d.per_neuron_threshold:
+            raise MappingError(
+                f"model '{net.name}': layer '{layer.name}' has per-neuron thresholds, but arch '{arch.name}' has one "
+                "shared threshold (datapath.per_neuron_threshold = false)"
+            )
         n = layer.neuron
         for key, need, have in (
             ("membrane_bits", n.membrane_bits, d.membrane_bits),
