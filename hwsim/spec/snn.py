@@ -151,6 +151,9 @@ class SnnSpec(StrictSpec):
             fire_cycles=c.fire_cycles,
             empty_step_cycles=c.empty_step_cycles,
             setup_cycles=c.setup_cycles,
+            skip_empty_steps=c.skip_empty_steps and c.processing is Processing.CLOCK_DRIVEN,
+            inhibition_scan=c.inhibition is InhibitionMode.SCAN,
+            inhibition_extra_cycles=c.inhibition_extra_cycles,
         )
 
     def weights_per_word(self, weight_bits: int) -> int:

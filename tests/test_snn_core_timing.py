@@ -1,0 +1,93 @@
+"""The SNN core's cycle model in Spiker's mode, by hand: a clock-driven core that skips empty
+steps and scans the lateral-inhibition feedback (hwsim/sim/blocks/snn_core.py), and the engine
+composing its layer cycles from exactly that block."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hwsim.api import load_arch
+from hwsim.sim.blocks.snn_core import (SnnCoreTiming, empty_steps, inference_cycles, inhibiting_steps,
+                                       inhibition_reads, step_cycles, step_row_reads, weight_row_reads)
+from hwsim.sim.snn.cycles import layer_cycles
+
+# Spiker: 784 inputs, 400 neurons all in parallel (G = 1); an active step is sample_spikes +
+# 784 inputs + the terminal cycle (fire_cycles 2), an empty step the sample_spikes cycle, an
+# inhibition scan 400 feedback lines + the terminal cycle.
+SPIKER = SnnCoreTiming(400, False, fire_cycles=2, empty_step_cycles=1, setup_cycles=1, skip_empty_steps=True,
+                       inhibition_scan=True, inhibition_extra_cycles=1)
+
+
+def test_spiker_steps_hand_counted():
+    active = np.array([5, 0, 0, 784, 3, 0])
+    inhibits = np.array([False, False, True, False, True, True])
+    # active 786; empty 1; empty after a firing step 1 + 401; active again 786; active after
+    # a firing step 786 + 401; an inhibition-only step 1 + 401
+    assert step_cycles(active, inputs=784, neurons=400, timing=SPIKER, inhibits=inhibits).tolist() == [
+        786, 1, 402, 786, 1187, 402]
+    assert inference_cycles(active, inputs=784, neurons=400, timing=SPIKER, inhibits=inhibits) == 1 + 3564
+    assert empty_steps(active, SPIKER).tolist() == [False, True, True, False, False, True]
+    assert step_row_reads(active, inputs=784, neurons=400, timing=SPIKER).tolist() == [784, 0, 0, 784, 784, 0]
+    assert inhibition_reads(inhibits, neurons=400, timing=SPIKER).tolist() == [0, 0, 400, 0, 400, 400]
+
+
+def test_groups_multiply_every_phase():
+    # 5 neurons on 3 units: G = 2.  Per group: 6 inputs + 2, or the empty step's 3, plus a scan of 5.
+    timing = SnnCoreTiming(3, False, skip_empty_steps=True, inhibition_scan=True)
+    active, inhibits = np.array([1, 0, 0, 6]), np.array([False, False, True, True])
+    assert step_cycles(active, inputs=6, neurons=5, timing=timing, inhibits=inhibits).tolist() == [
+        2 * 8, 2 * 3, 2 * (3 + 5), 2 * (8 + 5)]
+    assert weight_row_reads(active, inputs=6, neurons=5, timing=timing) == 2 * 6 * 2
+    # event-driven with the same scan: the input phase is the active inputs only
+    event = SnnCoreTiming(3, True, inhibition_scan=True)
+    assert step_cycles(active, inputs=6, neurons=5, timing=event, inhibits=inhibits).tolist() == [
+        2 * 3, 2 * 3, 2 * (3 + 5), 2 * (8 + 5)]
+    # a broadcast of one cycle per group instead of the scan
+    broadcast = SnnCoreTiming(3, True, inhibition_extra_cycles=1)
+    assert step_cycles(active, inputs=6, neurons=5, timing=broadcast, inhibits=inhibits).tolist() == [6, 6, 8, 18]
+    assert inhibition_reads(inhibits, neurons=5, timing=broadcast).tolist() == [0, 0, 2, 2]
+
+
+def test_defaults_keep_the_plain_block():
+    # no skip and no inhibition phase: inhibits changes nothing, and may be left out
+    active = np.array([0, 3, 8])
+    for timing in (SnnCoreTiming(4, True), SnnCoreTiming(4, False)):
+        plain = step_cycles(active, inputs=8, neurons=10, timing=timing)
+        assert step_cycles(active, inputs=8, neurons=10, timing=timing, inhibits=np.ones(3, bool)).tolist() == plain.tolist()
+    assert step_cycles(active, inputs=8, neurons=10, timing=SnnCoreTiming(4, False)).tolist() == [30, 30, 30]
+
+
+def test_inhibiting_steps_follow_a_firing_step():
+    fired = np.array([[0, 2, 0, 0, 1], [3, 0, 1, 1, 0]])
+    assert inhibiting_steps(fired).astype(int).tolist() == [[0, 0, 1, 0, 0], [0, 1, 0, 1, 1]]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"event_driven": True, "skip_empty_steps": True}, r"^skip_empty_steps is for a clock-driven core"),
+    ({"event_driven": False, "inhibition_extra_cycles": -1}, r"^inhibition_extra_cycles = -1: expected >= 0$"),
+])
+def test_bad_timing_is_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SnnCoreTiming(4, **kwargs)
+
+
+def test_inhibition_phase_needs_the_inhibiting_steps():
+    with pytest.raises(ValueError, match=r"^this timing has an inhibition phase: pass inhibits"):
+        step_cycles(np.array([1]), inputs=784, neurons=400, timing=SPIKER)
+    with pytest.raises(ValueError, match=r"^inhibits has shape \(2,\), the active inputs \(1,\)$"):
+        step_cycles(np.array([1]), inputs=784, neurons=400, timing=SPIKER, inhibits=np.zeros(2, bool))
+
+
+def test_spiker_preset_timing_is_the_hand_counted_one():
+    arch = load_arch("spiker")
+    assert arch.core_timing(400) == SPIKER
+    # the engine's layer cycles are the block's, per sample
+    active = np.array([[5, 0, 0, 784, 3, 0], [0, 0, 0, 0, 0, 0]])
+    fired = np.array([[0, 1, 0, 2, 3, 0], [0, 0, 0, 0, 0, 0]])
+    lc = layer_cycles(active, fired, inputs=784, neurons=400, arch=arch)
+    assert lc.cycles.tolist() == [1 + 3564, 1 + 6]
+    assert lc.skipped_steps.tolist() == [3, 6] and lc.inhibition_steps.tolist() == [3, 0]
+    assert lc.scanned_rows.tolist() == [3 * 784, 0] and lc.inhibition_rows.tolist() == [1200, 0]
+    event = load_arch("spiker-event").core_timing(400)
+    assert not event.skip_empty_steps and event.event_driven and not event.inhibition_scan
