@@ -144,7 +144,7 @@ def test_cfg_arch_keeps_scalesim_and_rejects_a_mapping_in_one_line(tmp_path, cap
     arch = api.load_arch(str(cfg))
     row = api.simulate(net, arch).to_dict()["layers"][0]
     assert "loopnest" not in row and "traffic" not in row
-    assert row["stall_cycles"] == simulate_layer(net.layers[0], arch, net.ifmap_hw.get("c1")).other_cycles
+    assert row["stall_cycles"] == simulate_layer(net.layers[0], arch).other_cycles
     nests = tmp_path / "m.yaml"
     assert main(["map", "--model", str(topology), "--arch", str(cfg), "--budget", "500", "--out", str(nests),
                  "--quiet"]) == 0

@@ -56,7 +56,9 @@ class Layer:
     """One layer; all sizes are element counts, strides and padding in pixels.
 
     For MAXPOOL/AVGPOOL/ADD, ``K == C`` and the weights are absent.  ``inputs`` names the
-    producing layers ("" for the network input).
+    producing layers ("" for the network input).  ``ifmap_hw`` is the input's (height, width)
+    when a file states it (SCALE-Sim topologies, whose last window may overhang the ifmap:
+    their output size rounds up); None means it follows from P, Q, stride and R, S.
     """
 
     name: str
@@ -73,6 +75,7 @@ class Layer:
     inputs: tuple[str, ...]
     act_bits: int
     weight_quant: Quant | None
+    ifmap_hw: tuple[int, int] | None = None
 
     @property
     def reduction(self) -> int:

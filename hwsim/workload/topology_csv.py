@@ -17,10 +17,8 @@ holds numbers is an error, as is any row with a missing, extra or non-integer fi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from hwsim.errors import WorkloadError
 from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
@@ -30,18 +28,6 @@ CONV_COLUMNS = ("IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", 
 GEMM_COLUMNS = ("M", "N", "K")
 ACT_BITS = 8
 WEIGHT_QUANT = Quant(QuantKind.INT, 8)
-
-
-@dataclass(frozen=True, eq=False)
-class TopologyNetwork(Network):
-    """A :class:`Network` that also keeps each layer's ifmap (height, width) as the file gives it.
-
-    The layer IR derives the ifmap from P, stride and R; a SCALE-Sim row may give a smaller
-    ifmap whose last window overhangs it (its output size rounds up).  The systolic engine
-    uses these sizes so that overhanging words are never fetched, as in SCALE-Sim.
-    """
-
-    ifmap_hw: Mapping[str, tuple[int, int]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _fields(line: str) -> list[str]:
@@ -65,7 +51,7 @@ def _ints(path: Path, row: int, name: str, cells: list[str], columns: tuple[str,
     return values
 
 
-def _conv_layers(path: Path, row: int, cells: list[str], previous: str) -> list[tuple[Layer, tuple[int, int]]]:
+def _conv_layers(path: Path, row: int, cells: list[str], previous: str) -> list[Layer]:
     name = cells[0]
     if len(cells) not in (8, 9):
         raise WorkloadError(
@@ -81,24 +67,24 @@ def _conv_layers(path: Path, row: int, cells: list[str], previous: str) -> list[
     q = math.ceil((w - s) / stride) + 1
     if "DP" in name:
         return [
-            (Layer(f"{name}Channel_{i}", LayerKind.CONV, 1, k, 1, p, q, r, s, stride, 0, (previous,), ACT_BITS,
-                   WEIGHT_QUANT), (h, w))
+            Layer(f"{name}Channel_{i}", LayerKind.CONV, 1, k, 1, p, q, r, s, stride, 0, (previous,), ACT_BITS,
+                  WEIGHT_QUANT, (h, w))
             for i in range(c)
         ]
-    return [(Layer(name, LayerKind.CONV, 1, k, c, p, q, r, s, stride, 0, (previous,), ACT_BITS, WEIGHT_QUANT), (h, w))]
+    return [Layer(name, LayerKind.CONV, 1, k, c, p, q, r, s, stride, 0, (previous,), ACT_BITS, WEIGHT_QUANT, (h, w))]
 
 
-def _gemm_layers(path: Path, row: int, cells: list[str], previous: str) -> list[tuple[Layer, tuple[int, int]]]:
+def _gemm_layers(path: Path, row: int, cells: list[str], previous: str) -> list[Layer]:
     name = cells[0]
     if len(cells) not in (4, 5):
         raise WorkloadError(f"{path}: row {row} (layer '{name}'): expected 4 fields (name, M, N, K), got {len(cells)}")
     m, n, k = _ints(path, row, name, cells[1:4], GEMM_COLUMNS)
     # M output pixels in one column, a 1 x K window over one channel: ifmap[M, K] @ filter[K, N].
-    return [(Layer(name, LayerKind.CONV, 1, n, 1, m, 1, 1, k, 1, 0, (previous,), ACT_BITS, WEIGHT_QUANT), (m, k))]
+    return [Layer(name, LayerKind.CONV, 1, n, 1, m, 1, 1, k, 1, 0, (previous,), ACT_BITS, WEIGHT_QUANT, (m, k))]
 
 
-def load_topology_csv(path: Path, overrides: dict[str, Any]) -> TopologyNetwork:
-    """The layers of a SCALE-Sim topology file, batch 1, int8, without weight values.
+def load_topology_csv(path: Path, overrides: dict[str, Any]) -> Network:
+    """The layers of a SCALE-Sim topology file, batch 1, int8, without weight values, each with its ifmap size.
 
     Parameters
     ----------
@@ -129,21 +115,18 @@ def load_topology_csv(path: Path, overrides: dict[str, Any]) -> TopologyNetwork:
             f"{path}: row {header_row}: header has {len(header)} columns, expected 'Layer name, {', '.join(CONV_COLUMNS)},'"
         )
     layers: list[Layer] = []
-    ifmap_hw: dict[str, tuple[int, int]] = {}
     seen: set[str] = set()
     previous = ""
     for number, cells in rows[1:]:
         if not cells[0]:
             raise WorkloadError(f"{path}: row {number}: empty layer name")
         parsed = (_gemm_layers if gemm else _conv_layers)(path, number, cells, previous)
-        for layer, hw in parsed:
+        for layer in parsed:
             if layer.name in seen:
                 raise WorkloadError(f"{path}: row {number}: layer name '{layer.name}' is used twice")
             seen.add(layer.name)
             layers.append(layer)
-            ifmap_hw[layer.name] = hw
         previous = layers[-1].name
     if not layers:
         raise WorkloadError(f"{path}: no layers after the header")
-    return TopologyNetwork(name=path.stem, layers=tuple(layers), dataset="scalesim-topology",
-                           ifmap_hw=MappingProxyType(ifmap_hw))
+    return Network(name=path.stem, layers=tuple(layers), dataset="scalesim-topology")

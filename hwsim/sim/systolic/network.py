@@ -55,11 +55,10 @@ def _fold_traffic(shape: GemmShape, folds: FoldSchedule, traffic: MemoryTraffic)
     )
 
 
-def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None,
-                   nest: LayerMapping | None = None) -> LayerStats:
+def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None = None) -> LayerStats:
     """Cycles (compute + stall, in SCALE-Sim's sense) and action counts of one layer.
 
-    ``ifmap_hw`` is the ifmap's (height, width) when windows may overhang it (topology CSVs).
+    A layer's ``ifmap_hw`` (topology CSVs) clips windows that overhang its ifmap.
     ``nest``: the layer's loop nest; its words replace the fold model's SRAM and DRAM counts
     and set the stalls (``analytic`` buffer model only; the caller checks).
     """
@@ -69,7 +68,7 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, ifmap_hw: tuple[int, int] |
     shape = GemmShape.of_layer(layer)
     folds = schedule_folds(shape, assignment, spec.array.rows, spec.array.cols)
     if nest is None:
-        traffic = memory_traffic(layer, shape, assignment, folds, spec, ifmap_hw)
+        traffic = memory_traffic(layer, shape, assignment, folds, spec, layer.ifmap_hw)
         words, stall_cycles = _fold_traffic(shape, folds, traffic), traffic.stall_cycles
     else:
         from hwsim.mapping.network import shape_key
@@ -162,9 +161,8 @@ def simulate_network(network: Network, spec: SystolicSpec, *, mapping: NetworkMa
             f"arch '{spec.name}': buffer_model scalesim (SCALE-Sim's buffer replay, what .cfg files select) "
             "follows SCALE-Sim's fold order, not a loop nest; drop --mapping or --set buffer_model=analytic"
         )
-    ifmap_hw = getattr(network, "ifmap_hw", {})
     nests = {} if mapping is None else {m.name: m for m in mapping.layers}
-    stats = [simulate_layer(layer, spec, ifmap_hw.get(layer.name), nests.get(layer.name)) for layer in network.layers]
+    stats = [simulate_layer(layer, spec, nests.get(layer.name)) for layer in network.layers]
     return build_report(
         model=network.name,
         arch=spec.name,
