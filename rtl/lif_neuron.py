@@ -1,7 +1,9 @@
 """One (multi-threshold) LIF neuron, and the neuron logic the SNN core replicates per lane.
 
-The logic is :func:`hwsim.func.lif.lif_step` in hardware, for the shift leak (or none), no
-lateral inhibition, hard or soft reset, a refractory counter and ``K`` thresholds:
+The logic is :func:`hwsim.func.lif.lif_step` in hardware, for the shift leak (or none), hard
+or soft reset, a refractory counter and ``K`` thresholds (lateral inhibition needs the whole
+layer's outputs: only the core builds it, from :meth:`NeuronLogic.inhibit`, one feedback line
+per cycle):
 
 - *integrate*: ``v = sat(v + w*x)`` unless refractory; ``w*x`` by shift/add over the bits of
   ``x`` (``x in 0..input_levels``), so a multi-threshold input costs no multiplier;
@@ -39,12 +41,18 @@ FAULTS = ("leak_off_by_one", "wrap_around", "extra_cycle")
 MAX_INPUT_LEVELS = 255
 
 
-def check_rtl_neuron(neuron: NeuronParams, input_levels: int, fault: str | None, faults: tuple[str, ...]) -> None:
-    """Raise ValueError for what the neuron RTL does not build (decay leak, inhibition, bad sizes)."""
+def check_rtl_neuron(neuron: NeuronParams, input_levels: int, fault: str | None, faults: tuple[str, ...], *,
+                     inhibition: bool = False) -> None:
+    """Raise ValueError for what the neuron RTL does not build (decay leak, inhibition, bad sizes).
+
+    ``inhibition``: the caller builds the lateral-inhibition scan (``rtl/snn_core.py``), so a
+    neuron with ``inhibition_lsb > 0`` is accepted.
+    """
     if neuron.leak is LeakKind.DECAY:
         raise ValueError("leak 'decay' has no RTL (a multiplier per neuron); use leak=shift or leak=none")
-    if neuron.inhibition_lsb:
-        raise ValueError(f"inhibition = {neuron.inhibition_lsb} LSB has no RTL; the neuron blocks take inhibition 0")
+    if neuron.inhibition_lsb and not inhibition:
+        raise ValueError(f"inhibition = {neuron.inhibition_lsb} LSB has no RTL without an inhibition scan; "
+                         "the neuron block takes inhibition 0, the core needs inhibition_scan=1")
     if isinstance(input_levels, bool) or not isinstance(input_levels, int) or not 1 <= input_levels <= MAX_INPUT_LEVELS:
         raise ValueError(f"input_levels must be an integer in [1, {MAX_INPUT_LEVELS}], not {input_levels!r}")
     if fault is not None and fault not in faults:
@@ -91,6 +99,16 @@ class NeuronLogic:
         else:
             fitted = self._fit(Mux(total > n.v_max, n.v_max, Mux(total < n.v_min, n.v_min, total)))
         return Mux(refr != 0, v, fitted)
+
+    def inhibit(self, v: Value, amount: Value, refr: Value) -> Value:
+        """``max(v_min, v - amount)`` for a non-negative ``amount``, or ``v`` while refractory.
+
+        One feedback line's share of :func:`hwsim.func.lif.lif_step`'s inhibition: subtracts of
+        non-negative amounts floored at ``v_min`` add up to one subtract of their sum.
+        """
+        n = self.neuron
+        total = v - amount
+        return Mux(refr != 0, v, self._fit(Mux(total < n.v_min, n.v_min, total)))
 
     def leak(self, v: Value) -> Value:
         n = self.neuron

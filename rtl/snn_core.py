@@ -15,30 +15,45 @@ input is one beat in index order (the core counts the index itself, the step end
 ``inputs`` beats).  An integrating layer (``fires = False``: the membrane readout of
 :attr:`hwsim.workload.snn.Readout.MEMBRANE`) spends the same fire cycle but only leaks: its
 spikes are 0 and its membranes, unreset, leave on ``o_stream`` as every step.  A ``clear`` beat resets every membrane and refractory counter in its one
-cycle (all state is in registers).  The cycle counts are
-``hwsim.sim.blocks.snn_core.step_cycles``/``inference_cycles``; the outputs
-``hwsim.func.lif.lif_step`` of the whole layer.
+cycle (all state is in registers).
+
+Spiker's mode.  ``skip_empty_steps`` (clock-driven only): a step without any active input is
+one marker beat ``value = 0, last = 1``, as event-driven, instead of ``inputs`` beats; its
+groups still fire (leak, refractory count).  ``inhibition_scan``: the core keeps the layer's
+outputs of the previous step in a ring of ``N`` feedback registers; in a step after one in
+which any neuron fired, every group, after its drain cycle, rotates the ring once around, one
+line per cycle, and each line ``j`` subtracts ``inhibition_lsb * o_j`` from every lane of the
+group except neuron ``j`` itself (saturating at ``v_min``; refractory lanes keep ``v``).  That
+is ``hwsim.func.lif.lif_step``'s one saturating subtract of ``inhibition * (total - own)``,
+applied after integration and before firing, in ``N`` cycles per group.
+
+The cycle counts are ``hwsim.sim.blocks.snn_core.step_cycles``/``inference_cycles`` (with
+``inhibits`` from ``inhibiting_steps``); the outputs ``hwsim.func.lif.lif_step`` of the whole layer.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from amaranth import Module, Mux, Signal, signed, unsigned
+from amaranth import Cat, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 import numpy as np
 
+from dataclasses import replace
+
+from hwsim.errors import WorkloadError
 from hwsim.func.snn_core import core_weights, default_neuron_params, layer_fires
 from hwsim.rtlflow.blocks import RtlBlock
-from hwsim.sim.blocks.snn_core import groups
+from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups
 from hwsim.workload.snn import NeuronParams
 from rtl.lif_neuron import NeuronLogic, check_rtl_neuron, rtl_neuron
 
-FAULTS = ("leak_off_by_one", "wrap_around", "extra_cycle")
-"""Deliberate bugs: leak by ``v >> (k+1)``; integrate without saturation; one idle cycle before firing."""
+FAULTS = ("leak_off_by_one", "wrap_around", "extra_cycle", "scan_extra_cycle", "inhibit_self")
+"""Deliberate bugs: leak by ``v >> (k+1)``; integrate without saturation; one idle cycle before firing;
+one idle cycle after an inhibition scan; a neuron's own feedback line inhibits it too."""
 
 
 def event_layout(inputs: int, value_bits: int) -> data.StructLayout:
@@ -71,8 +86,9 @@ def weight_rows(weights: np.ndarray, parallel_neurons: int, weight_bits: int) ->
     return rows
 
 
-_INPUT, _REPLAY, _DRAIN, _WAIT, _FIRE = range(5)
-"""Phases of a group: take beats from the stream (group 0) or the event buffer, drain, (fault: wait), fire."""
+_INPUT, _REPLAY, _DRAIN, _WAIT, _FIRE, _SCAN = range(6)
+"""Phases of a group: take beats from the stream (group 0) or the event buffer, drain, (inhibition
+scan), (fault: wait), fire."""
 
 
 def _select(index: Signal, values: list) -> Any:
@@ -107,6 +123,10 @@ class SnnCore(wiring.Component):
         ``None`` or one of :data:`FAULTS`.
     fires
         False: an integrating (never firing) readout layer, ``lif_step(..., fires=False)``.
+    skip_empty_steps
+        Clock-driven only: a step without active inputs is one marker beat (Spiker's mode).
+    inhibition_scan
+        Build the lateral-inhibition scan (needed for ``neuron.inhibition_lsb > 0``).
 
     Members
     -------
@@ -118,8 +138,10 @@ class SnnCore(wiring.Component):
     """
 
     def __init__(self, neuron: NeuronParams, weights: np.ndarray, parallel_neurons: int, *, event_driven: bool = True,
-                 input_levels: int = 1, fault: str | None = None, fires: bool = True) -> None:
-        check_rtl_neuron(neuron, input_levels, fault, FAULTS)
+                 input_levels: int = 1, fault: str | None = None, fires: bool = True, skip_empty_steps: bool = False,
+                 inhibition_scan: bool = False) -> None:
+        check_rtl_neuron(neuron, input_levels, fault, FAULTS, inhibition=inhibition_scan)
+        check_core_mode(event_driven, skip_empty_steps)
         self._fires = bool(fires)
         weights = np.asarray(weights, dtype=np.int64)
         if weights.ndim != 2:
@@ -134,6 +156,8 @@ class SnnCore(wiring.Component):
         self._P, self._C, self._N = parallel_neurons, inputs, neurons
         self._G = groups(neurons, parallel_neurons)
         self._event_driven = bool(event_driven)
+        self._skip_empty_steps = bool(skip_empty_steps)
+        self._inhibition_scan = bool(inhibition_scan)
         self._rows = weight_rows(weights, parallel_neurons, neuron.weight_bits)
         super().__init__({
             "i_stream": In(stream.Signature(event_layout(inputs, self._logic.value_bits))),
@@ -171,7 +195,8 @@ class SnnCore(wiring.Component):
         x_d = Signal(logic.value_bits)
         count = Signal(range(C + 1))                # beats taken (group 0) / replayed (others)
         n_beats = Signal(range(C + 1))
-        phase = Signal(range(_FIRE + 1))            # every comb output is a plain function of it
+        scan = self._inhibition_scan
+        phase = Signal(range((_SCAN if scan else _FIRE) + 1))  # every comb output is a plain function of it
         in_input, in_replay, in_fire = phase == _INPUT, phase == _REPLAY, phase == _FIRE
 
         # stage 2: the previous cycle's beat updates every lane of the group
@@ -188,7 +213,12 @@ class SnnCore(wiring.Component):
 
         take = self.i_stream.valid & in_input & ~beat.clear
         stream_index = beat.index if self._event_driven else count
-        ends = beat.last if self._event_driven else (count == C - 1)
+        if self._event_driven:
+            ends = beat.last
+        elif self._skip_empty_steps:            # a full scan, or the empty step's one marker beat
+            ends = (count == C - 1) | beat.last
+        else:
+            ends = count == C - 1
         m.d.comb += self.i_stream.ready.eq(in_input)
         if G > 1:
             m.submodules.events = emem = Memory(shape=event_layout(C, logic.value_bits), depth=C, init=[])
@@ -224,8 +254,14 @@ class SnnCore(wiring.Component):
                 m.d.sync += [valid_d.eq(entry.value != 0), x_d.eq(entry.value), count.eq(count + 1)]
                 with m.If(count == n_beats - 1):
                     m.d.sync += [count.eq(0), phase.eq(_DRAIN)]
-        with m.If(phase == _DRAIN):
-            m.d.sync += phase.eq(_WAIT if logic.fault == "extra_cycle" else _FIRE)
+        to_fire = _WAIT if logic.fault == "extra_cycle" else _FIRE
+        if scan:
+            inhibiting = self._inhibition(m, v, cur_v, cur_r, fired, group, phase)
+            with m.If(phase == _DRAIN):
+                m.d.sync += phase.eq(Mux(inhibiting, _SCAN, to_fire))
+        else:
+            with m.If(phase == _DRAIN):
+                m.d.sync += phase.eq(to_fire)
         with m.If(phase == _WAIT):
             m.d.sync += phase.eq(_FIRE)
         with m.If(in_fire & self.o_stream.ready):
@@ -239,6 +275,58 @@ class SnnCore(wiring.Component):
                 m.d.sync += [group.eq(group + 1), base.eq(base + C), phase.eq(_REPLAY)]
         return m
 
+    def _inhibition(self, m: Module, v: list, cur_v: list, cur_r: list, fired: list, group: Signal,
+                    phase: Signal) -> Any:
+        """The feedback ring and the scan phase; returns "the layer fired in the previous step".
+
+        ``feedback[j]`` holds neuron ``j``'s output of the previous step; during a scan the ring
+        shifts by one each cycle, so line ``j`` is at its head in scan cycle ``j`` and after the
+        ``N`` cycles the ring is back in order for the next group.  The outputs of groups
+        ``0..G-2`` wait in ``step_o`` until the last group fires, then all enter the ring at once.
+        """
+        logic, n = self._logic, self._logic.neuron
+        P, G, N = self._P, self._G, self._N
+        beat = self.i_stream.payload
+        feedback = [Signal(logic.out_bits, name=f"feedback_{j}") for j in range(N)]
+        step_o = [[Signal(logic.out_bits, name=f"o_g{g}_p{p}") for p in range(P)] for g in range(G - 1)]
+        scan_count = Signal(range(max(N, 2)))
+        first = Signal(range(G * P))            # the current group's first neuron
+        inhibiting = Signal()
+        m.d.comb += inhibiting.eq(Cat(*feedback).any())
+
+        amount = Signal(range(n.levels * n.inhibition_lsb + 1))
+        m.d.comb += amount.eq(feedback[0] * n.inhibition_lsb)
+        in_scan = phase == _SCAN
+        with m.If(in_scan):
+            for p in range(P):
+                spared = Signal(name=f"spared_p{p}")
+                own = (scan_count == first + p) if logic.fault != "inhibit_self" else 0
+                pads = (G - 1) * P + p >= N     # lane p of the last group is past the layer
+                m.d.comb += spared.eq(own | (group == G - 1) if pads else own)
+                inhibited = Mux(spared, cur_v[p], logic.inhibit(cur_v[p], amount, cur_r[p]))
+                for g in range(G):
+                    with m.If(group == g):
+                        m.d.sync += v[g][p].eq(inhibited)
+            m.d.sync += [feedback[j].eq(feedback[(j + 1) % N]) for j in range(N)]
+            m.d.sync += scan_count.eq(scan_count + 1)
+            with m.If(scan_count == N - 1):
+                after = _WAIT if logic.fault in ("extra_cycle", "scan_extra_cycle") else _FIRE
+                m.d.sync += [scan_count.eq(0), phase.eq(after)]
+
+        with m.If((phase == _FIRE) & self.o_stream.ready):
+            for g in range(G - 1):
+                with m.If(group == g):
+                    m.d.sync += [step_o[g][p].eq(fired[p][0]) for p in range(P)]
+            with m.If(group == G - 1):
+                line = [step_o[j // P][j % P] if j // P < G - 1 else fired[j % P][0] for j in range(N)]
+                m.d.sync += [feedback[j].eq(line[j]) for j in range(N)]
+                m.d.sync += first.eq(0)
+            with m.Else():
+                m.d.sync += first.eq(first + P)
+        with m.If((phase == _INPUT) & self.i_stream.valid & beat.clear):
+            m.d.sync += [s.eq(0) for s in feedback + [o for row in step_o for o in row]]
+        return inhibiting
+
 
 def default_params(spec: Any) -> dict[str, Any]:
     """Spiker's neuron on a test-sized layer: 16 inputs, 12 neurons on 4 units (3 groups), event-driven.
@@ -249,7 +337,8 @@ def default_params(spec: Any) -> dict[str, Any]:
     parameters, ``inputs``, ``neurons``, ``input_levels`` and ``weight_seed`` are not used.
     """
     return {**default_neuron_params(), "input_levels": 1, "inputs": 16, "neurons": 12, "parallel_neurons": 4,
-            "event_driven": 1, "weight_seed": 1, "model": None, "layer": None, "fault": None}
+            "event_driven": 1, "skip_empty_steps": 0, "inhibition_scan": 0, "inhibition_lsb": 0,
+            "weight_seed": 1, "model": None, "layer": None, "fault": None}
 
 
 def core_layer(params: Mapping[str, Any]) -> tuple[NeuronParams, np.ndarray, int, bool]:
@@ -264,7 +353,18 @@ def core_layer(params: Mapping[str, Any]) -> tuple[NeuronParams, np.ndarray, int
 
         net, index, neuron, weights, levels = model_layer(params["model"], params["layer"])
         return neuron, weights, levels, layer_fires(net, index)
-    return rtl_neuron(params), layer_weights(params), params["input_levels"], True
+    _check_int("inhibition_lsb", params["inhibition_lsb"], 0, 1 << 31)
+    try:
+        neuron = replace(rtl_neuron(params), inhibition_lsb=params["inhibition_lsb"])
+    except WorkloadError as exc:
+        raise ValueError(str(exc)) from None
+    return neuron, layer_weights(params), params["input_levels"], True
+
+
+def check_core_mode(event_driven: bool, skip_empty_steps: bool) -> None:
+    """An event-driven core always skips empty steps; the flag is for a clock-driven one."""
+    if skip_empty_steps and event_driven:
+        raise ValueError("skip_empty_steps=1 is for a clock-driven core (event_driven=0); an event-driven one always skips")
 
 
 def layer_weights(params: Mapping[str, Any]) -> np.ndarray:
@@ -276,13 +376,27 @@ def layer_weights(params: Mapping[str, Any]) -> np.ndarray:
 
 
 def build(spec: Any, params: Mapping[str, Any]) -> SnnCore:
-    if params["event_driven"] not in (0, 1):
-        raise ValueError(f"event_driven must be 0 or 1, not {params['event_driven']!r}")
+    for flag in ("event_driven", "skip_empty_steps", "inhibition_scan"):
+        if params[flag] not in (0, 1):
+            raise ValueError(f"{flag} must be 0 or 1, not {params[flag]!r}")
     _check_int("parallel_neurons", params["parallel_neurons"], 1, 1024)  # before the component exists
+    check_core_mode(bool(params["event_driven"]), bool(params["skip_empty_steps"]))
     neuron, weights, levels, fires = core_layer(params)
-    check_rtl_neuron(neuron, levels, params["fault"], FAULTS)
+    check_rtl_neuron(neuron, levels, params["fault"], FAULTS, inhibition=bool(params["inhibition_scan"]))
     return SnnCore(neuron, weights, params["parallel_neurons"], event_driven=bool(params["event_driven"]),
-                   input_levels=levels, fault=params["fault"], fires=fires)
+                   input_levels=levels, fault=params["fault"], fires=fires,
+                   skip_empty_steps=bool(params["skip_empty_steps"]), inhibition_scan=bool(params["inhibition_scan"]))
+
+
+def core_timing(params: Mapping[str, Any]) -> SnnCoreTiming:
+    """The block model's timing of the core ``params`` build (:mod:`hwsim.sim.blocks.snn_core`).
+
+    The RTL's scan costs exactly ``N`` cycles per group (``inhibition_extra_cycles = 0``) and its
+    empty step the marker, drain and fire cycles (``EMPTY_STEP_CYCLES``), skipping or event-driven.
+    """
+    return SnnCoreTiming(params["parallel_neurons"], bool(params["event_driven"]),
+                         skip_empty_steps=bool(params["skip_empty_steps"]),
+                         inhibition_scan=bool(params["inhibition_scan"]))
 
 
 def _estimate(spec: Any, params: Mapping[str, Any]):

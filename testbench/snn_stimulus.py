@@ -9,6 +9,12 @@ One transaction is one time step.  For a core built from a trained layer (``mode
 the steps are the shipped test samples' real inputs of that layer.  Otherwise an inference draws an input rate in [0, 1] (0 and 1 exactly
 one time in ten each); within it one step in ten is empty and one in ten has every input
 active; input values are biased to the largest level (the multi-threshold extreme).
+
+For the core, a step's predicted cycles are the block model's ``step_cycles`` with the
+core's timing (``rtl.snn_core.core_timing``: skipping empty steps, inhibition scan) and
+``inhibits`` = the layer fired in the previous step of the reference, so that empty steps,
+inhibition-only steps and input + inhibition steps are all checked; each step's label names
+its kind.
 """
 
 from __future__ import annotations
@@ -60,14 +66,14 @@ def core_transactions(params: dict[str, Any], fields: dict[str, tuple[int, int]]
     """Steps of random inferences for rtl/snn_core.py: beats, per-group (spikes, membranes, group), cycles."""
     from hwsim.func.lif import initial_state
     from hwsim.func.snn_core import core_step, group_lanes, model_layer, model_layer_inputs
-    from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups, step_cycles
-    from rtl.snn_core import core_layer
+    from hwsim.sim.blocks.snn_core import groups, inhibiting_steps, step_cycles
+    from rtl.snn_core import core_layer, core_timing
 
     neuron, weights, levels, fires = core_layer(params)
     neurons, inputs = weights.shape
     lanes = params["parallel_neurons"]
     event_driven = bool(params["event_driven"])
-    timing = SnnCoreTiming(lanes, event_driven)
+    timing = core_timing(params)
     n_groups = groups(neurons, lanes)
     trained = None
     if params["model"] is not None:  # the shipped test samples' real spike trains, n steps' worth
@@ -80,19 +86,26 @@ def core_transactions(params: dict[str, Any], fields: dict[str, tuple[int, int]]
     out: list[dict[str, Any]] = []
     while len(out) < n:
         steps = next(trained) if trained is not None else random_inference(rng, inputs, levels, rng.randint(1, 40))
-        cycles = step_cycles(np.count_nonzero(np.array(steps), axis=1), inputs=inputs, neurons=neurons, timing=timing)
-        state = initial_state(neurons)
-        for t, x in enumerate(steps):
+        states, state = [], initial_state(neurons)
+        for x in steps:
             state = core_step(state, np.array(x), weights, neuron, fires)
+            states.append(state)
+        active = np.count_nonzero(np.array(steps), axis=1)
+        inhibits = inhibiting_steps(np.array([np.count_nonzero(st.out) for st in states]))
+        cycles = step_cycles(active, inputs=inputs, neurons=neurons, timing=timing, inhibits=inhibits)
+        for t, (x, state) in enumerate(zip(steps, states)):
             spikes, membranes = group_lanes(state.out, lanes), group_lanes(state.v, lanes)
             beats = [pack(fields, clear=1)] if t == 0 else []
-            events = [(i, v) for i, v in enumerate(x) if v or not event_driven]
+            active_only = event_driven or (timing.skip_empty_steps and not active[t])
+            events = [(i, v) for i, v in enumerate(x) if v or not active_only]
             if events:
                 beats += [pack(fields, index=i, value=v, last=int(j == len(events) - 1)) for j, (i, v) in enumerate(events)]
             else:
                 beats.append(pack(fields, value=0, last=1))
+            kind = ("input" if active[t] else "empty") + (" + inhibition" if inhibits[t] else "")
             out.append({"beats": beats, "expected": [[spikes[g], membranes[g], g] for g in range(n_groups)],
-                        "cycles": int(cycles[t]) + (timing.setup_cycles if t == 0 else 0), "label": f"step {t} x={x}"})
+                        "cycles": int(cycles[t]) + (timing.setup_cycles if t == 0 else 0),
+                        "label": f"step {t} ({kind}) x={x}"})
     return out[:n]
 
 

@@ -91,3 +91,46 @@ def test_spiker_preset_timing_is_the_hand_counted_one():
     assert lc.scanned_rows.tolist() == [3 * 784, 0] and lc.inhibition_rows.tolist() == [1200, 0]
     event = load_arch("spiker-event").core_timing(400)
     assert not event.skip_empty_steps and event.event_driven and not event.inhibition_scan
+
+
+def _spiker_mode_params(**changes) -> dict:
+    from rtl import snn_core
+
+    return {**snn_core.default_params(None), "inputs": 6, "neurons": 5, "parallel_neurons": 3, "membrane_bits": 8,
+            "threshold_lsb": 40, "leak_shift": 2, "event_driven": 0, "skip_empty_steps": 1, "inhibition_scan": 1,
+            "inhibition_lsb": 30, **changes}
+
+
+def test_spiker_mode_stimulus_covers_every_kind_of_step():
+    """The testbench's random spike trains (tests/cosim/test_snn_core.py) reach empty steps,
+    inhibition-only steps and input + inhibition steps, each a marker or a full scan, and
+    inhibition drives 8-bit membranes to v_min."""
+    import random
+    from collections import Counter
+
+    from testbench.snn_stimulus import core_transactions
+
+    fields = {"index": (0, 3), "value": (3, 1), "last": (4, 1), "clear": (5, 1)}
+    trs = core_transactions(_spiker_mode_params(), fields, random.Random(5), 300)
+    kinds = Counter(t["label"].split("(")[1].split(")")[0] for t in trs)
+    assert min(kinds[k] for k in ("input", "empty", "input + inhibition", "empty + inhibition")) >= 10, kinds
+    first = {t["label"].split("(")[1].split(")")[0]: t for t in trs if not t["label"].startswith("step 0 ")}
+    # 2 groups: a full scan of 6 inputs is 2 x 8 cycles, an empty step 2 x 3, a scan of 5 lines 2 x 5
+    assert [first[k]["cycles"] for k in ("input", "empty", "input + inhibition", "empty + inhibition")] == [16, 6, 26, 16]
+    assert [len(first[k]["beats"]) for k in ("input", "empty", "input + inhibition", "empty + inhibition")] == [6, 1, 6, 1]
+    assert any(v == -128 for t in trs for g in t["expected"] for v in g[1])
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"event_driven": 1}, r"skip_empty_steps=1 is for a clock-driven core \(event_driven=0\); an event-driven one always skips"),
+    ({"inhibition_scan": 0}, r"inhibition = 30 LSB has no RTL without an inhibition scan; .*inhibition_scan=1"),
+    ({"inhibition_scan": 2}, r"inhibition_scan must be 0 or 1, not 2"),
+    ({"inhibition_lsb": 200}, r"key 'inhibition_lsb' = 200: expected 0\.\.127"),
+])
+def test_bad_spiker_mode_parameters_are_one_sentence(changes, message):
+    from hwsim.rtlflow import RtlError
+    from hwsim.rtlflow.generate import make_design
+
+    params = {k: v for k, v in _spiker_mode_params(**changes).items() if v is not None}
+    with pytest.raises(RtlError, match=rf"^RTL block 'snn_core' with parameters .*: {message}"):
+        make_design("snn_core", params=params)

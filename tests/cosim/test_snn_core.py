@@ -16,7 +16,15 @@ MULTI = {"inputs": 6, "neurons": 6, "parallel_neurons": 3, "membrane_bits": 8, "
 CLOCKED = {"inputs": 4, "neurons": 3, "parallel_neurons": 3, "event_driven": 0}  # Spiker's neuron, one group
 VERILATED = {"inputs": 6, "neurons": 8, "parallel_neurons": 4, "membrane_bits": 8, "threshold_lsb": 50,
              "levels": 2, "input_levels": 2, "refractory_steps": 1, "leak_shift": 3}
-CASES = [("icarus", MULTI), ("icarus", CLOCKED), ("verilator", VERILATED)]
+# Spiker's mode: clock-driven, empty steps skipped, lateral inhibition by scanning the feedback
+# lines (30 LSB per output unit, so 8-bit membranes saturate at -128).  Two groups with a padding
+# lane on Icarus; one group, multi-threshold, soft reset and refractory counters on Verilator.
+SPIKER_MODE = {"inputs": 6, "neurons": 5, "parallel_neurons": 3, "membrane_bits": 8, "threshold_lsb": 40,
+               "leak_shift": 2, "event_driven": 0, "skip_empty_steps": 1, "inhibition_scan": 1, "inhibition_lsb": 30}
+SPIKER_MODE_VERILATED = {**SPIKER_MODE, "parallel_neurons": 5, "levels": 2, "input_levels": 2, "reset": "soft",
+                         "refractory_steps": 1}
+CASES = [("icarus", MULTI), ("icarus", CLOCKED), ("verilator", VERILATED), ("icarus", SPIKER_MODE),
+         ("verilator", SPIKER_MODE_VERILATED)]
 
 
 @pytest.mark.parametrize(("sim", "params"), CASES)
@@ -29,9 +37,13 @@ def test_snn_core_matches_hwsim(sim, params, build_root):
     assert result.cycles_simulated > result.cycles_checked  # idle input and back-pressure did happen
 
 
-@pytest.mark.parametrize(("fault", "what"), [("wrap_around", "output"), ("extra_cycle", "cycle")])
-def test_broken_snn_core_fails(fault, what, build_root):
-    result = run_testbench("snn_core", "icarus", params={**MULTI, "fault": fault}, seed=6, transactions=150,
+@pytest.mark.parametrize(("params", "fault", "what"), [
+    (MULTI, "wrap_around", "output"), (MULTI, "extra_cycle", "cycle"),
+    (SPIKER_MODE, "scan_extra_cycle", "cycle"),  # one idle cycle after each inhibition scan
+    (SPIKER_MODE, "inhibit_self", "output"),     # a neuron's own feedback line inhibits it too
+])
+def test_broken_snn_core_fails(params, fault, what, build_root):
+    result = run_testbench("snn_core", "icarus", params={**params, "fault": fault}, seed=6, transactions=150,
                            build_root=build_root, run_tag="pytest-snn-core-broken")
     assert not result.passed
     assert (result.output_mismatches if what == "output" else result.cycle_mismatches) > 0
