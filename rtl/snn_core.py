@@ -33,6 +33,7 @@ The cycle counts are ``hwsim.sim.blocks.snn_core.step_cycles``/``inference_cycle
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 from amaranth import Cat, Module, Mux, Signal, signed, unsigned
@@ -41,8 +42,6 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 import numpy as np
-
-from dataclasses import replace
 
 from hwsim.errors import WorkloadError
 from hwsim.func.snn_core import core_weights, default_neuron_params, layer_fires
@@ -54,6 +53,9 @@ from rtl.lif_neuron import NeuronLogic, check_rtl_neuron, rtl_neuron
 FAULTS = ("leak_off_by_one", "wrap_around", "extra_cycle", "scan_extra_cycle", "inhibit_self")
 """Deliberate bugs: leak by ``v >> (k+1)``; integrate without saturation; one idle cycle before firing;
 one idle cycle after an inhibition scan; a neuron's own feedback line inhibits it too."""
+
+SCAN_FAULTS = ("scan_extra_cycle", "inhibit_self")
+"""The faults that live in the inhibition scan (so need ``inhibition_scan``)."""
 
 
 def event_layout(inputs: int, value_bits: int) -> data.StructLayout:
@@ -141,7 +143,7 @@ class SnnCore(wiring.Component):
                  input_levels: int = 1, fault: str | None = None, fires: bool = True, skip_empty_steps: bool = False,
                  inhibition_scan: bool = False) -> None:
         check_rtl_neuron(neuron, input_levels, fault, FAULTS, inhibition=inhibition_scan)
-        check_core_mode(event_driven, skip_empty_steps)
+        check_core_mode(event_driven, skip_empty_steps, inhibition_scan, fault)
         self._fires = bool(fires)
         weights = np.asarray(weights, dtype=np.int64)
         if weights.ndim != 2:
@@ -290,11 +292,11 @@ class SnnCore(wiring.Component):
         feedback = [Signal(logic.out_bits, name=f"feedback_{j}") for j in range(N)]
         step_o = [[Signal(logic.out_bits, name=f"o_g{g}_p{p}") for p in range(P)] for g in range(G - 1)]
         scan_count = Signal(range(max(N, 2)))
-        first = Signal(range(G * P))            # the current group's first neuron
+        first = Signal(range(max(2, G * P)))    # the current group's first neuron
         inhibiting = Signal()
         m.d.comb += inhibiting.eq(Cat(*feedback).any())
 
-        amount = Signal(range(n.levels * n.inhibition_lsb + 1))
+        amount = Signal(range(max(2, n.levels * n.inhibition_lsb + 1)))  # never 0 bits wide (Verilator)
         m.d.comb += amount.eq(feedback[0] * n.inhibition_lsb)
         in_scan = phase == _SCAN
         with m.If(in_scan):
@@ -361,10 +363,12 @@ def core_layer(params: Mapping[str, Any]) -> tuple[NeuronParams, np.ndarray, int
     return neuron, layer_weights(params), params["input_levels"], True
 
 
-def check_core_mode(event_driven: bool, skip_empty_steps: bool) -> None:
-    """An event-driven core always skips empty steps; the flag is for a clock-driven one."""
+def check_core_mode(event_driven: bool, skip_empty_steps: bool, inhibition_scan: bool, fault: str | None) -> None:
+    """Raise ValueError for a skip flag on an event-driven core (it always skips) or a scan fault without a scan."""
     if skip_empty_steps and event_driven:
         raise ValueError("skip_empty_steps=1 is for a clock-driven core (event_driven=0); an event-driven one always skips")
+    if fault in SCAN_FAULTS and not inhibition_scan:
+        raise ValueError(f"fault {fault!r} is in the inhibition scan; build it with inhibition_scan=1")
 
 
 def layer_weights(params: Mapping[str, Any]) -> np.ndarray:
@@ -380,7 +384,8 @@ def build(spec: Any, params: Mapping[str, Any]) -> SnnCore:
         if params[flag] not in (0, 1):
             raise ValueError(f"{flag} must be 0 or 1, not {params[flag]!r}")
     _check_int("parallel_neurons", params["parallel_neurons"], 1, 1024)  # before the component exists
-    check_core_mode(bool(params["event_driven"]), bool(params["skip_empty_steps"]))
+    check_core_mode(bool(params["event_driven"]), bool(params["skip_empty_steps"]), bool(params["inhibition_scan"]),
+                    params["fault"])
     neuron, weights, levels, fires = core_layer(params)
     check_rtl_neuron(neuron, levels, params["fault"], FAULTS, inhibition=bool(params["inhibition_scan"]))
     return SnnCore(neuron, weights, params["parallel_neurons"], event_driven=bool(params["event_driven"]),

@@ -126,6 +126,8 @@ def test_spiker_mode_stimulus_covers_every_kind_of_step():
     ({"inhibition_scan": 0}, r"inhibition = 30 LSB has no RTL without an inhibition scan; .*inhibition_scan=1"),
     ({"inhibition_scan": 2}, r"inhibition_scan must be 0 or 1, not 2"),
     ({"inhibition_lsb": 200}, r"key 'inhibition_lsb' = 200: expected 0\.\.127"),
+    ({"inhibition_scan": 0, "inhibition_lsb": 0, "fault": "scan_extra_cycle"},
+     r"fault 'scan_extra_cycle' is in the inhibition scan; build it with inhibition_scan=1"),
 ])
 def test_bad_spiker_mode_parameters_are_one_sentence(changes, message):
     from hwsim.rtlflow import RtlError
@@ -134,3 +136,17 @@ def test_bad_spiker_mode_parameters_are_one_sentence(changes, message):
     params = {k: v for k, v in _spiker_mode_params(**changes).items() if v is not None}
     with pytest.raises(RtlError, match=rf"^RTL block 'snn_core' with parameters .*: {message}"):
         make_design("snn_core", params=params)
+
+
+@pytest.mark.parametrize("changes", [
+    {},
+    # no inhibition weight (spiker-mnist's) on one neuron unit: no signal may be 0 bits wide
+    {"inhibition_lsb": 0, "neurons": 1, "parallel_neurons": 1},
+])
+def test_spiker_mode_designs_lint_clean(changes, tmp_path):
+    from hwsim.rtlflow.generate import make_design, write_design
+    from hwsim.rtlflow.lint import lint_verilog
+
+    params = {k: v for k, v in _spiker_mode_params(**changes).items() if v is not None}
+    v_path, _, _ = write_design(make_design("snn_core", params=params), tmp_path)
+    lint_verilog(v_path)
