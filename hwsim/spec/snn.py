@@ -4,10 +4,9 @@ One core per layer.  A core has ``parallel_neurons`` physical neuron units (all 
 neurons, or fewer, time-multiplexed in groups), a synapse memory of BRAM words that yields
 one input's weights for a group in one cycle, and a controller that scans every input index
 (clock-driven, Spiker) or only the active ones (event-driven).  Timing comes from the block
-model :mod:`hwsim.sim.blocks.snn_core` (:meth:`SnnSpec.core_timing`); the extra control flow
-that block does not cover (skipping empty steps of a clock-driven core, scanning the
-lateral-inhibition feedback, loading the image, reading the counters) is in
-:mod:`hwsim.sim.snn.cycles`.  Every energy and every structural cost carries a ``source``.
+model :mod:`hwsim.sim.blocks.snn_core` (:meth:`SnnSpec.core_timing`), including skipping the
+empty steps of a clock-driven core and the lateral-inhibition scan or broadcast; loading the
+image and reading the counters are in :mod:`hwsim.sim.snn.cycles`.  Every energy and every structural cost carries a ``source``.
 """
 
 from __future__ import annotations
