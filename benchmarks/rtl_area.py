@@ -21,6 +21,8 @@ NARROW = {"membrane_bits": 8, "threshold_lsb": 40, "levels": 3, "input_levels": 
           "refractory_steps": 2, "leak_shift": 2}
 MULTI = {"levels": 3, "input_levels": 3, "reset": "soft", "refractory_steps": 2, "membrane_bits": 12,
          "threshold_lsb": 300}
+# Spiker's control flow: clock-driven, empty steps skipped, lateral inhibition by a feedback scan
+SPIKER_MODE = {"event_driven": 0, "skip_empty_steps": 1, "inhibition_scan": 1, "inhibition_lsb": 30}
 CASES = [
     ("ternary_adder", "fat", {"width_bits": 8}, {}),
     ("ternary_adder", "fat", {"width_bits": 16}, {}),
@@ -44,6 +46,10 @@ CASES = [
     ("snn_core", None, {"parallel_neurons": 8, "neurons": 8, "inputs": 64}, {}),
     ("snn_core", None, {"parallel_neurons": 4, "neurons": 4, "inputs": 32, "event_driven": 0}, {}),
     ("snn_core", None, {"parallel_neurons": 16, "neurons": 64, "inputs": 128}, {}),
+    ("snn_core", None, {"parallel_neurons": 4, "neurons": 4, "inputs": 32, **SPIKER_MODE}, {}),
+    ("snn_core", None, {"parallel_neurons": 8, "neurons": 8, "inputs": 64, **SPIKER_MODE}, {}),
+    ("snn_core", None, {"parallel_neurons": 4, "neurons": 8, "inputs": 16, **SPIKER_MODE}, {}),
+    ("snn_core", None, {"parallel_neurons": 16, "neurons": 32, "inputs": 64, **SPIKER_MODE}, {}),
 ]
 
 

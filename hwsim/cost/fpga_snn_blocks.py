@@ -15,7 +15,8 @@ a lane is read through a ``G:1`` mux (a LUT6 is a 4:1 mux) and each stored bit n
 load mux (about 1.25 LUTs with the group decode).  The weight memory is a ROM of ``G * inputs``
 rows of ``P * weight_bits``: Yosys puts it into RAMB18s from 256 rows on (below that it
 becomes LUT logic, one LUT6 per 64 rows and output bit, with a register for the synchronous
-read); the event buffer is LUT RAM.
+read); the event buffer is LUT RAM.  Spiker's inhibition scan is priced by
+:func:`inhibition_scan_resources`.
 """
 
 from __future__ import annotations
@@ -107,4 +108,23 @@ def core_block_resources(params: Mapping[str, Any]) -> FpgaResources:
     elif not params["event_driven"]:
         lut += 2 * _bits(C + 1)    # the scan counter and its end compare
         ff += _bits(C + 1)
+    if params.get("inhibition_scan"):
+        scan = inhibition_scan_resources(P, N, G, mb, params["levels"].bit_length())
+        lut, ff, carry = lut + scan.lut, ff + scan.ff, carry + scan.carry
     return FpgaResources(lut=round(lut), ff=ff, carry=carry, bram=bram)
+
+
+def inhibition_scan_resources(P: int, N: int, G: int, membrane_bits: int, out_bits: int) -> FpgaResources:
+    """What Spiker's inhibition scan adds to a core (``rtl/snn_core.py``, ``inhibition_scan=1``).
+
+    Per lane: the subtractor of the line's amount, the floor compare and clamp mux (about 1.5
+    LUTs per membrane bit), one more input on the load mux of each of the ``G`` stored copies
+    when there are several (1.25 per bit and copy, as for the integrate path), and the "not
+    this lane's own line" compare.  Registers: the ring of ``N`` feedback outputs, the outputs
+    of groups ``0..G-2`` held until the last group fires, the scan counter and the group's
+    first-neuron index; each ring bit has a load/shift mux.
+    """
+    per_lane = 1.5 * membrane_bits + (1.25 * G * membrane_bits if G > 1 else 0) + _bits(N) / 2
+    lut = P * per_lane + N * out_bits + 10
+    ff = N * out_bits + (G - 1) * P * out_bits + _bits(N) + _bits(G * P)
+    return FpgaResources(lut=round(lut), ff=ff, carry=P * ceil(membrane_bits / 4))
