@@ -54,18 +54,16 @@ def test_unreachable_scheduler_is_one_sentence():
 def test_ctrl_c_on_a_local_cluster_is_quiet_and_resumable(tmp_path, capsys):
     import os
     import signal
-    import subprocess
     import sys
     import time
 
     from test_dse_resume import LONG_SWEEP, POINTS
-    from test_dse_support import stored_count
+    from test_dse_support import start_interruptible, stored_count
 
     sweep = write_sweep(tmp_path, LONG_SWEEP)
     db = tmp_path / "r.db"
-    proc = subprocess.Popen([sys.executable, "-m", "hwsim", "sweep", str(sweep), "--out", str(db), "--executor", "dask",
-                             "--workers", "2", "--chunk", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    proc = start_interruptible([sys.executable, "-m", "hwsim", "sweep", str(sweep), "--out", str(db), "--executor", "dask",
+                                "--workers", "2", "--chunk", "1"])
     deadline = time.monotonic() + 90
     while stored_count(db) < 4:
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 
@@ -13,7 +12,7 @@ import pytest
 
 from hwsim.cli import main
 
-from test_dse_support import stored_count, stored_reports, write_sweep
+from test_dse_support import start_interruptible, stored_count, stored_reports, write_sweep
 
 # 64 + 4 points of about 50 ms each: long enough to be interrupted, short enough for CI.
 LONG_SWEEP = """\
@@ -36,8 +35,7 @@ POINTS = 68
 def _start(sweep, db, *extra):
     cmd = [sys.executable, "-m", "hwsim", "sweep", str(sweep), "--out", str(db), "--workers", "1", "--chunk", "1",
            *extra]
-    # A session of its own: the test can signal the whole group as a terminal would.
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return start_interruptible(cmd)
 
 
 def _wait_for_rows(proc, db, rows: int, timeout_s: float = 60.0) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -23,6 +25,18 @@ constraints: ["area_mm2 <= 2"]
 objectives: {latency: minimize, energy: minimize}
 """
 MLP_SWEEP_POINTS = 3 * 2 * 2 + 3
+
+
+def start_interruptible(cmd: list[str]) -> subprocess.Popen:
+    """Start ``cmd`` in a session of its own (the test signals the group as a terminal would),
+    with SIGINT at its default even when this test run was started with it ignored (``nohup``,
+    ``cmd &`` in a script): a process started with SIGINT ignored keeps ignoring it, as it should,
+    and Ctrl-C could not be tested."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def write_sweep(folder: Path, text: str = MLP_SWEEP, name: str = "sweep.yaml") -> Path:
