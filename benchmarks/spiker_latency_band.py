@@ -37,9 +37,8 @@ def latency_us(net, arch, run) -> float:
     return report_from_run(net, arch, run).total.latency_s * 1e6
 
 
-def band(net, arch) -> tuple[float, float, float, float, float]:
-    """(active steps, firing fraction of active steps, lower us, trained us, upper us)."""
-    run = run_network(net, net.test_inputs)
+def band(net, arch, run) -> tuple[float, float, float, float, float]:
+    """(active steps, firing fraction of active steps, lower us, trained us, upper us) of one functional run."""
     active = run.active_inputs[:, :1, :] > 0
     never = dataclasses.replace(run, fired=np.zeros_like(run.fired))
     always = dataclasses.replace(run, fired=active.astype(run.fired.dtype) * net.layers[0].neurons)
@@ -60,9 +59,10 @@ def main() -> None:
           f"{'trained us':>11} {'upper us':>9} {'window reachable':>17}")
     for reseed in (False, True):
         net = api.load_network("spiker-mnist", overrides={"encoding.reseed_per_sample": reseed, **workload})
+        run = run_network(net, net.test_inputs)   # the spike trains do not depend on the host's transfers
         for host in (True, False):
             arch = api.load_arch("spiker", overrides={} if host else NO_HOST)
-            steps, firing, lower, trained, upper = band(net, arch)
+            steps, firing, lower, trained, upper = band(net, arch, run)
             reach = "yes" if upper >= lo_ok and lower <= hi_ok else "no"
             print(f"{'reseeded' if reseed else 'free-running':<14} {'yes' if host else 'no':<9} {steps:>12.2f} "
                   f"{100 * firing:>8.1f}% {lower:>9.1f} {trained:>11.1f} {upper:>9.1f} {reach:>17}")

@@ -44,7 +44,7 @@ from amaranth.lib.wiring import In, Out
 import numpy as np
 
 from hwsim.errors import WorkloadError
-from hwsim.func.snn_core import core_weights, default_neuron_params, layer_fires
+from hwsim.func.snn_core import core_weights, default_neuron_params
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups
 from hwsim.workload.snn import NeuronParams
@@ -354,7 +354,7 @@ def core_layer(params: Mapping[str, Any]) -> tuple[NeuronParams, np.ndarray, int
         from hwsim.func.snn_core import model_layer
 
         net, index, neuron, weights, levels = model_layer(params["model"], params["layer"])
-        return neuron, weights, levels, layer_fires(net, index)
+        return neuron, weights, levels, net.layer_fires(index)
     _check_int("inhibition_lsb", params["inhibition_lsb"], 0, 1 << 31)
     try:
         neuron = replace(rtl_neuron(params), inhibition_lsb=params["inhibition_lsb"])

@@ -41,7 +41,8 @@ from hwsim.workload.snn import EncodingKind, LeakKind, NeuronParams, Readout, Re
 _LEAK_CODE = {LeakKind.NONE: 0, LeakKind.SHIFT: 1, LeakKind.DECAY: 2}
 _ENC_LFSR, _ENC_DIRECT, _ENC_DENSE = 0, 1, 2
 # Column order of the per-layer parameter rows passed to the kernels.
-_THETA, _LEVELS, _VMIN, _VMAX, _LEAK, _SHIFT, _MULT, _SOFT, _REFR, _INH, _FIRES = range(11)
+# (The thresholds travel as a per-neuron array of their own.)
+_LEVELS, _VMIN, _VMAX, _LEAK, _SHIFT, _MULT, _SOFT, _REFR, _INH, _FIRES = range(10)
 
 
 @njit(cache=True)
@@ -217,7 +218,7 @@ def _popcount(x):
 def neuron_row(neuron: NeuronParams, fires: bool = True) -> np.ndarray:
     """The kernels' int64 parameter row of one layer."""
     return np.array(
-        [neuron.threshold_lsb, neuron.levels, neuron.v_min, neuron.v_max, _LEAK_CODE[neuron.leak],
+        [neuron.levels, neuron.v_min, neuron.v_max, _LEAK_CODE[neuron.leak],
          neuron.leak_shift, neuron.leak_multiplier, int(neuron.reset is ResetKind.SOFT),
          neuron.refractory_steps, neuron.inhibition_lsb, int(fires)],
         dtype=np.int64,
@@ -376,8 +377,7 @@ def run_network(net: SnnNetwork, intensities: np.ndarray, *, record: bool = Fals
     mats = [np.ascontiguousarray(dense_weights(layer, net.weights[layer.name]).T) for layer in net.layers]
     w_off = np.cumsum([0] + [m.size for m in mats]).astype(np.int64)
     rows = np.stack([
-        neuron_row(layer.neuron, not (i == len(net.layers) - 1 and net.readout is Readout.MEMBRANE))
-        for i, layer in enumerate(net.layers)
+        neuron_row(layer.neuron, net.layer_fires(i)) for i, layer in enumerate(net.layers)
     ])
     thetas = np.concatenate([neuron_thresholds(layer.neuron, layer.neurons, net.thresholds.get(layer.name))
                              for layer in net.layers])

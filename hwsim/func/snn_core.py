@@ -81,13 +81,6 @@ def core_step(state: NeuronState, x: np.ndarray, weights: np.ndarray, neuron: Ne
     return lif_step(state, x, weights, neuron, fires)
 
 
-def layer_fires(net: Any, index: int) -> bool:
-    """False for the network's integrating readout (its last layer under ``Readout.MEMBRANE``)."""
-    from hwsim.workload.snn import Readout
-
-    return not (index == len(net.layers) - 1 and net.readout is Readout.MEMBRANE)
-
-
 def neuron_step(state: NeuronState, beats: list[tuple[int, int]], neuron: NeuronParams) -> NeuronState:
     """One step of the stand-alone neuron fed ``(weight, x)`` beats in order.
 
@@ -117,7 +110,7 @@ def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np
     Raises
     ------
     ValueError
-        When the model has no such layer (an integrating readout is a layer: see :func:`layer_fires`),
+        When the model has no such layer (an integrating readout is a layer: see :meth:`hwsim.workload.snn.SnnNetwork.layer_fires`),
         or the layer has per-neuron thresholds (the RTL core has one threshold register).
     """
     from hwsim.func.lif import dense_weights

@@ -286,9 +286,9 @@ class SnnNetwork:
         if unknown:
             raise WorkloadError(f"per-neuron thresholds for '{unknown[0]}', which is not a layer")
 
-    def has_neuron_thresholds(self) -> bool:
-        """True when some layer carries per-neuron thresholds."""
-        return bool(self.thresholds)
+    def layer_fires(self, index: int) -> bool:
+        """False for the integrating readout (the last layer under :attr:`Readout.MEMBRANE`), which never fires."""
+        return not (index == len(self.layers) - 1 and self.readout is Readout.MEMBRANE)
 
     def layer(self, name: str) -> SnnLayer:
         for layer in self.layers:
