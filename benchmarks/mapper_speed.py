@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hwsim.mapping.loopnest import space
-from hwsim.mapping.loopnest.search import evaluate, search
+from hwsim.mapping.loopnest.search import evaluate, layer_bounds, search
 from hwsim.mapping.loopnest.target import MappingTarget, MemoryLevel
 from hwsim.spec.enums import Objective
 from hwsim.workload.zoo import load_network
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     rates = []
     for name in LAYERS:
         layer = net.layer(name)
-        bounds = np.array([layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S])
+        bounds, _ = layer_bounds(layer)
         tables = space.factor_tables(bounds, target)
         batch = space.sample(tables, len(target.levels), args.budget, rng)
         t = time.process_time()

@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 
 from hwsim.mapping.loopnest.search import LoopNestMapping, evaluate, search
-from hwsim.mapping.loopnest.target import DIMS, MappingTarget, MemoryLevel
+from hwsim.mapping.loopnest.target import DIMS, NDIM, MappingTarget, MemoryLevel
 from hwsim.spec.enums import Objective
 from hwsim.workload.zoo import load_network
 
@@ -79,7 +79,7 @@ def zigzag_nest(result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     keeps there still fits; the rest goes to DRAM.  Two loops of one dimension in one level
     are merged at the position of the inner one.
     """
-    spatial = np.ones(7, dtype=np.int64)
+    spatial = np.ones(NDIM, dtype=np.int64)
     for loops in result["spatial"].values():
         for dim, f in loops.items():
             spatial[DIMS.index(ZZ_DIM[dim])] *= int(round(f))
@@ -87,8 +87,8 @@ def zigzag_nest(result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sequence = [loop for level in temporal["W"] for loop in level]
     cut0 = len(temporal["W"][0])
     cut1 = min(cut0 + len(temporal["W"][1]), len(temporal["I"][0]), len(temporal["O"][0]))
-    factors = np.ones((3, 7), dtype=np.int64)
-    orders = np.tile(np.arange(7), (3, 1))
+    factors = np.ones((3, NDIM), dtype=np.int64)
+    orders = np.tile(np.arange(NDIM), (3, 1))
     for li, level in enumerate((sequence[:cut0], sequence[cut0:max(cut0, cut1)], sequence[max(cut0, cut1):])):
         seen: list[int] = []
         for dim, f in level:
@@ -96,7 +96,7 @@ def zigzag_nest(result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             factors[li, d] *= int(round(f))
             if d not in seen:
                 seen.append(d)
-        orders[li] = seen + [d for d in range(7) if d not in seen]
+        orders[li] = seen + [d for d in range(NDIM) if d not in seen]
     return factors, spatial, orders
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from hwsim.errors import MappingError
 from hwsim.mapping.loopnest.search import evaluate, search
-from hwsim.mapping.loopnest.target import DIMS, MappingTarget, MemoryLevel
+from hwsim.mapping.loopnest.target import DIMS, NDIM, MappingTarget, MemoryLevel
 from hwsim.spec.enums import Objective
 from hwsim.workload.layers import Layer, LayerKind, Quant
 
@@ -25,13 +25,13 @@ def _single_pe(reg_capacity=1.0):
 
 
 def _mapping(order_level1, level0=None):
-    factors = np.ones((1, 2, 7), dtype=np.int64)
-    factors[0, 1] = [1, 2, 2, 2, 1, 1, 1]  # N K C P Q R S all at DRAM level
+    factors = np.ones((1, 2, NDIM), dtype=np.int64)
+    factors[0, 1] = [1, 2, 2, 2, 1, 1, 1, 1]  # N K C P Q R S G all at DRAM level
     if level0 is not None:
         factors[0, 0], factors[0, 1] = level0
-    spatial = np.ones((1, 7), dtype=np.int64)
-    orders = np.tile(np.arange(7), (1, 2, 1))
-    orders[0, 1] = [DIMS.index(d) for d in order_level1]
+    spatial = np.ones((1, NDIM), dtype=np.int64)
+    orders = np.tile(np.arange(NDIM), (1, 2, 1))
+    orders[0, 1] = [DIMS.index(d) for d in order_level1 + "G"]
     return factors, spatial, orders
 
 
@@ -54,7 +54,7 @@ def test_weight_refetched_when_a_relevant_loop_is_innermost():
 
 
 def test_tile_over_capacity_is_invalid():
-    level0 = ([1, 2, 1, 1, 1, 1, 1], [1, 1, 2, 2, 1, 1, 1])  # two weights in a 1-word register
+    level0 = ([1, 2, 1, 1, 1, 1, 1, 1], [1, 1, 2, 2, 1, 1, 1, 1])  # two weights in a 1-word register
     _, _, valid = evaluate(_layer(), _single_pe(reg_capacity=1), *_mapping("PKCNQRS", level0))
     assert not valid[0]
     _, _, valid = evaluate(_layer(), _single_pe(reg_capacity=2), *_mapping("PKCNQRS", level0))
@@ -78,10 +78,10 @@ def _array_target():
 
 def test_unrolling_divides_compute_cycles():
     layer = _layer(K=4, C=4, P=4, Q=4)
-    factors = np.ones((1, 3, 7), dtype=np.int64)
-    factors[0, 2] = [1, 1, 1, 4, 4, 1, 1]
-    spatial = np.array([[1, 4, 4, 1, 1, 1, 1]])
-    orders = np.tile(np.arange(7), (1, 3, 1))
+    factors = np.ones((1, 3, NDIM), dtype=np.int64)
+    factors[0, 2] = [1, 1, 1, 4, 4, 1, 1, 1]
+    spatial = np.array([[1, 4, 4, 1, 1, 1, 1, 1]])
+    orders = np.tile(np.arange(NDIM), (1, 3, 1))
     lat, _, valid = evaluate(layer, _array_target(), factors, spatial, orders)
     assert valid[0]
     # 16 output pixels, each a cycle on the 4x4 array, unless DRAM traffic dominates
@@ -90,9 +90,9 @@ def test_unrolling_divides_compute_cycles():
 
 def test_unrolling_beyond_the_array_is_invalid():
     layer = _layer(K=8, C=4, P=1)
-    factors = np.ones((1, 3, 7), dtype=np.int64)
-    spatial = np.array([[1, 8, 4, 1, 1, 1, 1]])
-    _, _, valid = evaluate(layer, _array_target(), factors, spatial, np.tile(np.arange(7), (1, 3, 1)))
+    factors = np.ones((1, 3, NDIM), dtype=np.int64)
+    spatial = np.array([[1, 8, 4, 1, 1, 1, 1, 1]])
+    _, _, valid = evaluate(layer, _array_target(), factors, spatial, np.tile(np.arange(NDIM), (1, 3, 1)))
     assert not valid[0]
 
 
@@ -130,8 +130,9 @@ def test_attention_lowers_to_two_gemms_the_mapper_maps():
 
     shape = AttentionShape("enc0.attn", B=1, H=4, L=32, D=16)
     qk, av = attention_gemms(shape)
-    assert (qk.N, qk.K, qk.C, qk.P) == (4, 32, 16, 32)
-    assert (av.N, av.K, av.C, av.P) == (4, 16, 32, 32)
+    # G = B * H: both operands change per head, so neither is reused across G
+    assert (qk.N, qk.G, qk.K, qk.C, qk.P) == (1, 4, 32, 16, 32)
+    assert (av.N, av.G, av.K, av.C, av.P) == (1, 4, 16, 32, 32)
     assert qk.macs == av.macs == 4 * 32 * 32 * 16
     sparse_qk, sparse_av = attention_gemms(AttentionShape("s", B=1, H=4, L=32, D=16, kept_keys=8))
     assert sparse_av.macs == av.macs // 4

@@ -75,7 +75,7 @@ BAD = [
     (lambda d: d["layers"][0]["levels"].pop(), r"bad\.yaml: layer 'fc1': levels \['column', 'weight_buffer'\] do not match "
      r"target 'fat-columns' levels \['column', 'weight_buffer', 'interconnect'\]$"),
     (lambda d: d["layers"][0]["levels"][1]["loops"].update(X=2), r"bad\.yaml: layer 'fc1': level 'weight_buffer' loop 'X' "
-     r"is not a loop dimension \(expected N, K, C, P, Q, R, S\)$"),
+     r"is not a loop dimension \(expected N, K, C, P, Q, R, S, G\)$"),
     (lambda d: d["layers"][0]["spatial"].update(N=1, Z=2), r"bad\.yaml: layer 'fc1': spatial 'Z' is not a loop dimension"),
 ]
 

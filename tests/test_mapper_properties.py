@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from hwsim.errors import MappingError
 from hwsim.mapping.loopnest import space
-from hwsim.mapping.loopnest.search import evaluate, search
-from hwsim.mapping.loopnest.target import DIMS, MappingTarget, MemoryLevel
+from hwsim.mapping.loopnest.search import evaluate, layer_bounds, search
+from hwsim.mapping.loopnest.target import DIMS, NDIM, MappingTarget, MemoryLevel
 from hwsim.mapping.tiles import tile_words
 from hwsim.spec.enums import Objective
 from hwsim.workload.layers import Layer, LayerKind, Quant
@@ -49,7 +49,7 @@ def test_every_returned_mapping_is_valid_and_deterministic(layer, target, object
         # only allowed when no candidate fits: the all-outer mapping must then overflow level 0
         assert layer.R * layer.S * sum(target.levels[0].holds) > target.levels[0].capacity_words
         return
-    bounds = np.array([layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S])
+    bounds, window = layer_bounds(layer)
     factors, spatial = np.array(best.factors), np.array(best.spatial)
     assert np.array_equal(spatial * factors.prod(axis=0), bounds)
     rows = np.prod([spatial[DIMS.index(d)] for d in target.row_dims]) if target.row_dims else 1
@@ -58,7 +58,7 @@ def test_every_returned_mapping_is_valid_and_deterministic(layer, target, object
     allowed = set(target.row_dims + target.col_dims)
     assert all(f == 1 or d in allowed for d, f in zip(DIMS, spatial))
     for li, level in enumerate(target.levels[:-1]):
-        words = tile_words(bounds, layer.stride, factors, spatial, li, level.holds)
+        words = tile_words(bounds, window, factors, spatial, li, level.holds)
         assert words * (2 if level.double_buffered else 1) <= level.capacity_words
     assert best.latency_cycles >= layer.macs / (target.rows * target.cols) * target.mac_cycles
     again = search(layer, target, objective=objective, budget=3000, seed=seed, batch=1000)
@@ -68,22 +68,22 @@ def test_every_returned_mapping_is_valid_and_deterministic(layer, target, object
 
 def _brute_force(layer, target, objective):
     """Every factorization (unpruned) with every loop order of every level above 0."""
-    bounds = np.array([layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S])
+    bounds = np.array([layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S, layer.G])
     levels = len(target.levels)
     tables = []
     for d, name in enumerate(DIMS):
         limit = target.rows if name in target.row_dims else target.cols if name in target.col_dims else 1
         tables.append(space.factor_table(int(bounds[d]), levels, limit))
-    live = [d for d in range(7) if bounds[d] > 1]
-    level_orders = [list(p) + [d for d in range(7) if d not in p] for p in permutations(live)]
+    live = [d for d in range(NDIM) if bounds[d] > 1]
+    level_orders = [list(p) + [d for d in range(NDIM) if d not in p] for p in permutations(live)]
     best = np.inf
     for rows in product(*tables):
-        stacked = np.array(rows)  # (7, 1 + levels)
+        stacked = np.array(rows)  # (NDIM, 1 + levels)
         combos = list(product(level_orders, repeat=levels - 1))
         n = len(combos)
         factors = np.repeat(stacked[None, :, 1:].transpose(0, 2, 1), n, axis=0)
         spatial = np.repeat(stacked[None, :, 0], n, axis=0)
-        orders = np.array([[list(range(7)), *c] for c in combos], dtype=np.int64)
+        orders = np.array([[list(range(NDIM)), *c] for c in combos], dtype=np.int64)
         lat, energy, valid = evaluate(layer, target, np.ascontiguousarray(factors), np.ascontiguousarray(spatial),
                                       orders)
         cost = {Objective.LATENCY: lat, Objective.ENERGY: energy, Objective.EDP: lat * energy}[objective]

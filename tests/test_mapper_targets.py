@@ -37,7 +37,7 @@ def test_transformer_lowers_to_projections_and_attention_products():
     assert names == ["enc0.qkv", "enc0.attn.qk", "enc0.attn.av", "enc0.out", "enc0.ffn1", "enc0.ffn2"]
     longest = int(np.max(workload.lengths))
     qk, av = layers[1], layers[2]
-    assert (qk.N, qk.K, qk.C, qk.P) == (4, longest, 32, longest)
+    assert (qk.N, qk.G, qk.K, qk.C, qk.P) == (1, 4, longest, 32, longest)
     assert av.C == min(16, longest)  # top-k keeps 16 keys per query: the value product reduces over them
     mapping = map_network(workload, arch, objective=Objective.LATENCY, budget=2000)
     assert len(mapping.layers) == 12 and mapping.layers[1].mapping.latency_cycles > 0

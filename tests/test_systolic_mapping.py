@@ -117,9 +117,9 @@ def test_layers_without_a_nest_keep_the_fold_model():
     fc = full.get("fc")
     wrong = NetworkMapping(full.model, full.arch, full.objective, full.budget, full.seed,
                            (replace(fc, layer=replace(fc.layer, name="conv1")),))
-    with pytest.raises(SimulationError, match=r"^layer 'conv1': its loop nest is for N, K, C, P, Q, R, S, stride, "
-                                              r"bits = \(1, 1000, 512, 1, 1, 1, 1, 1, 8\), the layer has "
-                                              r"\(1, 64, 3, 112, 112, 7, 7, 2, 8\)$"):
+    with pytest.raises(SimulationError, match=r"^layer 'conv1': its loop nest is for N, K, C, P, Q, R, S, G, strides, "
+                                              r"dilations, bits = \(1, 1000, 512, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, 2\), "
+                                              r"the layer has \(1, 64, 3, 112, 112, 7, 7, 1, 2, 2, 1, 1, 8, 2\)$"):
         simulate_network(net, arch, mapping=wrong)
 
 

@@ -104,7 +104,7 @@ def test_topology_reads_layers_with_scalesim_output_rounding(tmp_path):
     net = api.load_network(str(write(tmp_path, "t.csv", HEADER + "c1, 12, 10, 3, 2, 3, 20, 2,\nfc, 1, 1, 1, 1, 64, 10, 1\n")))
     c1, fc = net.layers
     # ceil((12 - 3) / 2) + 1 = 6 rows (the last window overhangs), ceil((10 - 2) / 2) + 1 = 5.
-    assert (c1.K, c1.C, c1.P, c1.Q, c1.R, c1.S, c1.stride) == (20, 3, 6, 5, 3, 2, 2)
+    assert (c1.K, c1.C, c1.P, c1.Q, c1.R, c1.S, c1.stride) == (20, 3, 6, 5, 3, 2, (2, 2))
     assert net.layers[0].ifmap_hw == (12, 10)
     assert (fc.K, fc.C, fc.P, fc.Q) == (10, 64, 1, 1) and fc.inputs == ("c1",)
 

@@ -28,9 +28,15 @@ layers:
 """
 
 
+def _square(values):
+    """The one value of a stride or padding that is the same on every side (as YAML models give it)."""
+    assert len(set(values)) == 1, values
+    return values[0]
+
+
 def _dims(layer):
     return dict(N=layer.N, K=layer.K, C=layer.C, P=layer.P, Q=layer.Q, R=layer.R, S=layer.S,
-                stride=layer.stride, padding=layer.padding)
+                stride=_square(layer.stride), padding=_square(layer.padding))
 
 
 @pytest.fixture(scope="module")

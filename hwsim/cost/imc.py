@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from hwsim.sim.blocks.ternary_adder import micro_op_energy_pj
-from hwsim.spec.enums import MicroOp
+from hwsim.cost.vector import vector_energy_table_pj
+from hwsim.spec.enums import MICRO_OP_ACTION
 from hwsim.spec.imc import ImcSpec
-
-_MICRO_OP_KEY = {
-    MicroOp.SENSE: "sense_amp.sense",
-    MicroOp.LATCH_CARRY: "sense_amp.latch_carry",
-    MicroOp.WRITE_SUM: "subarray.write_sum",
-    MicroOp.WRITE_CARRY: "subarray.write_carry",
-}
 
 
 def energy_table_pj(spec: ImcSpec) -> dict[str, float]:
     """pJ per counted action: micro-ops per column-bit, cells, bits, weights."""
-    table = {_MICRO_OP_KEY[op]: e for op, e in micro_op_energy_pj(spec.sense_amp).items()}
+    table = {MICRO_OP_ACTION[op]: e for op, e in micro_op_energy_pj(spec.sense_amp).items()}
     table["subarray.row_write"] = spec.subarray.cell.write_energy_pj
     table["subarray.row_read"] = spec.subarray.cell.read_energy_pj
     table["interconnect.transfer"] = spec.interconnect.energy_pj_per_bit
     table["weight_buffer.read"] = spec.weight_buffer.read_energy_pj_per_bit
     table["skip_unit.scan"] = spec.skip_unit.scan_energy_pj_per_weight
+    table.update(vector_energy_table_pj(spec.vector_unit))
     return table
 
 

@@ -24,10 +24,17 @@ def build_report(
     workload: Mapping[str, Any],
     total_extra: Mapping[str, Any] | None = None,
 ) -> Report:
-    """Price every layer with ``energy_table_pj`` and sum the totals."""
+    """Price every layer with ``energy_table_pj`` and sum the totals.
+
+    Layers an engine could not run are counted by reason in the totals' ``not_priced_layers``
+    (and marked ``not_priced`` in their own row), so a user sees what the numbers leave out.
+    """
     layers = []
     total_breakdown: Counter[str] = Counter()
+    not_priced: Counter[str] = Counter()
     for st in stats:
+        if st.not_priced:
+            not_priced[st.not_priced] += 1
         breakdown = price_counts(st.counts, energy_table_pj)
         total_breakdown.update(breakdown)
         layers.append(
@@ -44,7 +51,7 @@ def build_report(
                 macs=st.macs,
                 nonzero_weight_fraction=st.nonzero_weight_fraction,
                 mapping=st.mapping,
-                extra=dict(st.extra),
+                extra={**st.extra, **({"not_priced": st.not_priced} if st.not_priced else {})},
             )
         )
     cycles = sum(layer.cycles for layer in layers)
@@ -60,6 +67,6 @@ def build_report(
         area_breakdown_mm2=area,
         power_w=power_w(energy_pj, latency_s),
         macs=sum(layer.macs for layer in layers),
-        extra=dict(total_extra or {}),
+        extra={**(total_extra or {}), **({"not_priced_layers": dict(not_priced)} if not_priced else {})},
     )
     return Report(model, arch, family, clock_mhz, totals, tuple(layers), dict(workload), __version__)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from hwsim.cost.vector import vector_energy_table_pj
 from hwsim.spec.systolic import SystolicSpec
 
 BITS_PER_BYTE = 8
 
 
 def energy_table_pj(spec: SystolicSpec) -> dict[str, float]:
-    """pJ per counted action: one MAC, one word read from or written to an SRAM or DRAM."""
+    """pJ per counted action: one MAC, one word read from or written to an SRAM or DRAM, one vector lane op."""
     e = spec.energy
     return {
         "pe.mac": e.mac.energy_pj,
@@ -20,6 +21,7 @@ def energy_table_pj(spec: SystolicSpec) -> dict[str, float]:
         "dram.filter_read": e.dram_read.energy_pj,
         "dram.ofmap_write": e.dram_write.energy_pj,
         "dram.ofmap_read": e.dram_read.energy_pj,  # partial sums read back (loop nests that spill them)
+        **vector_energy_table_pj(spec.vector_unit),
     }
 
 

@@ -8,8 +8,8 @@ One entry per layer::
     objective: edp
     layers:
       - name: conv1
-        dims: {N: 1, K: 64, C: 3, P: 112, Q: 112, R: 7, S: 7}
-        stride: 2
+        dims: {N: 1, K: 64, C: 3, P: 112, Q: 112, R: 7, S: 7}   # and G (groups) when not 1
+        stride: 2                          # or [rows, cols]; dilation: [rows, cols] when not 1
         spatial: {K: 64, C: 3, P: 16}      # unrolling across the PE array
         levels:                            # innermost first, the target's levels in order
           - {name: column, loops: {R: 7}}  # loops innermost first; absent dims have bound 1
@@ -34,7 +34,7 @@ from pydantic import Field
 
 from hwsim.errors import MappingError
 from hwsim.mapping.loopnest.search import LoopNestMapping, evaluate, layer_bounds
-from hwsim.mapping.loopnest.target import DIMS, MappingTarget
+from hwsim.mapping.loopnest.target import DIMS, NDIM, MappingTarget
 from hwsim.mapping.network import (DEFAULT_BUDGET, LayerMapping, NetworkMapping, Progress, level_loops,
                                    map_network, mappable_layers)
 from hwsim.mapping.targets import target_for
@@ -55,7 +55,8 @@ class LevelEntry(StrictSpec):
 class LayerEntry(StrictSpec):
     name: str = Field(min_length=1)
     dims: dict[str, int]
-    stride: int = Field(default=1, ge=1)
+    stride: int | tuple[int, int] = Field(default=1, description="rows and cols, or one int for both")
+    dilation: int | tuple[int, int] = Field(default=1, description="rows and cols, or one int for both")
     spatial: dict[str, int] = Field(default_factory=dict)
     levels: list[LevelEntry] = Field(min_length=1)
     latency_cycles: float | None = None
@@ -79,8 +80,9 @@ def mapping_to_dict(network: NetworkMapping) -> dict[str, Any]:
         layer = m.layer
         layers.append({
             "name": m.name,
-            "dims": {d: int(v) for d, v in zip(DIMS, layer_bounds(layer)[0])},
-            "stride": layer.stride,
+            "dims": {d: int(v) for d, v in zip(DIMS, layer_bounds(layer)[0]) if d != "G" or v != 1},
+            "stride": _pair_text(layer.stride),
+            **({"dilation": _pair_text(layer.dilation)} if layer.dilation != (1, 1) else {}),
             "spatial": {d: f for d, f in zip(DIMS, m.mapping.spatial) if f > 1},
             "levels": [{"name": name, "loops": dict(loops)} for name, loops in level_loops(m)],
             "latency_cycles": float(m.mapping.latency_cycles),
@@ -133,35 +135,37 @@ def read_mapping_file(path: Path, workload: Any, arch: Any, *, progress: Progres
 
 
 def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) -> LayerMapping:
-    bounds, stride = layer_bounds(layer)
+    bounds, window = layer_bounds(layer)
     for d, value in entry.dims.items():
         if d not in DIMS:
             raise MappingError(f"{where}: dims.{d}: not a loop dimension (expected {', '.join(DIMS)})")
         if value != bounds[DIMS.index(d)]:
             raise MappingError(f"{where}: dims.{d} = {value}, but the layer has {d} = {bounds[DIMS.index(d)]}")
-    if entry.stride != stride:
-        raise MappingError(f"{where}: stride = {entry.stride}, but the layer has stride {stride}")
+    for key, given, actual in (("stride", entry.stride, layer.stride), ("dilation", entry.dilation, layer.dilation)):
+        pair = (given, given) if isinstance(given, int) else tuple(given)
+        if pair != actual:
+            raise MappingError(f"{where}: {key} = {_pair_text(pair)}, but the layer has {key} {_pair_text(actual)}")
     names = [level.name for level in target.levels]
     if [level.name for level in entry.levels] != names:
         got = [level.name for level in entry.levels]
         raise MappingError(f"{where}: levels {got} do not match target '{target.name}' levels {names}")
-    spatial = np.ones(7, dtype=np.int64)
+    spatial = np.ones(NDIM, dtype=np.int64)
     for d, f in entry.spatial.items():
         _check_loop(d, f, "spatial", where)
         if d not in target.row_dims + target.col_dims:
             raise MappingError(f"{where}: spatial.{d} = {f}, but target '{target.name}' unrolls only "
                                f"rows ({', '.join(target.row_dims) or '-'}) and cols ({', '.join(target.col_dims) or '-'})")
         spatial[DIMS.index(d)] = f
-    factors = np.ones((len(names), 7), dtype=np.int64)
-    orders = np.tile(np.arange(7), (len(names), 1))
+    factors = np.ones((len(names), NDIM), dtype=np.int64)
+    orders = np.tile(np.arange(NDIM), (len(names), 1))
     for li, level in enumerate(entry.levels):
         listed = []
         for d, f in level.loops.items():
             _check_loop(d, f, f"level '{level.name}' loop", where)
             factors[li, DIMS.index(d)] = f
             listed.append(DIMS.index(d))
-        orders[li] = listed + [d for d in range(7) if d not in listed]
-    for d in range(7):
+        orders[li] = listed + [d for d in range(NDIM) if d not in listed]
+    for d in range(NDIM):
         product = int(spatial[d] * np.prod(factors[:, d]))
         if product != bounds[d]:
             parts = " x ".join([f"spatial {spatial[d]}"] + [f"{n} {factors[i, d]}" for i, n in enumerate(names)])
@@ -174,7 +178,7 @@ def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) 
             raise MappingError(f"{where}: spatial unrolling {unrolled}"
                                f" = {fan} exceeds the {size} array {axis} of target '{target.name}'")
     for li, level in enumerate(target.levels[:-1]):
-        used = tile_words(bounds, stride, factors, spatial, li, level.holds) * (2 if level.double_buffered else 1)
+        used = tile_words(bounds, window, factors, spatial, li, level.holds) * (2 if level.double_buffered else 1)
         if used > level.capacity_words:
             raise MappingError(f"{where}: level '{level.name}' tile of {used:,.0f} words exceeds its capacity of "
                                f"{level.capacity_words:,.0f} words")
@@ -187,6 +191,11 @@ def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) 
         energy_pj=float(energy[0]), evaluated=1, valid=1, exhaustive=False, seconds=0.0,
     )
     return LayerMapping(layer, target, mapping, searched=False)
+
+
+def _pair_text(pair: tuple[int, int]) -> int | list[int]:
+    """One int when rows and cols agree, else [rows, cols] (the file's two forms)."""
+    return pair[0] if pair[0] == pair[1] else [pair[0], pair[1]]
 
 
 def _check_loop(d: str, f: int, what: str, where: str) -> None:

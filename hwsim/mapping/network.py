@@ -18,7 +18,7 @@ from hwsim.mapping.loopnest.search import LoopNestMapping, search
 from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
 from hwsim.mapping.targets import target_for
 from hwsim.spec.enums import Objective
-from hwsim.workload.layers import WEIGHTED_KINDS, Layer
+from hwsim.workload.layers import GEMM_KINDS, Layer
 
 OPERANDS = ("W", "I", "O")
 DEFAULT_BUDGET = 200_000
@@ -65,21 +65,28 @@ class NetworkMapping:
 
 
 def mappable_layers(workload: Any, arch: Any) -> tuple[Layer, ...]:
-    """The conv, linear and attention-product layers of ``workload`` the mapper maps."""
+    """The conv, linear, matmul and attention-product layers of ``workload`` the mapper maps."""
     if hasattr(workload, "gemm_layers") and hasattr(workload, "blocks"):
         length = int(np.max(workload.lengths))
         sparse = bool(getattr(arch, "sparse", False))
         return tuple(layer for block in workload.blocks for layer in workload.gemm_layers(block, length, sparse=sparse))
     layers = tuple(layer for layer in getattr(workload, "layers", ())
-                   if isinstance(layer, Layer) and layer.kind in WEIGHTED_KINDS)
+                   if isinstance(layer, Layer) and layer.kind in GEMM_KINDS)
     if not layers:
-        raise MappingError(f"model '{getattr(workload, 'name', workload)}' has no conv, linear or attention layer to map")
+        raise MappingError(f"model '{getattr(workload, 'name', workload)}' has no conv, linear, matmul or attention "
+                           "layer to map")
     return layers
 
 
 def shape_key(layer: Layer) -> tuple[int, ...]:
-    """Layers with equal keys have the same mapping space and cost."""
-    return (layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S, layer.stride, layer.act_bits)
+    """Layers with equal keys have the same mapping space and cost.
+
+    (N, K, C, P, Q, R, S, G, stride rows, stride cols, dilation rows, dilation cols, activation
+    bits, weight bits; 0 weight bits for a product of two activations).
+    """
+    weight_bits = layer.weight_quant.bits if layer.weight_quant is not None else 0
+    return (layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S, layer.G, *layer.stride, *layer.dilation,
+            layer.act_bits, weight_bits)
 
 
 def map_network(workload: Any, arch: Any, *, objective: Objective = Objective.EDP, budget: int = DEFAULT_BUDGET,

@@ -51,6 +51,6 @@ def imc_target(spec: ImcSpec, layer: Layer) -> MappingTarget:
     )
     return MappingTarget(
         name=f"{spec.name}-columns", rows=spec.subarrays, cols=spec.subarray.cols,
-        row_dims=("K", "C", "R", "S"), col_dims=("N", "P", "Q"), levels=(column, weights, bank),
+        row_dims=("K", "C", "R", "S", "G"), col_dims=("N", "P", "Q"), levels=(column, weights, bank),
         mac_energy_pj=sum_bits * per_bit_pj, mac_cycles=float(sum_bits * spec.bit_step_cycles),
     )

@@ -13,7 +13,8 @@ class LayerStats:
 
     ``counts`` maps ``"component.action"`` to how many times the action happened (in the
     unit the energy table prices it in: per column-bit, per cell, per bit, per weight).
-    ``cycles = compute_cycles + other_cycles``.
+    ``cycles = compute_cycles + other_cycles``.  ``not_priced`` says why a layer the
+    accelerator cannot run costs nothing in the report (empty when it is priced).
     """
 
     name: str
@@ -27,3 +28,10 @@ class LayerStats:
     nonzero_weight_fraction: float | None
     mapping: str = ""
     extra: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    not_priced: str = ""
+
+
+def not_priced_stats(name: str, kind: str, reason: str, *, macs: int = 0) -> LayerStats:
+    """A layer listed in the report at zero cycles and energy, with the reason it costs nothing."""
+    return LayerStats(name, kind, 0, 0, 0, MappingProxyType({}), 0.0, macs, None, f"not priced: {reason}",
+                      not_priced=reason)

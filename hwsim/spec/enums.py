@@ -34,6 +34,16 @@ class MicroOp(str, Enum):
     WRITE_CARRY = "write_carry"
 
 
+# The one table of which component's action a micro-op is: the IMC engine counts under these
+# names and cost/imc.py prices them.
+MICRO_OP_ACTION: dict[MicroOp, str] = {
+    MicroOp.SENSE: "sense_amp.sense",
+    MicroOp.LATCH_CARRY: "sense_amp.latch_carry",
+    MicroOp.WRITE_SUM: "subarray.write_sum",
+    MicroOp.WRITE_CARRY: "subarray.write_carry",
+}
+
+
 class DataMapping(str, Enum):
     """Which operand stays in a subarray while the others move.
 

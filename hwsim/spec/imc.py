@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from hwsim.spec.base import StrictSpec
 from hwsim.spec.enums import AdditionScheme, DataMapping, Family, MicroOp, Objective
+from hwsim.spec.vector import VectorUnitSpec
 
 
 class MicroOpSpec(StrictSpec):
@@ -116,6 +117,8 @@ class ImcSpec(StrictSpec):
     weight_buffer: WeightBufferSpec
     data_mapping: DataMapping
     mapping_objective: Objective = Objective.EDP
+    vector_unit: VectorUnitSpec | None = Field(
+        default=None, description="digital periphery for vector layers; without one they are listed unpriced")
 
     @field_validator("family", mode="before")
     @classmethod

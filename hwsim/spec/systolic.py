@@ -16,6 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from hwsim.spec.base import StrictSpec
 from hwsim.spec.enums import Dataflow, Family
+from hwsim.spec.vector import VectorUnitSpec
 
 CALC = "calc"
 
@@ -111,6 +112,8 @@ class SystolicSpec(StrictSpec):
     buffer_model: BufferModel = BufferModel.ANALYTIC
     energy: SystolicEnergySpec
     area: SystolicAreaSpec
+    vector_unit: VectorUnitSpec | None = Field(
+        default=None, description="runs pooling, residual adds and vector layers; without one they are listed unpriced")
 
     @field_validator("family", mode="before")
     @classmethod

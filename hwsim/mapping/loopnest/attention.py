@@ -2,10 +2,11 @@
 
 For B sequences, H heads, L queries, L_kv keys and head dimension D:
 
-- scores = Q K^T:  N = B*H, P = L (queries), K = L_kv (keys), C = D (reduced);
-- output = A V:    N = B*H, P = L (queries), K = D, C = L_kv (reduced).
+- scores = Q K^T:  G = B*H, P = L (queries), K = L_kv (keys), C = D (reduced);
+- output = A V:    G = B*H, P = L (queries), K = D, C = L_kv (reduced).
 
-Q, R, S are 1.  Softmax and scaling are element-wise and not part of the loop nest.  With
+N, Q, R, S are 1: both operands change with the sequence and head (G), neither is a weight
+reused across them.  Softmax and scaling are element-wise and not part of the loop nest.  With
 top-k sparse attention (issue: sparse attention) the second matmul reduces over k instead
 of L_kv, which ``kept_keys`` expresses.
 """
@@ -51,8 +52,8 @@ def attention_gemms(shape: AttentionShape) -> tuple[Layer, Layer]:
     batch = shape.B * shape.H
     reduce_v = shape.kept_keys if shape.kept_keys is not None else shape.keys
     quant = Quant(QuantKind.INT, shape.act_bits)  # both operands are activations
-    scores = Layer(f"{shape.name}.qk", LayerKind.LINEAR, batch, shape.keys, shape.D, shape.L, 1, 1, 1, 1, 0,
-                   ("",), shape.act_bits, quant)
-    values = Layer(f"{shape.name}.av", LayerKind.LINEAR, batch, shape.D, reduce_v, shape.L, 1, 1, 1, 1, 0,
-                   (scores.name,), shape.act_bits, quant)
+    scores = Layer(f"{shape.name}.qk", LayerKind.MATMUL, 1, shape.keys, shape.D, shape.L, 1, 1, 1, 1, 0,
+                   ("",), shape.act_bits, quant, G=batch)
+    values = Layer(f"{shape.name}.av", LayerKind.MATMUL, 1, shape.D, reduce_v, shape.L, 1, 1, 1, 1, 0,
+                   (scores.name,), shape.act_bits, quant, G=batch)
     return scores, values

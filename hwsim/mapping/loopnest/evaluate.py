@@ -25,21 +25,26 @@ W, I, O = 0, 1, 2
 
 
 @njit(cache=True)
-def _operand_size(x, n, k, c, p, q, r, s, stride):
+def _operand_size(x, n, k, c, p, q, r, s, g, window):
+    """Words of operand ``x`` for extents (N, K, C, P, Q, R, S, G); inputs include the halo.
+
+    ``window`` is (stride rows, stride cols, dilation rows, dilation cols).
+    """
     if x == W:
-        return k * c * r * s
+        return g * k * c * r * s
     if x == I:
-        return n * c * ((p - 1) * stride + r) * ((q - 1) * stride + s)
-    return n * k * p * q
+        return g * n * c * ((p - 1) * window[0] + (r - 1) * window[2] + 1) * (
+            (q - 1) * window[1] + (s - 1) * window[3] + 1)
+    return g * n * k * p * q
 
 
 @njit(cache=True)
-def _tile(x, dims, stride):
-    return _operand_size(x, dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], stride)
+def _tile(x, dims, window):
+    return _operand_size(x, dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], window)
 
 
 @njit(cache=True)
-def evaluate_batch(bounds, stride, factors, spatial, orders, relevance, holds, capacity, double,
+def evaluate_batch(bounds, window, factors, spatial, orders, relevance, holds, capacity, double,
                    e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0):
     """Latency (cycles), energy (pJ) and validity of every mapping in the batch."""
     n, levels, ndim = factors.shape
@@ -53,7 +58,7 @@ def evaluate_batch(bounds, stride, factors, spatial, orders, relevance, holds, c
     macs = 1.0
     for d in range(ndim):
         macs *= bounds[d]
-    out_total = _tile(O, bounds.astype(np.float64), stride)
+    out_total = _tile(O, bounds.astype(np.float64), window)
     for i in range(n):
         ok = True
         rp = 1.0
@@ -82,7 +87,7 @@ def evaluate_batch(bounds, stride, factors, spatial, orders, relevance, holds, c
             used = 0.0
             for x in range(3):
                 if holds[l, x]:
-                    used += _tile(x, cum[l], stride)
+                    used += _tile(x, cum[l], window)
             if double[l]:
                 used *= 2.0
             if used > capacity[l]:
@@ -100,7 +105,7 @@ def evaluate_batch(bounds, stride, factors, spatial, orders, relevance, holds, c
                 if holds[l, x]:
                     lowest = l
                     break
-            per_cycle = _tile(x, sp, stride)
+            per_cycle = _tile(x, sp, window)
             if lowest == 0:
                 touches = macs
             else:
@@ -125,7 +130,7 @@ def evaluate_batch(bounds, stride, factors, spatial, orders, relevance, holds, c
                             seen = True
                         if seen:
                             fills *= f
-                tile = _tile(x, cum[a], stride)
+                tile = _tile(x, cum[a], window)
                 words = fills * tile * (per_cycle if a == 0 else 1.0)
                 if x == O:
                     first = out_total if words > out_total else words

@@ -15,9 +15,9 @@ import numpy as np
 from hwsim.errors import MappingError
 from hwsim.mapping.loopnest import space
 from hwsim.mapping.loopnest.evaluate import evaluate_batch
-from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
+from hwsim.mapping.loopnest.target import DIMS, NDIM, RELEVANCE, MappingTarget
 from hwsim.spec.enums import Objective
-from hwsim.workload.layers import WEIGHTED_KINDS, Layer
+from hwsim.workload.layers import GEMM_KINDS, Layer
 
 
 @dataclass(frozen=True)
@@ -46,19 +46,21 @@ class LoopNestMapping:
         return " | ".join(parts)
 
 
-def layer_bounds(layer: Layer) -> tuple[np.ndarray, int]:
-    if layer.kind not in WEIGHTED_KINDS:
-        raise MappingError(f"layer '{layer.name}': only conv and linear layers have a loop-nest mapping")
-    return np.array([layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S], dtype=np.int64), layer.stride
+def layer_bounds(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
+    """The layer's loop bounds in ``DIMS`` order and its window (stride rows, cols, dilation rows, cols)."""
+    if layer.kind not in GEMM_KINDS:
+        raise MappingError(f"layer '{layer.name}': only conv, linear and matmul layers have a loop-nest mapping")
+    bounds = np.array([layer.N, layer.K, layer.C, layer.P, layer.Q, layer.R, layer.S, layer.G], dtype=np.int64)
+    return bounds, np.array(layer.stride + layer.dilation, dtype=np.float64)
 
 
 def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders):
     """Cost of given mappings of ``layer``: (latency cycles, energy pJ, valid) arrays."""
-    bounds, stride = layer_bounds(layer)
+    bounds, window = layer_bounds(layer)
     a = target.arrays()
     row_mask = np.array([d in target.row_dims for d in DIMS], dtype=np.bool_)
     col_mask = np.array([d in target.col_dims for d in DIMS], dtype=np.bool_)
-    return evaluate_batch(bounds, stride, factors, spatial, orders, RELEVANCE, a["holds"], a["capacity"],
+    return evaluate_batch(bounds, window, factors, spatial, orders, RELEVANCE, a["holds"], a["capacity"],
                           a["double"], a["e_read"], a["e_write"], a["bandwidth"], target.mac_energy_pj,
                           target.rows, target.cols, row_mask, col_mask, float(target.mac_cycles))
 
@@ -90,8 +92,8 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
         rng = np.random.default_rng(seed)
         generation = generation or max(4096, budget // 64)
         explore = max(min(budget, generation), int(budget * explore_fraction))
-        pool_rows = np.empty((0, 7), dtype=np.int64)
-        pool_orders = np.empty((0, levels, 7), dtype=np.int64)
+        pool_rows = np.empty((0, NDIM), dtype=np.int64)
+        pool_orders = np.empty((0, levels, NDIM), dtype=np.int64)
         pool_cost = np.empty(0)
         while tracker.evaluated < budget:
             if tracker.evaluated < explore or len(pool_rows) == 0:

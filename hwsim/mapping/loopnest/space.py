@@ -14,10 +14,10 @@ from itertools import permutations, product
 import numpy as np
 from numba import njit
 
-from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
+from hwsim.mapping.loopnest.target import DIMS, NDIM, RELEVANCE, MappingTarget
 
 
-_PERMUTATIONS = np.array(list(permutations(range(7))), dtype=np.int64)
+_PERMUTATIONS = np.array(list(permutations(range(NDIM))), dtype=np.int64)
 
 
 def divisors(n: int) -> list[int]:
@@ -63,9 +63,9 @@ def factor_tables(bounds: np.ndarray, target: MappingTarget) -> list[np.ndarray]
 
 
 def space_size(tables: list[np.ndarray], levels: int) -> float:
-    """Factorization combinations times loop orders (levels above 0, 7! each)."""
+    """Factorization combinations times loop orders (levels above 0, NDIM! each)."""
     combos = float(np.prod([len(t) for t in tables], dtype=np.float64))
-    return combos * float(5040 ** (levels - 1))
+    return combos * float(len(_PERMUTATIONS)) ** (levels - 1)
 
 
 def canonical_orders(levels: int) -> np.ndarray:
@@ -73,22 +73,22 @@ def canonical_orders(levels: int) -> np.ndarray:
     per_level = []
     for operand in range(3):
         rel = RELEVANCE[operand]
-        per_level.append([d for d in range(7) if not rel[d]] + [d for d in range(7) if rel[d]])
+        per_level.append([d for d in range(NDIM) if not rel[d]] + [d for d in range(NDIM) if rel[d]])
     combos = []
     for choice in product(range(3), repeat=levels - 1):
-        combos.append([list(range(7))] + [per_level[c] for c in choice])
+        combos.append([list(range(NDIM))] + [per_level[c] for c in choice])
     return np.array(combos, dtype=np.int64)
 
 
 def sample(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generator):
-    """``n`` random mappings: (factors (n, L, 7), spatial (n, 7), orders (n, L, 7))."""
+    """``n`` random mappings: (factors (n, L, NDIM), spatial (n, NDIM), orders (n, L, NDIM))."""
     rows, orders = sample_rows(tables, levels, n, rng)
     factors, spatial = materialize(tables, rows)
     return factors, spatial, orders
 
 
 def materialize(tables: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Factors (n, L, 7) and spatial (n, 7) of mappings given as one table row per dimension (n, 7)."""
+    """Factors (n, L, NDIM) and spatial (n, NDIM) of mappings given as one table row per dimension (n, NDIM)."""
     flat = np.concatenate(tables)
     offsets = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
     return _gather(flat, offsets, np.ascontiguousarray(rows, dtype=np.int64))
@@ -98,10 +98,10 @@ def materialize(tables: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray,
 def _gather(flat, offsets, rows):
     n = rows.shape[0]
     levels = flat.shape[1] - 1
-    factors = np.empty((n, levels, 7), dtype=np.int64)
-    spatial = np.empty((n, 7), dtype=np.int64)
+    factors = np.empty((n, levels, NDIM), dtype=np.int64)
+    spatial = np.empty((n, NDIM), dtype=np.int64)
     for i in range(n):
-        for d in range(7):
+        for d in range(NDIM):
             r = offsets[d] + rows[i, d]
             spatial[i, d] = flat[r, 0]
             for l in range(levels):
@@ -110,10 +110,10 @@ def _gather(flat, offsets, rows):
 
 
 def sample_rows(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generator):
-    """``n`` random mappings as (table rows (n, 7), orders (n, L, 7)); level 0's order is fixed."""
+    """``n`` random mappings as (table rows (n, NDIM), orders (n, L, NDIM)); level 0's order is fixed."""
     rows = np.stack([rng.integers(0, len(t), size=n) for t in tables], axis=1)
     orders = _PERMUTATIONS[rng.integers(0, len(_PERMUTATIONS), size=(n, levels))]
-    orders[:, 0, :] = np.arange(7)
+    orders[:, 0, :] = np.arange(NDIM)
     return rows, orders
 
 
@@ -129,8 +129,12 @@ def neighbours(tables: list[np.ndarray], rows: np.ndarray, orders: np.ndarray, n
     parent = np.arange(n) % len(rows)
     child_rows, child_orders = rows[parent].copy(), orders[parent].copy()
     sizes = np.array([len(t) for t in tables])
+    # only dimensions with a choice are worth re-drawing (most layers have G = 1, many N = 1)
+    free = np.flatnonzero(sizes > 1)
+    if free.size == 0:
+        free = np.arange(NDIM)
     for _ in range(2):
-        dim = rng.integers(0, 7, size=n)
+        dim = free[rng.integers(0, free.size, size=n)]
         pick = rng.random(n) < 0.75
         child_rows[pick, dim[pick]] = rng.integers(0, sizes[dim[pick]])
     if levels > 1:
@@ -149,7 +153,7 @@ def enumerate_all(tables: list[np.ndarray], levels: int, chunk: int = 200_000):
     for start in range(0, total, max(1, chunk // len(orders_set))):
         idx = np.arange(start, min(total, start + max(1, chunk // len(orders_set))))
         per_dim = np.unravel_index(idx, sizes)
-        stacked = np.stack([tables[d][per_dim[d]] for d in range(7)], axis=1)
+        stacked = np.stack([tables[d][per_dim[d]] for d in range(NDIM)], axis=1)
         m = len(idx)
         spatial = np.repeat(stacked[:, :, 0], len(orders_set), axis=0)
         factors = np.repeat(stacked[:, :, 1:].transpose(0, 2, 1), len(orders_set), axis=0)

@@ -12,21 +12,24 @@ from enum import IntEnum
 
 import numpy as np
 
-DIMS = ("N", "K", "C", "P", "Q", "R", "S")
+# G (groups, or batch x heads of a matrix product) is last so that mapping files written
+# before it existed keep their meaning; it indexes every operand.
+DIMS = ("N", "K", "C", "P", "Q", "R", "S", "G")
+NDIM = len(DIMS)
 
 
 class Operand(IntEnum):
-    W = 0  # weights: K, C, R, S
-    I = 1  # inputs: N, C, and the P/Q windows widened by R/S
-    O = 2  # outputs (partial sums): N, K, P, Q
+    W = 0  # weights: G, K, C, R, S
+    I = 1  # inputs: N, G, C, and the P/Q windows widened by R/S
+    O = 2  # outputs (partial sums): N, G, K, P, Q
 
 
 # relevance[operand, dim]: does iterating ``dim`` change the operand's data?
 RELEVANCE = np.array(
     [
-        [0, 1, 1, 0, 0, 1, 1],
-        [1, 0, 1, 1, 1, 1, 1],
-        [1, 1, 0, 1, 1, 0, 0],
+        [0, 1, 1, 0, 0, 1, 1, 1],
+        [1, 0, 1, 1, 1, 1, 1, 1],
+        [1, 1, 0, 1, 1, 0, 0, 1],
     ],
     dtype=np.bool_,
 )

@@ -15,6 +15,7 @@ Layers without weights (add, pooling) are element-wise in-memory additions over 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
@@ -22,18 +23,11 @@ import numpy as np
 from hwsim.errors import MappingError, SimulationError
 from hwsim.mapping.imc import ImcMapping, map_layer, signed_bits
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
-from hwsim.sim.stats import LayerStats
-from hwsim.spec.enums import DataMapping, MicroOp
+from hwsim.sim.stats import LayerStats, not_priced_stats
+from hwsim.sim.vector import simulate_vector_layer
+from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind, QuantKind
-
-_MICRO_OP_COMPONENT = {
-    MicroOp.SENSE: "sense_amp.sense",
-    MicroOp.LATCH_CARRY: "sense_amp.latch_carry",
-    MicroOp.WRITE_SUM: "subarray.write_sum",
-    MicroOp.WRITE_CARRY: "subarray.write_carry",
-}
-
 
 def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> LayerStats:
     """Count cycles and actions of ``layer`` on ``spec``.
@@ -41,24 +35,35 @@ def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> L
     Parameters
     ----------
     weights
-        int8 (K, C, R, S) ternary/binary weights for conv/linear layers, else None.
+        int8 (G * K, C, R, S) ternary/binary weights for conv/linear layers, else None.
     """
     if layer.kind in WEIGHTED_KINDS:
-        if layer.weight_quant is not None and layer.weight_quant.kind is QuantKind.INT:
+        quant = layer.weight_quant
+        if quant is not None and quant.kind in (QuantKind.INT, QuantKind.FLOAT):
+            hint = (" (quantize it: --set workload.quantize=ternary or binary)" if quant.kind is QuantKind.FLOAT
+                    else "")
             raise MappingError(
-                f"layer '{layer.name}': int{layer.weight_quant.bits} weights cannot run on IMC arch "
-                f"'{spec.name}', which adds activations for ternary or binary weights only"
+                f"layer '{layer.name}': {quant.label} weights cannot run on IMC arch '{spec.name}', which adds "
+                f"activations for ternary or binary weights only{hint}"
             )
         if weights is None:
             raise SimulationError(f"layer '{layer.name}': no weights to simulate")
         density = float(np.count_nonzero(weights)) / weights.size if spec.skip_unit.zero_skip else 1.0
-        return _weighted_layer(layer, weights, map_layer(layer, spec, density), spec)
+        group = layer if layer.G == 1 else replace(layer, G=1)
+        return _weighted_layer(layer, weights, map_layer(group, spec, density), spec)
+    if layer.kind is LayerKind.MATMUL:
+        return not_priced_stats(layer.name, layer.kind.value, f"IMC arch '{spec.name}' stores weights in memory and "
+                                "has no multiplier for a product of two activations", macs=layer.macs)
+    if layer.kind is LayerKind.VECTOR:
+        return simulate_vector_layer(layer, spec.vector_unit, spec.name)
     return _elementwise_layer(layer, spec)
 
 
 def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcSpec) -> LayerStats:
+    """``m`` tiles one group; the G groups' work units are dealt to the subarrays together."""
     sa = spec.sense_amp
     n_sub = spec.subarrays
+    groups = layer.G
     chunks = sparse_skip.chunk_weights(weights, m.chunk_len)
     chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int64)
     chunk_lens[-1] = layer.reduction - (m.n_chunks - 1) * m.chunk_len
@@ -70,19 +75,19 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
     load = chunk_lens * layer.act_bits * spec.subarray.row_write_cycles  # one activation chunk
     readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
 
-    busy = _subarray_busy_cycles(m, item, load, readout, n_sub)
+    busy = _subarray_busy_cycles(m, item.reshape(groups, layer.K, -1), load, readout, n_sub)
     compute_cycles = int(busy.max())
 
     pixels = layer.output_pixels
-    outputs = pixels * layer.K
+    outputs = pixels * layer.out_channels
     mapping = m.data_mapping
-    act_loads = {  # how many times each activation is written into a subarray
+    act_loads = {  # how many times each activation of a group is written into a subarray
         DataMapping.WEIGHT_STATIONARY: layer.K,
         DataMapping.OUTPUT_STATIONARY: layer.K,
         DataMapping.INPUT_STATIONARY: 1,
         DataMapping.COMBINED_STATIONARY: m.k_groups,
     }[mapping]
-    cells_loaded = pixels * layer.reduction * layer.act_bits * act_loads
+    cells_loaded = groups * pixels * layer.reduction * layer.act_bits * act_loads
     cells_read = outputs * m.parts * m.add_bits
     bus_cycles = -(-cells_read // (spec.interconnect.width_bits * spec.banks))
     reduction_adds = outputs * (m.parts - 1)
@@ -94,14 +99,15 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
     counts: Counter[str] = Counter()
     column_adds = pixels * int(ops.sum())
     for op, n in ternary_adder.accumulation_action_counts(sa, pixels * bit_steps, column_adds).items():
-        counts[_MICRO_OP_COMPONENT[op]] += n
+        counts[MICRO_OP_ACTION[op]] += n
     _add_micro_ops(counts, sa, reduction_adds, m.out_bits)
     counts["subarray.row_write"] += cells_loaded
     counts["subarray.row_read"] += cells_read
     counts["interconnect.transfer"] += cells_loaded + cells_read
-    weight_reads = layer.K * layer.reduction * (1 if mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
+    total_weights = layer.out_channels * layer.reduction
+    weight_reads = total_weights * (1 if mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
     counts["weight_buffer.read"] += 2 * weight_reads
-    counts["skip_unit.scan"] += m.pixel_tiles * layer.K * layer.reduction
+    counts["skip_unit.scan"] += m.pixel_tiles * total_weights
 
     # the interconnect drains partial sums while the subarrays compute (separate hardware),
     # so only the part of the transfer that outlasts the compute phase adds latency
@@ -109,7 +115,6 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
     cycles = compute_cycles + other
     useful = pixels * int(adder.sum()) + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
     utilization = useful / (n_sub * spec.subarray.cols * cycles) if cycles else 0.0
-    total_weights = layer.K * layer.reduction
     return LayerStats(
         name=layer.name,
         kind=layer.kind.value,
@@ -120,7 +125,7 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
         utilization=float(utilization),
         macs=layer.macs,
         nonzero_weight_fraction=float(np.count_nonzero(weights) / weights.size),
-        mapping=m.describe(),
+        mapping=m.describe() + (f", {groups} groups" if groups > 1 else ""),
         extra=MappingProxyType(
             {
                 "additions_issued": float(column_adds),
@@ -135,23 +140,26 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
 def _subarray_busy_cycles(
     m: ImcMapping, item: np.ndarray, load: np.ndarray, readout: int, n_sub: int
 ) -> np.ndarray:
-    """Busy cycles of each subarray; work units are dealt round-robin."""
+    """Busy cycles of each subarray; work units of every group are dealt round-robin.
+
+    ``item`` is (groups, K, chunks): a unit never spans two groups, whose activations differ.
+    """
     tiles = m.pixel_tiles
     if m.data_mapping is DataMapping.WEIGHT_STATIONARY:
-        unit = (tiles * (load[np.newaxis, :] + item + readout)).ravel()  # unit (k, chunk)
+        unit = (tiles * (load + item + readout)).ravel()  # unit (group, k, chunk)
     elif m.data_mapping is DataMapping.INPUT_STATIONARY:
-        unit = np.tile(load + (item + readout).sum(axis=0), tiles)  # unit (tile, chunk)
+        unit = np.tile((load + (item + readout).sum(axis=1)).ravel(), tiles)  # unit (tile, group, chunk)
     elif m.data_mapping is DataMapping.OUTPUT_STATIONARY:
-        unit = np.tile((load[np.newaxis, :] + item).sum(axis=1) + readout, tiles)  # unit (tile, k)
+        unit = np.tile(((load + item).sum(axis=2) + readout).ravel(), tiles)  # unit (tile, group, k)
     else:
-        k = item.shape[0]
+        k = item.shape[1]
         group_starts = np.arange(0, k, m.k_per_group)
-        per_group = np.add.reduceat(item, group_starts, axis=0)  # (groups, chunks)
+        per_group = np.add.reduceat(item, group_starts, axis=1)  # (groups, k-groups, chunks)
         k_in_group = np.diff(np.append(group_starts, k))
         part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
-        work = np.add.reduceat(per_group + load[np.newaxis, :], part_starts, axis=1)  # (groups, parts)
+        work = np.add.reduceat(per_group + load, part_starts, axis=2)  # (groups, k-groups, parts)
         work = work + (k_in_group * readout)[:, np.newaxis]
-        unit = np.tile(work.ravel(), tiles)  # unit (tile, group, part)
+        unit = np.tile(work.ravel(), tiles)  # unit (tile, group, k-group, part)
     owner = np.arange(unit.size) % n_sub
     return np.bincount(owner, weights=unit, minlength=n_sub)
 
@@ -160,7 +168,7 @@ def _add_micro_ops(counts: Counter[str], sa, column_adds: int, width_bits: int) 
     if not column_adds:
         return
     for op, n in ternary_adder.addition_action_counts(sa, width_bits).items():
-        counts[_MICRO_OP_COMPONENT[op]] += column_adds * n
+        counts[MICRO_OP_ACTION[op]] += column_adds * n
 
 
 def _elementwise_layer(layer: Layer, spec: ImcSpec) -> LayerStats:

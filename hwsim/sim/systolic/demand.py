@@ -14,8 +14,9 @@ word each buffer must hold at which cycle.  One layout for all dataflows, driven
 
 Folds run column fold outer, row fold inner.  Addresses: filter word ``(k, n)`` is
 ``n * K + k``; ifmap word of output pixel ``m`` and window element ``k`` is its (row, col,
-channel) position in a dense ifmap of ``(P - 1) * stride + R`` rows (a bijection, which is
-all a buffer model needs).  ``-1`` marks an idle lane.
+channel) position in a dense ifmap of ``(P - 1) * stride + (R - 1) * dilation + 1`` rows (a
+bijection, which is all a buffer model needs).  One group of a grouped layer: the caller
+runs the groups one after another.  ``-1`` marks an idle lane.
 """
 
 from __future__ import annotations
@@ -40,16 +41,17 @@ def operand_addresses(layer: Layer, shape: GemmShape, operand: Operand,
         k = np.arange(shape.K, dtype=np.int64)[:, None]
         n = np.arange(shape.N, dtype=np.int64)[None, :]
         return n * shape.K + k, (GemmDim.K, GemmDim.N)
-    width = (layer.Q - 1) * layer.stride + layer.S
+    (stride_rows, stride_cols), (dilation_rows, dilation_cols) = layer.stride, layer.dilation
+    width = (layer.Q - 1) * stride_cols + layer.window_cols
     m = np.arange(shape.M, dtype=np.int64)[:, None]
     k = np.arange(shape.K, dtype=np.int64)[None, :]
     image, pixel = np.divmod(m, layer.P * layer.Q)
     out_row, out_col = np.divmod(pixel, layer.Q)
     k_row, rest = np.divmod(k, layer.S * layer.C)
     k_col, channel = np.divmod(rest, layer.C)
-    height = (layer.P - 1) * layer.stride + layer.R
-    row = out_row * layer.stride + k_row
-    col = out_col * layer.stride + k_col
+    height = (layer.P - 1) * stride_rows + layer.window_rows
+    row = out_row * stride_rows + k_row * dilation_rows
+    col = out_col * stride_cols + k_col * dilation_cols
     addresses = ((image * height + row) * width + col) * layer.C + channel
     if ifmap_hw is not None:
         addresses = np.where((row < ifmap_hw[0]) & (col < ifmap_hw[1]), addresses, IDLE)

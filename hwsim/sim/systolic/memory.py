@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+import numpy as np
+
 from hwsim.sim.systolic.folds import FoldSchedule, GemmShape
 from hwsim.sim.systolic.dataflow import AxisAssignment, Operand
 from hwsim.spec.systolic import CALC, BufferModel, SystolicSpec
@@ -42,7 +44,7 @@ class MemoryTraffic:
 
 
 def distinct_words(layer: Layer, shape: GemmShape, operand: Operand, ifmap_hw: tuple[int, int] | None = None) -> int:
-    """Distinct elements of an operand: the ifmap pixels its windows touch, not its im2col form.
+    """Distinct elements of an operand (one group): the ifmap pixels its windows touch, not its im2col form.
 
     ``ifmap_hw`` clips windows that overhang the ifmap (SCALE-Sim topologies).
     """
@@ -50,11 +52,19 @@ def distinct_words(layer: Layer, shape: GemmShape, operand: Operand, ifmap_hw: t
         return shape.N * shape.K
     if operand is Operand.OFMAP:
         return shape.M * shape.N
-    rows_touched = layer.P * layer.R if layer.stride >= layer.R else (layer.P - 1) * layer.stride + layer.R
-    cols_touched = layer.Q * layer.S if layer.stride >= layer.S else (layer.Q - 1) * layer.stride + layer.S
+    rows_touched = _lines_touched(layer.P, layer.R, layer.stride[0], layer.dilation[0])
+    cols_touched = _lines_touched(layer.Q, layer.S, layer.stride[1], layer.dilation[1])
     if ifmap_hw is not None:
         rows_touched, cols_touched = min(rows_touched, ifmap_hw[0]), min(cols_touched, ifmap_hw[1])
     return layer.N * layer.C * rows_touched * cols_touched
+
+
+def _lines_touched(outputs: int, taps: int, stride: int, dilation: int) -> int:
+    """Distinct input rows (or cols) that ``outputs`` windows of ``taps`` taps read."""
+    if dilation == 1:  # the closed form: disjoint windows, or one overlapping run
+        return outputs * taps if stride >= taps else (outputs - 1) * stride + taps
+    lines = np.arange(outputs)[:, None] * stride + np.arange(taps)[None, :] * dilation
+    return int(np.unique(lines).size)
 
 
 def working_words(spec: SystolicSpec, operand: Operand) -> int:

@@ -18,7 +18,7 @@ DRAM holds all three, so the level counts separate by buffer:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +41,10 @@ class NestTraffic:
     filter_dram_reads: int
     ofmap_dram_writes: int  # drained ofmap tiles, partial sums included
     ofmap_dram_reads: int  # partial sums read back from DRAM
+
+    def scaled(self, times: int) -> "NestTraffic":
+        """The words of ``times`` runs one after another (the groups of a grouped layer)."""
+        return NestTraffic(*(times * getattr(self, f.name) for f in fields(self)))
 
 
 def level_accesses(m: LayerMapping) -> tuple[np.ndarray, np.ndarray]:

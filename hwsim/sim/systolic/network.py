@@ -1,7 +1,8 @@
 """Run a network's conv and linear layers on a systolic array and price them into a report.
 
-Pooling and add layers do not run on the array (SCALE-Sim has none either); they appear as
-rows with zero cycles so a report lines up with the network.
+Pooling, add and vector layers do not run on the array: they run on the spec's vector unit,
+or, where it has none (SCALE-Sim has none either), appear as rows with zero cycles and the
+reason, so a report lines up with the network.
 
 Compute cycles always come from the fold model (the dataflow fixes them).  With the
 ``analytic`` buffer model, a layer that has a loop nest (a mapping file, or the mapper's
@@ -12,6 +13,7 @@ mapper's own counts) and its stalls from those DRAM words; without one, and alwa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hwsim.cost import systolic as systolic_cost
@@ -19,13 +21,14 @@ from hwsim.cost.report import build_report
 from hwsim.errors import SimulationError
 from hwsim.report.model import Report
 from hwsim.sim.stats import LayerStats
+from hwsim.sim.vector import simulate_vector_layer
 from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW, Operand
 from hwsim.sim.systolic.folds import FoldSchedule, GemmShape, schedule_folds
 from hwsim.sim.systolic.memory import MemoryTraffic, analytic_stall_cycles, memory_traffic
 from hwsim.sim.systolic.nest_traffic import NestTraffic, nest_traffic
 from hwsim.spec.enums import Family, Objective
 from hwsim.spec.systolic import BufferModel, SystolicSpec
-from hwsim.workload.layers import WEIGHTED_KINDS, Layer
+from hwsim.workload.layers import GEMM_KINDS, Layer
 from hwsim.workload.network import Network
 
 if TYPE_CHECKING:  # the mapper pulls in numba (0.3 s at start-up), which SCALE-Sim .cfg runs never need
@@ -58,30 +61,36 @@ def _fold_traffic(shape: GemmShape, folds: FoldSchedule, traffic: MemoryTraffic)
 def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None = None) -> LayerStats:
     """Cycles (compute + stall, in SCALE-Sim's sense) and action counts of one layer.
 
-    A layer's ``ifmap_hw`` (topology CSVs) clips windows that overhang its ifmap.
+    A layer's ``ifmap_hw`` (topology CSVs) clips windows that overhang its ifmap.  The G groups
+    of a grouped convolution or batched matrix product run one after another, each as the
+    layer of one group, as SCALE-Sim runs a depthwise layer channel by channel: G times the
+    cycles and words of one group.
     ``nest``: the layer's loop nest; its words replace the fold model's SRAM and DRAM counts
     and set the stalls (``analytic`` buffer model only; the caller checks).
     """
-    if layer.kind not in WEIGHTED_KINDS:
-        return LayerStats(layer.name, layer.kind.value, 0, 0, 0, {}, 0.0, 0, None, "not run on the array")
+    if layer.kind not in GEMM_KINDS:
+        return simulate_vector_layer(layer, spec.vector_unit, spec.name)
+    groups = layer.G
+    group = layer if groups == 1 else replace(layer, G=1)
     assignment = ASSIGNMENT_BY_DATAFLOW[spec.dataflow]
-    shape = GemmShape.of_layer(layer)
+    shape = GemmShape.of_layer(group)
     folds = schedule_folds(shape, assignment, spec.array.rows, spec.array.cols)
+    compute_cycles = groups * folds.compute_cycles
     if nest is None:
-        traffic = memory_traffic(layer, shape, assignment, folds, spec, layer.ifmap_hw)
-        words, stall_cycles = _fold_traffic(shape, folds, traffic), traffic.stall_cycles
+        traffic = memory_traffic(group, shape, assignment, folds, spec, layer.ifmap_hw)
+        words, stall_cycles = _fold_traffic(shape, folds, traffic).scaled(groups), groups * traffic.stall_cycles
     else:
         from hwsim.mapping.network import shape_key
 
         if shape_key(nest.layer) != shape_key(layer):
-            raise SimulationError(f"layer '{layer.name}': its loop nest is for N, K, C, P, Q, R, S, stride, bits = "
-                                  f"{shape_key(nest.layer)}, the layer has {shape_key(layer)}")
+            raise SimulationError(f"layer '{layer.name}': its loop nest is for N, K, C, P, Q, R, S, G, strides, "
+                                  f"dilations, bits = {shape_key(nest.layer)}, the layer has {shape_key(layer)}")
         words = nest_traffic(nest)
         dram = {Operand.IFMAP: words.ifmap_dram_reads, Operand.FILTER: words.filter_dram_reads,
                 # the ofmap interface carries the drained tiles and the partial sums read back
                 Operand.OFMAP: words.ofmap_dram_writes + words.ofmap_dram_reads}
-        stall_cycles = max(analytic_stall_cycles(dram, spec, folds.compute_cycles).values())
-    cycles = folds.compute_cycles + stall_cycles
+        stall_cycles = max(analytic_stall_cycles(dram, spec, compute_cycles).values())
+    cycles = compute_cycles + stall_cycles
     counts = {
         "pe.mac": layer.macs,
         "ifmap_sram.read": words.ifmap_sram_reads,
@@ -98,6 +107,7 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
         f"{spec.dataflow.value}: rows={assignment.rows.value}({shape.size(assignment.rows)}) "
         f"cols={assignment.cols.value}({shape.size(assignment.cols)}) time={assignment.time.value}"
         f"({shape.size(assignment.time)}), {folds.row_folds}x{folds.col_folds} folds of {folds.fold_cycles} cycles"
+        + (f", {groups} groups one after another" if groups > 1 else "")
     )
     extra = {
         "row_folds": folds.row_folds,
@@ -110,6 +120,8 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
         "filter_dram_reads": words.filter_dram_reads,
         "ofmap_dram_writes": words.ofmap_dram_writes,
     }
+    if groups > 1:
+        extra["groups"] = groups
     if nest is not None:
         extra["ofmap_dram_reads"] = words.ofmap_dram_reads
         extra["traffic"] = "loop nest"
@@ -117,7 +129,7 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
         name=layer.name,
         kind=layer.kind.value,
         cycles=cycles,
-        compute_cycles=folds.compute_cycles,
+        compute_cycles=compute_cycles,
         other_cycles=stall_cycles,
         counts=counts,
         # SCALE-Sim's "Overall Util %": MACs over PE-cycles of the whole layer, stalls included.
