@@ -107,23 +107,61 @@ def ofmap_words_per_line(shape: GemmShape, assignment: AxisAssignment, folds: Fo
     """Ofmap words written in each line of the layer."""
     row_ranges = _fold_ranges(shape.size(assignment.rows), rows)
     col_ranges = _fold_ranges(shape.size(assignment.cols), cols)
-    counts = np.zeros((folds.folds, folds.fold_cycles), dtype=np.int64)
+    counts = np.zeros((len(col_ranges), len(row_ranges), folds.fold_cycles), dtype=np.int64)
     time = shape.size(assignment.time)
-    fold = 0
-    for c0, c1 in col_ranges:
-        for r0, r1 in row_ranges:
-            used_cols = c1 - c0
+    # A fold's writes depend only on the rows and columns it uses: at most four patterns,
+    # each filled into every fold that has it (column fold outer).
+    for used_cols, col_folds in _fold_groups(col_ranges):
+        for used_rows, row_folds in _fold_groups(row_ranges):
             lane = np.arange(used_cols)
             if assignment.stationary is Operand.OFMAP:
                 # Drained last array row first; idle rows (past the layer) drain first.
-                drained = np.arange(rows - (r1 - r0), rows)
+                drained = np.arange(rows - used_rows, rows)
                 lines = (time - 1 + drained[:, None] + lane[None, :]).ravel()
             else:
                 t = np.arange(time)[:, None]
                 lines = (2 * rows - 1 + t + lane[None, :]).ravel()
-            counts[fold] += np.bincount(lines, minlength=folds.fold_cycles)
-            fold += 1
+            counts[col_folds, row_folds] = np.bincount(lines, minlength=folds.fold_cycles)
     return counts.reshape(-1)
+
+
+def _fold_groups(ranges: list[tuple[int, int]]) -> list[tuple[int, slice]]:
+    """(width, folds) of the full folds and of a narrower last fold."""
+    full = ranges[0][1] - ranges[0][0]
+    last = ranges[-1][1] - ranges[-1][0]
+    if last == full:
+        return [(full, slice(None))]
+    return [(full, slice(0, len(ranges) - 1)), (last, slice(len(ranges) - 1, len(ranges)))]
+
+
+def _prefetch_layout(assignment: AxisAssignment, operand: Operand, rows: int, cols: int) -> tuple[GemmDim, int, bool]:
+    """(leading dimension, lanes, read by anti-diagonals) of an operand's prefetch matrix."""
+    if assignment.time in OPERAND_DIMS[operand]:
+        (spatial,) = OPERAND_DIMS[operand] - {assignment.time}
+        return assignment.time, rows if spatial is assignment.rows else cols, True
+    return assignment.rows, cols, False
+
+
+def prefetch_matrix_words(shape: GemmShape, assignment: AxisAssignment, operand: Operand, rows: int, cols: int) -> int:
+    """Entries of SCALE-Sim's prefetch matrix of an input operand, idle padding included.
+
+    The operand folded onto its array axis, each fold padded to the full axis: what SCALE-Sim
+    cuts into DRAM lines (its size bounds the read buffer's first fill).
+    """
+    leading, lanes, _ = _prefetch_layout(assignment, operand, rows, cols)
+    (other,) = OPERAND_DIMS[operand] - {leading}
+    return shape.size(leading) * -(-shape.size(other) // lanes) * lanes
+
+
+def first_request_line(shape: GemmShape, assignment: AxisAssignment, operand: Operand, rows: int) -> int:
+    """The first line at which the array reads an input operand (see :func:`input_demand`).
+
+    A streaming operand starts after the preload; a stationary one is shifted in last array
+    row first, so a first row fold narrower than the array starts with idle lines.
+    """
+    if assignment.time in OPERAND_DIMS[operand]:
+        return rows if assignment.preload else 0
+    return rows - min(rows, shape.size(assignment.rows))
 
 
 def prefetch_order(layer: Layer, shape: GemmShape, assignment: AxisAssignment, operand: Operand,
@@ -135,15 +173,8 @@ def prefetch_order(layer: Layer, shape: GemmShape, assignment: AxisAssignment, o
     stationary one row by row.  Idle entries are dropped.
     """
     matrix, dims = operand_addresses(layer, shape, operand, ifmap_hw)
-    if assignment.time in OPERAND_DIMS[operand]:
-        (spatial,) = OPERAND_DIMS[operand] - {assignment.time}
-        lanes = rows if spatial is assignment.rows else cols
-        stream = oriented(matrix, dims, assignment.time)
-        diagonal = True
-    else:
-        lanes = cols
-        stream = oriented(matrix, dims, assignment.rows)
-        diagonal = False
+    leading, lanes, diagonal = _prefetch_layout(assignment, operand, rows, cols)
+    stream = oriented(matrix, dims, leading)
     height, size = stream.shape
     n_folds = -(-size // lanes)
     padded = np.full((height, n_folds * lanes), IDLE, dtype=np.int64)

@@ -14,9 +14,9 @@ says where the two differ):
   it.  The three buffers have their own interfaces, so the layer stalls by the worst one.
 * ``calc`` bandwidth never stalls (SCALE-Sim's CALC mode).
 
-With ``buffer_model: scalesim`` and numeric bandwidths, the stall cycles instead come from
-SCALE-Sim's buffer policy replayed cycle by cycle (:mod:`.scalesim_buffers`); the DRAM word
-counts stay this module's.
+With ``buffer_model: scalesim`` the stall and prefetch cycles instead come from SCALE-Sim's
+buffer policy replayed cycle by cycle (:mod:`.scalesim_memory`); the DRAM word counts stay
+this module's.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class MemoryTraffic:
     dram_words: Mapping[Operand, int]
     stall_cycles: int
     stall_cycles_by_operand: Mapping[Operand, int]
+    prefetch_cycles: int  # before and after ``cycles``: first fill, last drain (see analytic_prefetch_cycles)
 
 
 def distinct_words(layer: Layer, shape: GemmShape, operand: Operand, ifmap_hw: tuple[int, int] | None = None) -> int:
@@ -52,19 +53,22 @@ def distinct_words(layer: Layer, shape: GemmShape, operand: Operand, ifmap_hw: t
         return shape.N * shape.K
     if operand is Operand.OFMAP:
         return shape.M * shape.N
-    rows_touched = _lines_touched(layer.P, layer.R, layer.stride[0], layer.dilation[0])
-    cols_touched = _lines_touched(layer.Q, layer.S, layer.stride[1], layer.dilation[1])
-    if ifmap_hw is not None:
-        rows_touched, cols_touched = min(rows_touched, ifmap_hw[0]), min(cols_touched, ifmap_hw[1])
+    height, width = ifmap_hw if ifmap_hw is not None else (None, None)
+    rows_touched = _lines_touched(layer.P, layer.R, layer.stride[0], layer.dilation[0], height)
+    cols_touched = _lines_touched(layer.Q, layer.S, layer.stride[1], layer.dilation[1], width)
     return layer.N * layer.C * rows_touched * cols_touched
 
 
-def _lines_touched(outputs: int, taps: int, stride: int, dilation: int) -> int:
-    """Distinct input rows (or cols) that ``outputs`` windows of ``taps`` taps read."""
-    if dilation == 1:  # the closed form: disjoint windows, or one overlapping run
-        return outputs * taps if stride >= taps else (outputs - 1) * stride + taps
-    lines = np.arange(outputs)[:, None] * stride + np.arange(taps)[None, :] * dilation
-    return int(np.unique(lines).size)
+def _lines_touched(outputs: int, taps: int, stride: int, dilation: int, limit: int | None = None) -> int:
+    """Distinct input rows (or cols) below ``limit`` that ``outputs`` windows of ``taps`` taps read."""
+    if dilation == 1 and stride < taps:  # the closed form: one overlapping run
+        run = (outputs - 1) * stride + taps
+        return run if limit is None else min(run, limit)
+    if dilation == 1 and limit is None:  # disjoint windows
+        return outputs * taps
+    # Gaps between windows (or taps), and an overhanging last window may hold some: count them.
+    lines = np.unique(np.arange(outputs)[:, None] * stride + np.arange(taps)[None, :] * dilation)
+    return int(lines.size if limit is None else np.count_nonzero(lines < limit))
 
 
 def working_words(spec: SystolicSpec, operand: Operand) -> int:
@@ -97,9 +101,27 @@ def analytic_stall_cycles(dram_words: Mapping[Operand, int], spec: SystolicSpec,
     return stalls
 
 
+def analytic_prefetch_cycles(dram_words: Mapping[Operand, int], spec: SystolicSpec) -> int:
+    """Cycles outside ``cycles`` in hwsim's model: the first fill before the layer, the last drain after.
+
+    The ifmap and filter buffers fill their first working part over their own interfaces at
+    once (the slower sets the prologue); the ofmap's last working part drains afterwards.
+    ``calc`` moves words in no time.  SCALE-Sim's "Total Cycles (incl. prefetch)" counts
+    the same two phases with its own policy (:mod:`.scalesim_memory`).
+    """
+    def transfer(operand: Operand, bandwidth: float | str) -> int:
+        if bandwidth == CALC:
+            return 0
+        return math.ceil(min(dram_words[operand], working_words(spec, operand)) / bandwidth)
+
+    fill = max(transfer(Operand.IFMAP, spec.dram.ifmap_words_per_cycle),
+               transfer(Operand.FILTER, spec.dram.filter_words_per_cycle))
+    return fill + transfer(Operand.OFMAP, spec.dram.ofmap_words_per_cycle)
+
+
 def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
                    spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> MemoryTraffic:
-    """DRAM words and stall cycles of ``layer`` folded as ``folds`` on ``spec``.
+    """DRAM words, stall and prefetch cycles of ``layer`` (one group) folded as ``folds`` on ``spec``.
 
     ``ifmap_hw``: the ifmap's (height, width) when windows may overhang it, else None.
     """
@@ -111,27 +133,15 @@ def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, f
         dram[operand] = unique if (unique <= working or operand is Operand.OFMAP) else unique * passes
     stalls = analytic_stall_cycles(dram, spec, folds.compute_cycles)
     stall_cycles = max(stalls.values())
-    if spec.buffer_model is BufferModel.SCALESIM and not spec.dram.is_calc:
-        stall_cycles = scalesim_stall_cycles(layer, shape, assignment, folds, spec, ifmap_hw)
+    prefetch_cycles = analytic_prefetch_cycles(dram, spec)
+    if spec.buffer_model is BufferModel.SCALESIM:
+        from hwsim.sim.systolic.scalesim_memory import scalesim_memory  # it imports this module
+
+        replayed = scalesim_memory(layer, shape, assignment, folds, spec, ifmap_hw)
+        stall_cycles, prefetch_cycles = replayed.stall_cycles, replayed.prefetch_cycles
     return MemoryTraffic(
         dram_words=MappingProxyType(dram),
         stall_cycles=stall_cycles,
         stall_cycles_by_operand=MappingProxyType(stalls),
+        prefetch_cycles=prefetch_cycles,
     )
-
-
-def scalesim_stall_cycles(layer: Layer, shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
-                          spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> int:
-    """Stall cycles of SCALE-Sim's buffer policy on this layer (USER bandwidth mode)."""
-    from hwsim.sim.systolic import demand
-    from hwsim.sim.systolic.scalesim_buffers import service_layer
-
-    rows, cols = spec.array.rows, spec.array.cols
-    streams = [demand.input_demand(layer, shape, assignment, folds, op, rows, cols, ifmap_hw) for op in (Operand.IFMAP, Operand.FILTER)]
-    orders = [demand.prefetch_order(layer, shape, assignment, op, rows, cols, ifmap_hw) for op in (Operand.IFMAP, Operand.FILTER)]
-    ofmap_words = demand.ofmap_words_per_line(shape, assignment, folds, rows, cols)
-    sizes = (spec.sram_words(spec.sram.ifmap_kb), spec.sram_words(spec.sram.filter_kb), spec.sram_words(spec.sram.ofmap_kb))
-    bandwidths = (int(spec.dram.ifmap_words_per_cycle), int(spec.dram.filter_words_per_cycle),
-                  int(spec.dram.ofmap_words_per_cycle))
-    _, stalls = service_layer(streams[0], streams[1], ofmap_words, orders[0], orders[1], sizes, bandwidths)
-    return stalls

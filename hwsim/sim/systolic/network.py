@@ -24,7 +24,7 @@ from hwsim.sim.stats import LayerStats
 from hwsim.sim.vector import simulate_vector_layer
 from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW, Operand
 from hwsim.sim.systolic.folds import FoldSchedule, GemmShape, schedule_folds
-from hwsim.sim.systolic.memory import MemoryTraffic, analytic_stall_cycles, memory_traffic
+from hwsim.sim.systolic.memory import MemoryTraffic, analytic_prefetch_cycles, analytic_stall_cycles, memory_traffic
 from hwsim.sim.systolic.nest_traffic import NestTraffic, nest_traffic
 from hwsim.spec.enums import Family, Objective
 from hwsim.spec.systolic import BufferModel, SystolicSpec
@@ -67,6 +67,9 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
     cycles and words of one group.
     ``nest``: the layer's loop nest; its words replace the fold model's SRAM and DRAM counts
     and set the stalls (``analytic`` buffer model only; the caller checks).
+    ``extra["prefetch_cycles"]``: the cycles before and after ``cycles`` in which the buffers
+    first fill and last drain (SCALE-Sim's "Total Cycles (incl. prefetch)" minus its "Total
+    Cycles" with the ``scalesim`` buffer model).
     """
     if layer.kind not in GEMM_KINDS:
         return simulate_vector_layer(layer, spec.vector_unit, spec.name)
@@ -79,6 +82,7 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
     if nest is None:
         traffic = memory_traffic(group, shape, assignment, folds, spec, layer.ifmap_hw)
         words, stall_cycles = _fold_traffic(shape, folds, traffic).scaled(groups), groups * traffic.stall_cycles
+        prefetch_cycles = groups * traffic.prefetch_cycles
     else:
         from hwsim.mapping.network import shape_key
 
@@ -90,6 +94,7 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
                 # the ofmap interface carries the drained tiles and the partial sums read back
                 Operand.OFMAP: words.ofmap_dram_writes + words.ofmap_dram_reads}
         stall_cycles = max(analytic_stall_cycles(dram, spec, compute_cycles).values())
+        prefetch_cycles = analytic_prefetch_cycles(dram, spec)
     cycles = compute_cycles + stall_cycles
     counts = {
         "pe.mac": layer.macs,
@@ -110,6 +115,8 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
         + (f", {groups} groups one after another" if groups > 1 else "")
     )
     extra = {
+        # SCALE-Sim's "Total Cycles (incl. prefetch)" minus "Total Cycles": first fill and last drain
+        "prefetch_cycles": prefetch_cycles,
         "row_folds": folds.row_folds,
         "col_folds": folds.col_folds,
         "mapping_efficiency": folds.mapping_efficiency,

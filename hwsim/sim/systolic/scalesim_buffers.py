@@ -16,6 +16,8 @@ The policy (as SCALE-Sim documents and behaves; hwsim re-models it, event by eve
   it drains ``floor(S/2)`` words at ``bandwidth`` words per cycle (its last line leaves in the
   drain's last cycle); an array write that finds it full while draining waits until then.
 * Per cycle the array stalls by the largest delay of the three buffers.
+* After the last line, what is left in the ofmap buffer drains line after line from that
+  line's cycle on; the last DRAM write closes SCALE-Sim's "Total Cycles (incl. prefetch)".
 """
 
 from __future__ import annotations
@@ -27,9 +29,7 @@ import numpy as np
 from numba import njit
 
 from hwsim.sim.systolic.demand import IDLE
-
-ACTIVE_FRACTION = 0.5
-SETS_PER_BUFFER = 100
+from hwsim.sim.systolic.scalesim_drain import ACTIVE_FRACTION, SETS_PER_BUFFER, BufferReplay
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,14 @@ def _read_delay(line: np.ndarray, cycle: int, state: np.ndarray, ptr: np.ndarray
 @njit(cache=True)
 def _service(ifmap: np.ndarray, filt: np.ndarray, ofmap_words: np.ndarray,
              if_ptr, if_ids, if_geom, f_ptr, f_ids, f_geom, of_size: int, of_bw: int):
-    """Total cycles (SCALE-Sim's last ofmap service cycle) and stall cycles of a layer."""
+    """(last ofmap service cycle, stall cycles, last ofmap DRAM write cycle) of a layer."""
     if_state = np.array([0, -1], dtype=np.int64)
     f_state = np.array([0, -1], dtype=np.int64)
     drain_size = of_size - int(math.ceil(of_size * 0.5))
     drain_lines = -(-drain_size // of_bw)
     free = of_size
     drain_end = 0
+    drained_once = False
     lines_full = 0       # finished lines of of_bw words waiting in the buffer (not yet drainable)
     line_fill = 0        # words in the line being filled
     trace = np.zeros(ofmap_words.sum() + 1, dtype=np.int64)   # words in each drainable line
@@ -143,16 +144,23 @@ def _service(ifmap: np.ndarray, filt: np.ndarray, ofmap_words: np.ndarray,
                 drained = stop
                 # Lines leave one per cycle; the write port adds no latency (reads add one).
                 drain_end = current + count - 1
+                drained_once = True
         d_of = current - cycle
         last_out = current
         stalls += max(d_if, d_f, d_of)
-    return last_out, stalls
+    # The lines still in the buffer (the partial one too) drain one per cycle from the last
+    # line's cycle on, in drains that follow each other without a gap.
+    left = n_trace + lines_full + (1 if line_fill else 0) - drained
+    last_write = drain_end if drained_once else -1
+    if left > 0:
+        last_write = max(last_write, last_out + left - 1)
+    return last_out, stalls, last_write
 
 
 def service_layer(ifmap: np.ndarray, filt: np.ndarray, ofmap_words: np.ndarray,
                   ifmap_order: np.ndarray, filter_order: np.ndarray,
-                  sizes_words: tuple[int, int, int], bandwidths: tuple[int, int, int]) -> tuple[int, int]:
-    """SCALE-Sim's (total cycles, stall cycles) of one layer from its demand streams.
+                  sizes_words: tuple[int, int, int], bandwidths: tuple[int, int, int]) -> BufferReplay:
+    """SCALE-Sim's buffers serving one layer's demand streams (USER bandwidth mode).
 
     ``sizes_words`` and ``bandwidths`` are (ifmap, filter, ofmap) buffer sizes in words and
     DRAM bandwidths in words per cycle.
@@ -162,6 +170,21 @@ def service_layer(ifmap: np.ndarray, filt: np.ndarray, ofmap_words: np.ndarray,
         g = ReadBufferGeometry.of(size, bw, order.size)
         geoms.append(np.array([g.sets, g.active_sets, g.prefetch_sets, g.prefetch_cycles], dtype=np.int64))
         csrs.append(set_index(order, size))
-    total, stalls = _service(ifmap, filt, ofmap_words, csrs[0][0], csrs[0][1], geoms[0],
-                             csrs[1][0], csrs[1][1], geoms[1], sizes_words[2], bandwidths[2])
-    return int(total), int(stalls)
+    total, stalls, last_write = _service(ifmap, filt, ofmap_words, csrs[0][0], csrs[0][1], geoms[0],
+                                         csrs[1][0], csrs[1][1], geoms[1], sizes_words[2], bandwidths[2])
+    return BufferReplay(int(total), int(stalls), int(last_write))
+
+
+def drain_ofmap(ofmap_words: np.ndarray, size_words: int, bandwidth_words: int) -> BufferReplay:
+    """SCALE-Sim's ofmap buffer alone, word by word, its read buffers never stalling (CALC mode).
+
+    :func:`.scalesim_drain.drain_without_stalls` gives the same faster where the ofmap buffer
+    does not stall the array either.
+    """
+    lines = ofmap_words.size
+    no_reads = np.empty((lines, 0), dtype=np.int64)
+    dummy_index = np.zeros(1, dtype=np.int64)
+    always_hit = np.array([1, 1, 0, 0], dtype=np.int64)  # one set, all of it active
+    total, stalls, last_write = _service(no_reads, no_reads, ofmap_words, dummy_index, dummy_index, always_hit,
+                                         dummy_index, dummy_index, always_hit, size_words, bandwidth_words)
+    return BufferReplay(int(total), int(stalls), int(last_write))
