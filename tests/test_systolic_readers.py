@@ -15,6 +15,7 @@ from hwsim.spec.systolic import BufferModel
 from tests.test_systolic_parity import cfg_text, topology_text
 
 GOOD_CFG = cfg_text(7, 5, "is", (32, 16, 8), "USER", (6, 3, 4))
+SHIPPED = Path(__file__).parent / "data" / "scalesim"  # SCALE-Sim v3's own files, as they ship
 HEADER = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
 
 
@@ -59,7 +60,19 @@ def test_cfg_calc_mode_and_overrides(tmp_path):
     ("ArrayHeight: 7", "ArrayHieght: 7",
      r"\[architecture_presets\] unknown key 'arrayhieght'$"),
     ("SparsitySupport: false", "SparsitySupport: true",
-     r"\[sparsity\] SparsitySupport = True: sparse filters are not modelled by hwsim$"),
+     r"\[sparsity\] SparsitySupport = 'true': sparse filters are not modelled by hwsim$"),
+    ("IfmapCustomLayout: False", "IfmapCustomLayout: True",
+     r"\[layout\] IfmapCustomLayout = 'True': custom SRAM layouts are not modelled by hwsim$"),
+    ("UseRamulatorTrace: False", "UseRamulatorTrace: TRUE",
+     r"\[run_presets\] UseRamulatorTrace = 'TRUE': Ramulator DRAM traces are not modelled by hwsim$"),
+    ("UseRamulatorTrace: False", "UseRamulatorTrace: maybe",
+     r"\[run_presets\] UseRamulatorTrace = 'maybe': expected True or False$"),
+    ("ReadRequestBuffer: 32", "ReadRequestBuffer: 32\nMemoryBanks: two",
+     r"\[architecture_presets\] MemoryBanks = 'two': expected a positive integer$"),
+    ("IfmapSRAMBankNum: 1", "IfmapSRAMBankNum: 0",
+     r"\[layout\] IfmapSRAMBankNum = '0': expected a positive integer$"),
+    ("FilterOffset: 10000000", "FilterOffset: -5",
+     r"\[architecture_presets\] FilterOffset = '-5': expected a non-negative integer$"),
     ("[general]\n", "run_name_first = 1\n[general]\n",
      r"line 1: 'run_name_first = 1' comes before any \[section\] header$"),
 ])
@@ -68,6 +81,75 @@ def test_cfg_errors_name_file_key_and_value(tmp_path, old, new, message):
     path = write(tmp_path, "bad.cfg", GOOD_CFG.replace(old, new, 1))
     with pytest.raises(SpecError, match="^" + re.escape(str(path)) + ": " + message):
         api.load_arch(str(path))
+
+
+# What each of SCALE-Sim's shipped configs asks for: (rows, cols, dataflow, SRAM KB, DRAM words
+# per cycle for ifmap, filter, ofmap), or the one-line error for what hwsim does not model.
+SHIPPED_CONFIGS = {
+    "scale.cfg": (32, 32, "ws", (64, 64, 64), ("calc",) * 3),
+    "google.cfg": (256, 256, "os", (6144, 6144, 2048), (10, 10, 10)),
+    # SCALE-Sim 3.0.0 itself stops on these two (no [layout] section; no UseRamulatorTrace).
+    "eyeriss.cfg": (12, 14, "ws", (36, 36, 36), ("calc",) * 3),
+    "scale_layout.cfg": (128, 128, "os", (256, 256, 256), (64, 640, 64)),
+    "google_ramulator.cfg": r"\[run_presets\] UseRamulatorTrace = 'True': Ramulator DRAM traces are not modelled by hwsim$",
+    "sparsity.cfg": r"\[sparsity\] SparsitySupport = 'true': sparse filters are not modelled by hwsim$",
+    "tpuv5e_downscale.cfg": r"\[layout\] IfmapCustomLayout = 'True': custom SRAM layouts are not modelled by hwsim$",
+    **{f"rebuttal_test_{df}{bw}.cfg": r"\[layout\] IfmapCustomLayout = 'True': custom SRAM layouts are not modelled by hwsim$"
+       for df in ("is", "os", "ws") for bw in ("", "_high_bw")},
+}
+
+
+def test_every_shipped_config_is_covered():
+    assert sorted(SHIPPED_CONFIGS) == sorted(path.name for path in (SHIPPED / "configs").glob("*.cfg"))
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_CONFIGS))
+def test_shipped_configs_read_as_they_ship(name):
+    path = SHIPPED / "configs" / name
+    expected = SHIPPED_CONFIGS[name]
+    if isinstance(expected, str):
+        with pytest.raises(SpecError, match="^" + re.escape(str(path)) + ": " + expected):
+            api.load_arch(str(path))
+        return
+    rows, cols, dataflow, kb, bandwidths = expected
+    arch = api.load_arch(str(path))
+    assert (arch.array.rows, arch.array.cols, arch.dataflow.value) == (rows, cols, dataflow)
+    assert (arch.sram.ifmap_kb, arch.sram.filter_kb, arch.sram.ofmap_kb) == kb
+    assert (arch.dram.ifmap_words_per_cycle, arch.dram.filter_words_per_cycle, arch.dram.ofmap_words_per_cycle) == bandwidths
+
+
+@pytest.mark.parametrize("name", sorted(name for name, want in SHIPPED_CONFIGS.items() if not isinstance(want, str)))
+def test_cli_simulates_with_each_accepted_shipped_config(tmp_path, name):
+    topo = write(tmp_path, "t.csv", topology_text([("c1", 9, 8, 3, 3, 3, 5, 1), ("DP1", 7, 7, 3, 3, 2, 1, 2)]))
+    out = tmp_path / "out.json"
+    assert main(["simulate", "--model", str(topo), "--arch", str(SHIPPED / "configs" / name), "--json", str(out),
+                 "--quiet"]) == 0
+    import json
+
+    layers = json.loads(out.read_text())["layers"]
+    assert [row["name"] for row in layers] == ["c1", "DP1Channel_0", "DP1Channel_1"]
+    assert all(row["cycles"] > 0 and row["prefetch_cycles"] > 0 for row in layers)
+
+
+def _same_spec(tmp_path: Path, text: str, other: str) -> bool:
+    """Both texts, saved under one file name, give equal specs."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    return api.load_arch(str(write(tmp_path / "a", "x.cfg", text))) == api.load_arch(str(write(tmp_path / "b", "x.cfg", other)))
+
+
+def test_cfg_ignores_memory_banks_as_scalesim_does(tmp_path):
+    # SCALE-Sim v3 never reads MemoryBanks (scale.cfg, sparsity.cfg) nor OnChipMemoryBanks/-Ports
+    # (eyeriss.cfg), so any count runs as one bank.
+    text = GOOD_CFG.replace("ReadRequestBuffer: 32", "ReadRequestBuffer: 32\nMemoryBanks: 4\nOnChipMemoryBanks: 2\n"
+                                                     "OnChipMemoryBankPorts: 3")
+    assert _same_spec(tmp_path, text, GOOD_CFG)
+
+
+def test_cfg_without_sparsity_or_ramulator_keys_runs_them_off(tmp_path):
+    text = GOOD_CFG.replace("[sparsity]\nSparsitySupport: false\n", "").replace("UseRamulatorTrace: False\n", "")
+    assert "sparsity" not in text and "Ramulator" not in text
+    assert _same_spec(tmp_path, text, GOOD_CFG)
 
 
 def test_cfg_missing_section(tmp_path):
@@ -117,6 +199,28 @@ def test_topology_depthwise_rows_split_per_channel_and_gemm_files(tmp_path):
     assert (mm.P * mm.Q, mm.K, mm.C * mm.R * mm.S) == (10, 7, 33)
 
 
+def _gemm_rows(path: Path) -> list[tuple[str, int, int, int]]:
+    """The rows of a SCALE-Sim GEMM file, read independently of the reader under test."""
+    rows = []
+    for line in path.read_text().splitlines()[1:]:
+        cells = [cell.strip() for cell in line.split(",")]
+        if cells[0]:
+            rows.append((cells[0], int(cells[1]), int(cells[2]), int(cells[3])))
+    return rows
+
+
+@pytest.mark.parametrize("path", sorted((SHIPPED / "topologies" / "GEMM_mnk").glob("*.csv")), ids=lambda p: p.name)
+def test_shipped_gemm_topologies_read_as_they_ship(path):
+    # CRLF or LF, "Layer" or "Layer Name", with or without spaces, blank and unterminated last lines.
+    net = api.load_network(str(path))
+    want = _gemm_rows(path)
+    assert [layer.name for layer in net.layers] == [name for name, *_ in want]
+    for layer, (_, m, n, k) in zip(net.layers, want):
+        # SCALE-Sim's conv form: ifmap M x K, filter 1 x K, one channel, N filters, stride 1.
+        assert (layer.P, layer.Q, layer.R, layer.S, layer.C, layer.K, layer.stride) == (m, 1, 1, k, 1, n, (1, 1))
+        assert layer.ifmap_hw == (m, k) and layer.macs == m * n * k
+
+
 @pytest.mark.parametrize("text, message", [
     ("c1, 12, 10, 3, 2, 3, 20, 2,\n",
      r"row 1: missing header: 'c1' holds numbers \(start the file with 'Layer name, IFMAP Height, "),
@@ -133,6 +237,11 @@ def test_topology_depthwise_rows_split_per_channel_and_gemm_files(tmp_path):
     (HEADER + "c1, 4, 4, 1, 1, 3, 2, 1, 2:4,\n",
      r"row 2 \(layer 'c1'\): sparsity '2:4': only dense \(1:1\) layers are modelled$"),
     (HEADER, r"no layers after the header$"),
+    ("Layer, M, N, K,\nmm, 10, 7, 33, 2:4,\n",
+     r"row 2 \(layer 'mm'\): sparsity '2:4': only dense \(1:1\) layers are modelled$"),
+    ("Layer, M, N, K,\nmm, 10, 7,\n",
+     r"row 2 \(layer 'mm'\): expected 4 fields \(name, M, N, K\) and an optional N:M sparsity, got 3$"),
+    ("Layer, M, N, K,\nmm, 10, 0, 33,\n", r"row 2 \(layer 'mm'\): N = '0': expected a positive integer$"),
     ("\n\n", r"empty topology file$"),
 ])
 def test_topology_errors_name_file_row_and_value(tmp_path, text, message):

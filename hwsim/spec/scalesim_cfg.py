@@ -2,7 +2,9 @@
 
 SCALE-Sim reads the same files loosely: a misspelled dataflow runs as output-stationary, an
 unknown bandwidth mode is skipped, a missing file exits with status 0.  Here each of those is
-a one-line :class:`SpecError` naming the file, the section and key, and the value.
+a one-line :class:`SpecError` naming the file, the section and key, and the value.  Every
+file in SCALE-Sim's own ``configs/`` folder reads as it ships or fails in one line for what
+hwsim does not model (``docs/systolic.md`` lists them).
 
 What SCALE-Sim does with the numbers, and therefore what they become here:
 
@@ -11,10 +13,18 @@ What SCALE-Sim does with the numbers, and therefore what they become here:
   and 1-byte words, so the spec is double buffered with ``word_bytes: 1``.
 * ``InterfaceBandwidth: CALC`` never stalls.  With ``USER``, SCALE-Sim fills the ifmap and
   filter buffers at ``[layout] IfmapSRAMBankBandwidth`` / ``FilterSRAMBankBandwidth`` words
-  per cycle and drains the ofmap at the first ``Bandwidth`` value; without a ``[layout]``
-  section the first ``Bandwidth`` value serves all three.
-* Offsets and request-buffer sizes only place addresses in SCALE-Sim's traces: read, ignored.
+  per cycle and drains the ofmap at the first ``Bandwidth`` value.  SCALE-Sim 3.0.0 stops
+  on a file without a ``[layout]`` section; hwsim then lets the first ``Bandwidth`` value
+  serve all three (SCALE-Sim v2's meaning).
 * Stalls follow SCALE-Sim's own buffer policy (``buffer_model: scalesim``).
+* Read, checked and ignored, because they change nothing SCALE-Sim computes without a custom
+  layout or Ramulator: offsets and request-buffer sizes (they only place addresses in traces
+  and size Ramulator's queues), ``[layout]`` bank counts and ports (they only time custom
+  layouts), ``MemoryBanks``, ``OnChipMemoryBanks``, ``OnChipMemoryBankPorts`` (SCALE-Sim v3
+  never reads them), and the ``[sparsity]`` details while ``SparsitySupport`` is false.
+* Not modelled, a one-line error when switched on: ``IfmapCustomLayout``,
+  ``FilterCustomLayout``, ``SparsitySupport``, ``UseRamulatorTrace``.  A missing
+  ``[sparsity]`` section or ``UseRamulatorTrace`` key means off.
 * Energy, area and clock are not in a ``.cfg``: they come from the preset named by
   ``--set base=...`` (default ``systolic-32x32-ws``), and any ``--set`` key overrides them.
 """
@@ -36,6 +46,7 @@ _KNOWN_KEYS: dict[str, frozenset[str]] = {
     "architecture_presets": frozenset({
         "arrayheight", "arraywidth", "ifmapsramszkb", "filtersramszkb", "ofmapsramszkb", "ifmapoffset",
         "filteroffset", "ofmapoffset", "bandwidth", "dataflow", "readrequestbuffer", "writerequestbuffer",
+        "memorybanks", "onchipmemorybanks", "onchipmemorybankports",
     }),
     "layout": frozenset({
         "ifmapcustomlayout", "ifmapsrambankbandwidth", "ifmapsrambanknum", "ifmapsrambankport",
@@ -46,6 +57,26 @@ _KNOWN_KEYS: dict[str, frozenset[str]] = {
     "run_presets": frozenset({"interfacebandwidth", "useramulatortrace"}),
     "network_presets": frozenset({"topologycsvloc"}),
 }
+
+# Keys that change nothing hwsim (or SCALE-Sim without custom layouts and Ramulator)
+# computes: checked to be numbers of the right sign where present, then ignored.
+_IGNORED_COUNTS: tuple[tuple[str, str], ...] = (
+    ("architecture_presets", "ReadRequestBuffer"), ("architecture_presets", "WriteRequestBuffer"),
+    ("architecture_presets", "MemoryBanks"), ("architecture_presets", "OnChipMemoryBanks"),
+    ("architecture_presets", "OnChipMemoryBankPorts"),
+    ("layout", "IfmapSRAMBankNum"), ("layout", "IfmapSRAMBankPort"),
+    ("layout", "FilterSRAMBankNum"), ("layout", "FilterSRAMBankPort"),
+)
+_IGNORED_OFFSETS: tuple[tuple[str, str], ...] = tuple(
+    ("architecture_presets", key) for key in ("IfmapOffset", "FilterOffset", "OfmapOffset"))
+
+# Switches for what hwsim does not model; absent means off.
+_UNMODELLED: tuple[tuple[str, str, str], ...] = (
+    ("run_presets", "UseRamulatorTrace", "Ramulator DRAM traces are"),
+    ("layout", "IfmapCustomLayout", "custom SRAM layouts are"),
+    ("layout", "FilterCustomLayout", "custom SRAM layouts are"),
+    ("sparsity", "SparsitySupport", "sparse filters are"),
+)
 
 
 class _Cfg:
@@ -65,10 +96,19 @@ class _Cfg:
             raise SpecError(f"{self.path}: [{section}] missing key '{key}'")
         return self.parser.get(section, key).strip()
 
+    def has(self, section: str, key: str) -> bool:
+        return self.parser.has_option(section, key)
+
     def positive_int(self, section: str, key: str, default: str | None = None) -> int:
         raw = self.text(section, key, default)
         if not raw.lstrip("+").isdigit() or int(raw) <= 0:
             raise SpecError(f"{self.path}: [{section}] {key} = {raw!r}: expected a positive integer")
+        return int(raw)
+
+    def natural_int(self, section: str, key: str) -> int:
+        raw = self.text(section, key)
+        if not raw.lstrip("+").isdigit():
+            raise SpecError(f"{self.path}: [{section}] {key} = {raw!r}: expected a non-negative integer")
         return int(raw)
 
     def flag(self, section: str, key: str, default: str) -> bool:
@@ -126,15 +166,18 @@ def _bandwidths(cfg: _Cfg) -> dict[str, Any]:
     return {"ifmap_words_per_cycle": ifmap, "filter_words_per_cycle": filt, "ofmap_words_per_cycle": ofmap}
 
 
-def _reject_unmodelled(cfg: _Cfg) -> None:
-    for section, key, what in (
-        ("run_presets", "UseRamulatorTrace", "Ramulator DRAM traces"),
-        ("layout", "IfmapCustomLayout", "custom SRAM layouts"),
-        ("layout", "FilterCustomLayout", "custom SRAM layouts"),
-        ("sparsity", "SparsitySupport", "sparse filters"),
-    ):
+def _check_unmodelled_and_ignored(cfg: _Cfg) -> None:
+    """Refuse what hwsim does not model; check the keys it ignores are well-formed numbers."""
+    for section, key, what in _UNMODELLED:
         if cfg.flag(section, key, "False"):
-            raise SpecError(f"{cfg.path}: [{section}] {key} = True: {what} are not modelled by hwsim")
+            raw = cfg.text(section, key)
+            raise SpecError(f"{cfg.path}: [{section}] {key} = {raw!r}: {what} not modelled by hwsim")
+    for section, key in _IGNORED_COUNTS:
+        if cfg.has(section, key):
+            cfg.positive_int(section, key)
+    for section, key in _IGNORED_OFFSETS:
+        if cfg.has(section, key):
+            cfg.natural_int(section, key)
 
 
 def load_scalesim_cfg(path: Path, overrides: dict[str, Any]) -> Any:
@@ -156,7 +199,7 @@ def load_scalesim_cfg(path: Path, overrides: dict[str, Any]) -> Any:
     base = load_arch_spec(str(base_name))
     if base.family is not Family.SYSTOLIC:
         raise SpecError(f"{path}: --set base={base_name}: expected a systolic preset, got family '{base.family.value}'")
-    _reject_unmodelled(cfg)
+    _check_unmodelled_and_ignored(cfg)
     data = base.model_dump(mode="json", by_alias=True)
     data.update(
         name=cfg.text("general", "run_name"),

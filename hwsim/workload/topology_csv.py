@@ -8,10 +8,18 @@ Two layouts, told apart by the header:
   rows, SCALE-Sim's rule (a last window that overhangs the ifmap reads nothing there).
   A name containing ``DP`` is depthwise: SCALE-Sim runs it as one single-channel layer per
   channel, named ``<name>Channel_<i>``, and so does this reader.
-* gemm: ``Layer, M, N, K,`` (SCALE-Sim ``-i gemm``): ``ifmap[M, K] @ filter[K, N]``.
+* gemm: ``Layer, M, N, K,`` and an optional N:M sparsity column, only ``1:1`` (SCALE-Sim
+  ``-i gemm``, header spelled as in its ``topologies/GEMM_mnk`` files, any case and
+  spacing): ``ofmap[M, N] = ifmap[M, K] @ filter[K, N]``.  SCALE-Sim turns each row into
+  the conv layer ``IFMAP M x K, Filter 1 x K, Channels 1, Num Filter N, Strides 1``
+  (``topology_utils.load_arrays_gemm``), whose output is ``M x 1`` pixels; so does this
+  reader.
 
 SCALE-Sim silently drops the first row of a file without a header; here a first row that
 holds numbers is an error, as is any row with a missing, extra or non-integer field.
+Blank lines, CRLF line ends and the trailing comma of SCALE-Sim's rows are fine.  SCALE-Sim
+drops the last cell of every row whether or not it is empty; here only an empty one goes, so
+a row without its trailing comma keeps its last value.
 """
 
 from __future__ import annotations
@@ -51,6 +59,12 @@ def _ints(path: Path, row: int, name: str, cells: list[str], columns: tuple[str,
     return values
 
 
+def _check_dense(path: Path, row: int, name: str, cells: list[str], columns: int) -> None:
+    """A row has ``columns`` fields and may add an N:M sparsity, which must be 1:1 (dense)."""
+    if len(cells) == columns + 1 and cells[columns].replace(" ", "") != "1:1":
+        raise WorkloadError(f"{path}: row {row} (layer '{name}'): sparsity {cells[columns]!r}: only dense (1:1) layers are modelled")
+
+
 def _conv_layers(path: Path, row: int, cells: list[str], previous: str) -> list[Layer]:
     name = cells[0]
     if len(cells) not in (8, 9):
@@ -58,8 +72,7 @@ def _conv_layers(path: Path, row: int, cells: list[str], previous: str) -> list[
             f"{path}: row {row} (layer '{name}'): expected 8 fields (name, {', '.join(CONV_COLUMNS)}) "
             f"and an optional N:M sparsity, got {len(cells)}"
         )
-    if len(cells) == 9 and cells[8].replace(" ", "") != "1:1":
-        raise WorkloadError(f"{path}: row {row} (layer '{name}'): sparsity {cells[8]!r}: only dense (1:1) layers are modelled")
+    _check_dense(path, row, name, cells, 8)
     h, w, r, s, c, k, stride = _ints(path, row, name, cells[1:8], CONV_COLUMNS)
     if r > h or s > w:
         raise WorkloadError(f"{path}: row {row} (layer '{name}'): filter {r}x{s} is larger than the ifmap {h}x{w}")
@@ -77,9 +90,12 @@ def _conv_layers(path: Path, row: int, cells: list[str], previous: str) -> list[
 def _gemm_layers(path: Path, row: int, cells: list[str], previous: str) -> list[Layer]:
     name = cells[0]
     if len(cells) not in (4, 5):
-        raise WorkloadError(f"{path}: row {row} (layer '{name}'): expected 4 fields (name, M, N, K), got {len(cells)}")
+        raise WorkloadError(f"{path}: row {row} (layer '{name}'): expected 4 fields (name, M, N, K) "
+                            f"and an optional N:M sparsity, got {len(cells)}")
+    _check_dense(path, row, name, cells, 4)
     m, n, k = _ints(path, row, name, cells[1:4], GEMM_COLUMNS)
-    # M output pixels in one column, a 1 x K window over one channel: ifmap[M, K] @ filter[K, N].
+    # SCALE-Sim's conv form of the row: an M x K ifmap, one channel, N filters of 1 x K, so
+    # M output pixels in one column and ifmap[M, K] @ filter[K, N].
     return [Layer(name, LayerKind.CONV, 1, n, 1, m, 1, 1, k, 1, 0, (previous,), ACT_BITS, WEIGHT_QUANT, (m, k))]
 
 
