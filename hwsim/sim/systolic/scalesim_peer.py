@@ -1,9 +1,12 @@
 """Run SCALE-Sim v3 itself on a topology and a .cfg, for parity tests and benchmarks.
 
 SCALE-Sim lives in its own interpreter (it crashes under the numpy hwsim pins), so it runs
-as a subprocess: ``python -m scalesim.scale -c CFG -t TOPOLOGY -l LAYOUT -p OUTDIR`` in a
-directory the caller owns.  It always writes traces there (its ``-s`` flag is ignored);
-callers delete the directory.  Its per-layer cycles are read from ``COMPUTE_REPORT.csv``.
+as a subprocess: ``python -m scalesim.scale -c CFG -t TOPOLOGY -l LAYOUT -p OUTDIR`` (and
+``-i gemm`` for an M, N, K topology) in a directory the caller owns.  It always writes
+traces there (its ``-s`` flag is ignored); callers delete the directory.  Its per-layer
+cycles are read from ``COMPUTE_REPORT.csv``, whose columns are ``LayerID, Total Cycles
+(incl. prefetch), Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute
+Util %``.
 """
 
 from __future__ import annotations
@@ -38,9 +41,17 @@ class PeerLayer:
     def compute_cycles(self) -> int:
         return self.cycles - self.stall_cycles
 
+    @property
+    def prefetch_cycles(self) -> int:
+        """"Total Cycles (incl. prefetch)" minus "Total Cycles": first fill and last drain."""
+        return self.total_cycles_incl_prefetch - self.cycles
 
-def run_scalesim(python: Path, cfg: Path, topology: Path, workdir: Path, timeout_s: float = 3600.0) -> list[PeerLayer]:
+
+def run_scalesim(python: Path, cfg: Path, topology: Path, workdir: Path, timeout_s: float = 3600.0,
+                 *, gemm: bool = False) -> list[PeerLayer]:
     """Run SCALE-Sim with interpreter ``python`` and return its per-layer report rows.
+
+    ``gemm``: the topology is a ``Layer, M, N, K`` file (SCALE-Sim's ``-i gemm``).
 
     Raises
     ------
@@ -55,6 +66,8 @@ def run_scalesim(python: Path, cfg: Path, topology: Path, workdir: Path, timeout
     layout.write_text(LAYOUT_HEADER)
     out = workdir / "out"
     cmd = [str(python), "-m", "scalesim.scale", "-c", str(cfg), "-t", str(topology), "-l", str(layout), "-p", str(out)]
+    if gemm:
+        cmd += ["-i", "gemm"]
     done = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout_s)
     parser = configparser.ConfigParser()
     parser.read(cfg)
