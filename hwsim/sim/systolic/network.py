@@ -181,7 +181,19 @@ def simulate_network(network: Network, spec: SystolicSpec, *, mapping: NetworkMa
             "follows SCALE-Sim's fold order, not a loop nest; drop --mapping or --set buffer_model=analytic"
         )
     nests = {} if mapping is None else {m.name: m for m in mapping.layers}
-    stats = [simulate_layer(layer, spec, nests.get(layer.name)) for layer in network.layers]
+    # Layers equal but for their name and inputs (SCALE-Sim's per-channel depthwise rows,
+    # repeated blocks) are simulated once: simulate_layer is a pure function of the layer.
+    once: dict[Layer, LayerStats] = {}
+    stats = []
+    for layer in network.layers:
+        nest = nests.get(layer.name)
+        if nest is not None:
+            stats.append(simulate_layer(layer, spec, nest))
+            continue
+        key = replace(layer, name="", inputs=())
+        if key not in once:
+            once[key] = simulate_layer(layer, spec)
+        stats.append(replace(once[key], name=layer.name))
     return build_report(
         model=network.name,
         arch=spec.name,
