@@ -11,6 +11,14 @@ a temporary directory that is deleted afterwards, and its reports and wall time 
     .venv/bin/python benchmarks/systolic_vs_scalesim.py --cfg my.cfg  # e.g. USER bandwidth (stalls)
     .venv/bin/python benchmarks/systolic_vs_scalesim.py --cfg hwsim/presets/scalesim-32x32-ws-user64k.cfg \
         --layers layer2.0.downsample,layer3.0.downsample,layer4.0.downsample,fc   # stalls, ~4 min
+    .venv/bin/python benchmarks/systolic_vs_scalesim.py --cfg tests/data/scalesim/configs/scale.cfg \
+        --topology tests/data/scalesim/topologies/GEMM_mnk/vit_s.csv   # SCALE-Sim's own files; -i gemm
+    .venv/bin/python benchmarks/systolic_vs_scalesim.py --cfg tests/data/scalesim/configs/scale.cfg \
+        --mobilenet-depthwise   # MobileNet-v1's 13 depthwise layers as DP rows (4,960 channel layers)
+
+Per layer both totals are compared: "Total Cycles" and "Total Cycles (incl. prefetch)"
+(hwsim's ``cycles + prefetch_cycles``).  A ``Layer, M, N, K`` topology runs SCALE-Sim with
+``-i gemm``.
 """
 
 from __future__ import annotations
@@ -35,6 +43,31 @@ SCALESIM_PYTHON = REPO / ".venv-scalesim" / "bin" / "python"
 RESULTS = REPO / "results"
 
 
+# MobileNet-v1 (224 x 224) depthwise 3x3 layers as SCALE-Sim DP rows: (name, padded ifmap
+# side, channels, stride); stride 2 pads one row and column (TensorFlow's "same").
+MOBILENET_V1_DEPTHWISE = (
+    ("dw1", 114, 32, 1), ("dw2", 113, 64, 2), ("dw3", 58, 128, 1), ("dw4", 57, 128, 2), ("dw5", 30, 256, 1),
+    ("dw6", 29, 256, 2), *((f"dw{i}", 16, 512, 1) for i in range(7, 12)), ("dw12", 15, 512, 2), ("dw13", 9, 1024, 1),
+)
+
+
+def mobilenet_depthwise_topology() -> Path:
+    """MOBILENET_V1_DEPTHWISE written as a SCALE-Sim topology in results/."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "mobilenet_v1_depthwise.csv"
+    rows = "".join(f"DP_{name}, {side}, {side}, 3, 3, {channels}, 1, {stride},\n"
+                   for name, side, channels, stride in MOBILENET_V1_DEPTHWISE)
+    path.write_text("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+                    + rows)
+    return path
+
+
+def is_gemm(topology: Path) -> bool:
+    """A ``Layer, M, N, K`` header (SCALE-Sim's -i gemm files)."""
+    header = [cell.strip().upper() for cell in topology.read_text().splitlines()[0].split(",")]
+    return header[1:4] == ["M", "N", "K"]
+
+
 def kept_dir(cfg: Path, topology: Path) -> Path:
     return RESULTS / f"scalesim_{topology.stem}_{cfg.stem}"
 
@@ -51,7 +84,7 @@ def scalesim_layers(reuse: bool, cfg: Path = CFG, topology: Path = TOPOLOGY):
         KEPT.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="scalesim-") as tmp:
             start, cpu_start = time.perf_counter(), children_cpu_s()
-            layers = run_scalesim(SCALESIM_PYTHON, cfg, topology, Path(tmp))
+            layers = run_scalesim(SCALESIM_PYTHON, cfg, topology, Path(tmp), gemm=is_gemm(topology))
             wall_s, cpu_s = time.perf_counter() - start, children_cpu_s() - cpu_start
             report_dir = next((Path(tmp) / "out").iterdir())
             for name in ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
@@ -107,21 +140,40 @@ def main() -> int:
     parser.add_argument("--cfg", type=Path, default=CFG, help="SCALE-Sim .cfg both tools read (default: %(default)s)")
     parser.add_argument("--topology", type=Path, default=TOPOLOGY, help="SCALE-Sim topology (default: %(default)s)")
     parser.add_argument("--layers", help="comma-separated layer names: run only these rows of the topology")
+    parser.add_argument("--mobilenet-depthwise", action="store_true",
+                        help="use MobileNet-v1's depthwise layers (DP rows, written to results/) as the topology")
     args = parser.parse_args()
+    if args.mobilenet_depthwise:
+        args.topology = mobilenet_depthwise_topology()
     if args.layers:
         args.topology = subset_topology(args.topology, args.layers.split(","))
     theirs, scalesim_s, scalesim_cpu_s = scalesim_layers(args.reuse, args.cfg, args.topology)
     ours = api.simulate(api.load_network(str(args.topology)), api.load_arch(str(args.cfg))).layers
-    print("| layer | hwsim compute | SCALE-Sim compute | hwsim stall | SCALE-Sim stall | hwsim total | SCALE-Sim total | equal |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| layer | hwsim compute | SCALE-Sim compute | hwsim stall | SCALE-Sim stall | hwsim total | SCALE-Sim total "
+          "| hwsim incl. prefetch | SCALE-Sim incl. prefetch | equal |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     equal = 0
+    rows: dict[str, list] = {}  # a depthwise row's channels (SCALE-Sim's "<name>Channel_<i>") share one line
     for mine, peer in zip(ours, theirs):
-        same = (mine.compute_cycles, mine.stall_cycles, mine.cycles) == (peer.compute_cycles, peer.stall_cycles, peer.cycles)
-        equal += same
-        print(f"| {mine.name} | {mine.compute_cycles:,} | {peer.compute_cycles:,} | {mine.stall_cycles:,} | "
-              f"{peer.stall_cycles:,} | {mine.cycles:,} | {peer.cycles:,} | {'yes' if same else 'NO'} |")
+        incl = mine.cycles + mine.extra["prefetch_cycles"]
+        ours_row = (mine.compute_cycles, mine.stall_cycles, mine.cycles, incl)
+        theirs_row = (peer.compute_cycles, peer.stall_cycles, peer.cycles, peer.total_cycles_incl_prefetch)
+        equal += ours_row == theirs_row
+        name, _, channel = mine.name.partition("Channel_")
+        row = rows.setdefault(name if channel.isdigit() else mine.name, [0, [0] * 4, [0] * 4, 0])
+        row[0] += 1
+        row[1] = [a + b for a, b in zip(row[1], ours_row)]
+        row[2] = [a + b for a, b in zip(row[2], theirs_row)]
+        row[3] += ours_row == theirs_row
+    for name, (count, o, t, same) in rows.items():
+        label = name if count == 1 else f"{name} ({count} channels, summed)"
+        print(f"| {label} | {o[0]:,} | {t[0]:,} | {o[1]:,} | {t[1]:,} | {o[2]:,} | {t[2]:,} | {o[3]:,} | {t[3]:,} "
+              f"| {'yes' if same == count else f'NO ({count - same} of {count})'} |")
     total_ours, total_theirs = sum(m.cycles for m in ours), sum(p.cycles for p in theirs)
-    print(f"| total | | | | | {total_ours:,} | {total_theirs:,} | {equal}/{len(theirs)} layers |")
+    incl_ours = sum(m.cycles + m.extra["prefetch_cycles"] for m in ours)
+    incl_theirs = sum(p.total_cycles_incl_prefetch for p in theirs)
+    print(f"| total | | | | | {total_ours:,} | {total_theirs:,} | {incl_ours:,} | {incl_theirs:,} "
+          f"| {equal}/{len(theirs)} layers |")
     t = hwsim_seconds(args.repeats, args.cfg, args.topology)
     print()
     print("| what | wall s | CPU s | SCALE-Sim / this, wall | SCALE-Sim / this, CPU |")
