@@ -13,12 +13,14 @@ import numpy as np
 from hwsim import __version__
 from hwsim.cost.pricing import price_counts
 from hwsim.errors import SimulationError
-from hwsim.report.model import LayerReport, Report, Totals
+from hwsim.report.model import LayerReport, Report, Totals, not_priced_row
 from hwsim.sim.attention.stages import PASSES
 from hwsim.sim.roofline.kernels import Kernel, stage_kernels
 from hwsim.spec.roofline import RooflineSpec
 from hwsim.units import power_w
+from hwsim.workload.network import Network
 from hwsim.workload.transformer import Stage, TransformerWorkload
+from hwsim.workload.views import transformer_of
 
 
 def kernel_seconds(kernel: Kernel, spec: RooflineSpec) -> float:
@@ -29,13 +31,12 @@ def kernel_seconds(kernel: Kernel, spec: RooflineSpec) -> float:
     return max(compute, memory) + spec.kernel_overhead_us.value * 1e-6
 
 
-def simulate_network(workload: TransformerWorkload, arch: RooflineSpec) -> Report:
-    """Time and energy of every block stage over all batches of ``workload``."""
-    if not isinstance(workload, TransformerWorkload):
-        raise SimulationError(
-            f"model '{getattr(workload, 'name', workload)}' is not a Transformer; arch '{arch.name}' "
-            "(roofline) runs hwsim.transformer/1 models"
-        )
+def simulate_network(model: TransformerWorkload | Network, arch: RooflineSpec) -> Report:
+    """Time and energy of every block stage over all batches of ``model``.
+
+    An imported network runs as its encoder stack; its other layers are listed, not priced.
+    """
+    workload, outside = transformer_of(model, arch.name, "roofline")
     lengths = workload.lengths
     starts = np.arange(0, workload.batch, arch.batch_sequences)
     padded = np.maximum.reduceat(lengths, starts)
@@ -82,6 +83,10 @@ def simulate_network(workload: TransformerWorkload, arch: RooflineSpec) -> Repor
         "energy_per_sequence_uj": energy_pj / workload.batch / 1e6,
         "padded_token_fraction": 1.0 - real / executed,
     }
+    if outside:
+        reason = "outside the encoder stack the roofline model runs"
+        layers += [not_priced_row(layer.name, layer.kind.value, reason, macs=layer.macs) for layer in outside]
+        extra["not_priced_layers"] = {reason: len(outside)}
     totals = Totals(
         cycles=sum(layer.cycles for layer in layers), latency_s=latency_s, energy_pj=energy_pj,
         energy_breakdown_pj={"device.active_us": energy_pj}, area_mm2=0.0, area_breakdown_mm2={},

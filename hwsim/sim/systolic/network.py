@@ -183,6 +183,6 @@ def simulate_network(network: Network, spec: SystolicSpec, *, mapping: NetworkMa
         stats=stats,
         energy_table_pj=systolic_cost.energy_table_pj(spec),
         area_um2=systolic_cost.area_breakdown_um2(spec),
-        workload={"dataset": network.dataset, "seed": network.seed},
+        workload={"dataset": network.dataset, "seed": network.seed, **network.notes},
         total_extra={"dataflow": spec.dataflow.value, "array": f"{spec.array.rows}x{spec.array.cols}"},
     )
