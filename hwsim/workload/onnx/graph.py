@@ -24,6 +24,8 @@ NEVER_FOLDED = frozenset({"DequantizeLinear", "QuantizeLinear", "Quant", "Bipola
                           "ConvTranspose", "Gemm", "MatMul", "MatMulInteger", "QLinearConv", "QLinearMatMul",
                           "ConvInteger"})
 _MAX_ROUNDS = 4
+_FOREIGN_QUANTIZERS = frozenset({"Quant", "BipolarQuant", "Trunc", "QuantizeLinear", "DequantizeLinear"})
+_SMALL_CONSTANT = 4096  # elements; larger constants are weights, passed to shape inference by shape only
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,6 @@ def read_model(path: Path):
 
 def prepare(path: Path, options: OnnxOptions):
     """Read ``path`` and settle every shape (see the module docstring)."""
-    import onnx
     from onnx import numpy_helper
 
     model = read_model(path)
@@ -85,32 +86,72 @@ def prepare(path: Path, options: OnnxOptions):
     graph = model.graph
     consts: dict[str, np.ndarray] = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     inputs = _settle_inputs(path, graph, consts, options)
-    # Exporter-written shapes may keep symbolic dims that contradict the settled inputs.
-    del graph.value_info[:]
-    for out in graph.output:
-        out.type.tensor_type.ClearField("shape")
+    real_inputs = [v for v in graph.input if v.name not in consts]
     nodes = list(graph.node)
     shapes: dict[str, tuple[int, ...] | None] = {}
     for _ in range(_MAX_ROUNDS):
-        del model.graph.node[:]
-        model.graph.node.extend(_shape_preserving(nodes))
-        _add_initializers(model, consts, onnx)
-        shapes = _infer(path, model, consts)
+        shapes = _infer(path, _shape_model(model, nodes, real_inputs, consts), consts)
         nodes, folded = _fold(path, nodes, consts, shapes, opset)
         if not folded:
             break
     return PreparedGraph(path, nodes, shapes, consts, inputs, opset)
 
 
+def _gather_elements(inputs, attrs):
+    # onnx's reference GatherElements fails past 64 distinct indices (np.choose); numpy's is exact
+    axis = attrs["axis"].i if "axis" in attrs else 0
+    data, index = inputs[0], np.asarray(inputs[1]).astype(np.int64)
+    index = np.where(index < 0, index + data.shape[axis], index)
+    return [np.take_along_axis(data, index, axis=axis)]
+
+
+def _gather(inputs, attrs):
+    axis = attrs["axis"].i if "axis" in attrs else 0
+    return [np.take(inputs[0], np.asarray(inputs[1]).astype(np.int64), axis=axis)]
+
+
+def _concat(inputs, attrs):
+    return [np.concatenate([np.atleast_1d(x) for x in inputs if x is not None], axis=attrs["axis"].i)]
+
+
+def _unsqueeze(inputs, attrs):
+    axes = [int(a) for a in (attrs["axes"].ints if "axes" in attrs else np.asarray(inputs[1]).reshape(-1))]
+    out = np.asarray(inputs[0])
+    rank = out.ndim + len(axes)
+    for axis in sorted(a % rank for a in axes):
+        out = np.expand_dims(out, axis)
+    return [out]
+
+
+# Folds of the shape arithmetic exporters emit most, in numpy (exact, and much faster than one
+# reference evaluator per node); every other operator goes through onnx.reference.
+_NUMPY_FOLD = {"GatherElements": _gather_elements, "Gather": _gather, "Concat": _concat, "Unsqueeze": _unsqueeze}
+
+
+def _shape_model(model, nodes: list, real_inputs: list, consts: dict[str, np.ndarray]):
+    """What shape inference needs and no more: the nodes, the inputs, small constants by value
+    (shape tensors, axes: data propagation reads them) and large ones by type and shape only, so
+    that hundreds of MB of weights are never serialized for it."""
+    from onnx import helper, numpy_helper
+
+    small, large = [], []
+    for name, array in consts.items():
+        if array.size <= _SMALL_CONSTANT:
+            small.append(numpy_helper.from_array(np.asarray(array), name))
+        else:
+            large.append(helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(array.dtype), array.shape))
+    graph = helper.make_graph(_shape_preserving(nodes), model.graph.name, list(real_inputs) + large, [], small)
+    return helper.make_model(graph, opset_imports=list(model.opset_import), ir_version=model.ir_version)
+
+
 def _shape_preserving(nodes: list) -> list:
-    """The nodes as shape inference should see them: QONNX quantizers (a domain ONNX cannot
-    infer) stand in as the Identity they are shape-wise."""
+    """The nodes as shape inference should see them: quantizers of other domains (QONNX's, and
+    onnxruntime's com.microsoft QuantizeLinear/DequantizeLinear for int4), which ONNX cannot
+    infer, stand in as the Identity they are shape-wise."""
     from onnx import helper
 
-    from hwsim.workload.qonnx import QONNX_OPS
-
     return [helper.make_node("Identity", [n.input[0]], [n.output[0]], name=n.name)
-            if n.op_type in QONNX_OPS | {"Trunc"} and n.domain not in ("", "ai.onnx") else n for n in nodes]
+            if n.op_type in _FOREIGN_QUANTIZERS and n.domain not in ("", "ai.onnx") else n for n in nodes]
 
 
 def _settle_inputs(path: Path, graph, consts: dict[str, np.ndarray], options: OnnxOptions) -> tuple[InputDims, ...]:
@@ -216,6 +257,9 @@ def _evaluate(path: Path, node, consts, shapes, opset: int):
     live = [name for name in node.input if name]
     if not live or any(name not in consts for name in live):
         return None
+    if op in _NUMPY_FOLD:
+        attrs = {a.name: a for a in node.attribute}
+        return _NUMPY_FOLD[op]([consts[name] if name else None for name in node.input], attrs)
     from onnx.reference import ReferenceEvaluator
 
     feeds = {name: consts[name] for name in live}
@@ -225,12 +269,3 @@ def _evaluate(path: Path, node, consts, shapes, opset: int):
         where = f"node '{node.name or node.output[0]}' ({op})"
         raise WorkloadError(f"{path}: {where}: cannot evaluate its constant inputs ({type(exc).__name__}: "
                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-
-
-def _add_initializers(model, consts: dict[str, np.ndarray], onnx) -> None:
-    from onnx import numpy_helper
-
-    known = {t.name for t in model.graph.initializer}
-    for name, array in consts.items():
-        if name not in known:
-            model.graph.initializer.append(numpy_helper.from_array(np.asarray(array), name))

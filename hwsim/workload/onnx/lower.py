@@ -39,7 +39,10 @@ ELEMENTWISE: dict[str, VectorOp] = {
     "Pad": VectorOp.PAD, "Resize": VectorOp.RESIZE, "Upsample": VectorOp.RESIZE, "Where": VectorOp.SELECT,
     "Equal": VectorOp.COMPARE, "Less": VectorOp.COMPARE, "Greater": VectorOp.COMPARE,
     "LessOrEqual": VectorOp.COMPARE, "GreaterOrEqual": VectorOp.COMPARE, "Max": VectorOp.REDUCE_MAX,
-    "Min": VectorOp.REDUCE_MAX, "Softplus": VectorOp.EXP, "Floor": VectorOp.NEG, "Ceil": VectorOp.NEG,
+    "Min": VectorOp.REDUCE_MAX, "Softplus": VectorOp.EXP, "Floor": VectorOp.ROUND, "Ceil": VectorOp.ROUND,
+    "Round": VectorOp.ROUND, "Mod": VectorOp.DIV, "Sign": VectorOp.COMPARE, "IsNaN": VectorOp.COMPARE,
+    "IsInf": VectorOp.COMPARE, "Not": VectorOp.COMPARE, "And": VectorOp.COMPARE, "Or": VectorOp.COMPARE,
+    "Xor": VectorOp.COMPARE,
 }
 # Reductions: elements are the input's.
 REDUCTIONS: dict[str, VectorOp] = {

@@ -68,12 +68,15 @@ def dequantize_linear_weight(node, consts: dict[str, np.ndarray], where: str) ->
     bits = _INT_BITS.get(elem)
     if bits is None:
         raise WorkloadError(f"{where}: DequantizeLinear of a {q.dtype} constant: expected stored integers")
+    attrs = {a.name: a.i for a in node.attribute}
+    axis = attrs.get("axis", 1) % max(q.ndim, 1)
     if len(node.input) > 2 and node.input[2]:
         zp = np.asarray(consts.get(node.input[2], 0)).astype(np.int64)
-        if zp.ndim == 1 and q.ndim > 1:  # per channel along ``axis``
-            axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
+        if attrs.get("block_size"):  # blocked: one zero point per block_size elements along ``axis``
+            zp = np.repeat(zp, attrs["block_size"], axis=axis)[tuple(slice(0, n) for n in q.shape)]
+        elif zp.ndim == 1 and q.ndim > 1:  # per channel along ``axis``
             shape = [1] * q.ndim
-            shape[axis % q.ndim] = zp.size
+            shape[axis] = zp.size
             zp = zp.reshape(shape)
     else:
         zp = np.int64(0)
