@@ -88,7 +88,7 @@ def test_float_weights_are_ternarized_only_when_asked(tmp_path):
     assert 0.2 < (got == 0).mean() < 0.6  # the TWN threshold zeroes a real share of a Gaussian
     assert set(np.unique(ternarize(np.array([-3.0, 0.1, 2.0])))) == {-1, 0, 1}
     sparsity = net.weight_sparsity()
-    assert net.notes["quantize"].startswith("ternary: 3 float weight tensors quantized by the TWN rule")
+    assert net.notes["quantize"].startswith("ternary: every weight quantized by the TWN rule")
     assert net.notes["quantize"].endswith(f"measured weight sparsity {sparsity:.3f}")
 
 
@@ -106,6 +106,15 @@ def test_qdq_integer_weights_are_used_as_they_are(tmp_path):
     assert net.layers[0].weight_quant.kind is QuantKind.TERNARY
     stored = numpy_helper.to_array(next(t for t in onnx.load(str(path)).graph.initializer if t.name == "w1_q"))
     assert np.array_equal(net.weights["conv1"], stored)
+
+
+def test_quantize_requantizes_a_quantizers_values(tmp_path):
+    """An int8 QDQ model on a ternary arch: the dequantized values go through the asked rule."""
+    path, _ = _residual_net(tmp_path, qdq=True)
+    net = load_onnx(path, OnnxOptions(quantize=Quant(QuantKind.INT, 4)))
+    stored = numpy_helper.to_array(next(t for t in onnx.load(str(path)).graph.initializer if t.name == "w1_q"))
+    assert np.array_equal(net.weights["conv1"], stored * 7)  # +-1 x 0.1 -> +-7 of int4's +-7
+    assert net.layers[0].weight_quant == Quant(QuantKind.INT, 4)
 
 
 def test_imported_network_simulates_on_imc_after_explicit_ternarization(tmp_path):
@@ -142,7 +151,7 @@ def test_cli_float_model_on_imc_says_what_to_do(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [
         "hwsim: error: layer 'conv1': float32 weights cannot run on IMC arch 'fat', which adds activations for "
-        "ternary or binary weights only (quantize it: --set workload.quantize=ternary or binary)"]
+        "ternary or binary weights only (quantize them: --set workload.quantize=ternary or binary)"]
 
 
 def test_cli_notes_the_quantization_rule_and_unpriced_layers(tmp_path, capsys):
@@ -152,7 +161,7 @@ def test_cli_notes_the_quantization_rule_and_unpriced_layers(tmp_path, capsys):
                  "--set", "workload.quantize=ternary"]) == 0
     err = capsys.readouterr().err
     assert "note: fat: 1 layer not priced: arch 'fat' has no vector unit" in err
-    assert "note: float: weights ternary: 3 float weight tensors quantized by the TWN rule" in err
+    assert "note: float: weights ternary: every weight quantized by the TWN rule" in err
     for bad, message in (("workload.weight_sparsity=0.5", "does not apply to an ONNX model"),
                          ("workload.quantize=int9", "workload.quantize = 'int9': expected ternary, binary, int2"),
                          ("workload.quantize=int8", "int8 weights cannot run on IMC")):

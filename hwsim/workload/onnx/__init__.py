@@ -60,15 +60,14 @@ _RULES = {
 
 
 def _quantize_note(options: OnnxOptions, lowering: Lowering) -> str:
-    """What happened to float weights, with the measured sparsity of those that were quantized."""
-    quantized = [name for name, w in lowering.weight_of.items() if w.source_was_float]
+    """What happened to the graph's weights, with the measured sparsity when they were quantized here."""
     if options.quantize is None:
         return "none: float weights stay float, a quantizer's integers are used as they are"
-    if not quantized:
-        return f"{options.quantize.label} asked, but the graph has no float weights (its quantizers' integers are used)"
-    arrays = [lowering.weight_of[name].values for name in quantized]
+    arrays = [lowering.weights[name] for name in lowering.weights]
+    if not arrays:
+        return f"{options.quantize.label}: the graph has no weights"
     zeros = sum(int(a.size - np.count_nonzero(a)) for a in arrays) / sum(a.size for a in arrays)
-    return (f"{options.quantize.label}: {len(arrays)} float weight tensors quantized by {_RULES[options.quantize.kind]}; "
+    return (f"{options.quantize.label}: every weight quantized by {_RULES[options.quantize.kind]}; "
             f"measured weight sparsity {zeros:.3f}")
 
 

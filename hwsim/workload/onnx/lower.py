@@ -469,7 +469,7 @@ class Lowering:
     def _dequantize_linear(self, node, name: str, where: str) -> None:
         src = node.input[0]
         if src in self.g.consts and not self._is_activation(src):
-            self.weight_of[node.output[0]] = dequantize_linear_weight(node, self.g.consts, where)
+            self.weight_of[node.output[0]] = dequantize_linear_weight(node, self.g.consts, where, self.options.quantize)
             return
         if not self._is_activation(src):
             raise WorkloadError(f"{where}: input '{src}' is neither a network input nor computed earlier")
@@ -478,7 +478,7 @@ class Lowering:
     def _qonnx(self, node, name: str, where: str) -> None:
         src = node.input[0]
         if src in self.g.consts and not self._is_activation(src):
-            self.weight_of[node.output[0]] = qonnx_weight(node, self.g.consts, where)
+            self.weight_of[node.output[0]] = qonnx_weight(node, self.g.consts, where, self.options.quantize)
             return
         if not self._is_activation(src):
             raise WorkloadError(f"{where}: input '{src}' is neither a network input nor computed earlier")

@@ -1,8 +1,9 @@
 """The ``workload.*`` options an ONNX model takes, checked one by one with one-line errors.
 
 - ``quantize``: ``ternary`` (TWN rule), ``binary`` (sign) or ``int2`` .. ``int8`` (symmetric per
-  tensor) for the float weights of a graph that carries none of its own; absent, float weights
-  stay float (32 or 16 bits, as stored) and a graph's own QDQ/QONNX integers are always used.
+  tensor): every weight tensor, float or a quantizer's dequantized values, is quantized by that
+  rule; absent, float weights stay float (32 or 16 bits, as stored) and a graph's own
+  QDQ/QONNX integers are used as they are.
 - ``act_bits``: activation width where the graph does not quantize activations itself
   (default: 8 when ``quantize`` is given, else the float width).
 - ``input_shape``: the first input's full shape (``1,3,224,224``) where the graph leaves dims

@@ -1,15 +1,17 @@
 """Weights of an ONNX graph as the accelerator stores them: a quantizer's integers, or floats.
 
-Three sources, in the order they win:
+Three sources:
 
 1. QDQ: ``DequantizeLinear`` of a constant integer tensor (int8/uint8, int4/uint4, int16,
    int32; per tensor or per channel).  The stored integers minus the zero point are the
    weights, as wide as their data type; a tensor holding only -1, 0 and +1 is ternary.
 2. QONNX: ``Quant`` / ``BipolarQuant`` of a constant float tensor, evaluated here
    (:mod:`hwsim.workload.qonnx`); a signed narrow 2-bit quantizer is ternary.
-3. Floats: kept as floats (32 or 16 bits), or quantized per tensor when the user asks for it
-   (``workload.quantize``): ternary by the TWN threshold 0.7 * mean|w| (Li & Liu 2016), binary
-   by sign, or symmetric intN.
+3. Floats: kept as floats (32 or 16 bits).
+
+When the user asks for a precision (``workload.quantize``), every weight tensor, float or a
+quantizer's output values, is quantized per tensor by that rule: ternary by the TWN threshold
+0.7 * mean|w| (Li & Liu 2016), binary by sign, or symmetric intN.
 """
 
 from __future__ import annotations
@@ -33,24 +35,24 @@ class WeightTensor:
 
     values: np.ndarray
     quant: Quant
-    source_was_float: bool = False  # quantized here from floats (workload.quantize)
 
     def transformed(self, values: np.ndarray) -> "WeightTensor":
         """The same weights re-laid out (transposed, reshaped)."""
-        return WeightTensor(values, self.quant, self.source_was_float)
+        return WeightTensor(values, self.quant)
 
 
 def ternarize(w: np.ndarray) -> np.ndarray:
     """TWN ternarization: +-1 where |w| > 0.7 * mean|w|, else 0."""
-    delta = 0.7 * float(np.mean(np.abs(w)))
-    return (np.sign(w) * (np.abs(w) > delta)).astype(np.int8)
+    delta = 0.7 * float(np.abs(w).mean(dtype=np.float64))
+    # booleans viewed as int8 0/1: +1 above the threshold, -1 below its negative, no wide temporaries
+    return (w > delta).view(np.int8) - (w < -delta).view(np.int8)
 
 
 def quantize_int(w: np.ndarray, bits: int) -> np.ndarray:
     """Symmetric per-tensor intN: round(w / max|w| * (2^(N-1) - 1))."""
     top = (1 << (bits - 1)) - 1
     peak = float(np.max(np.abs(w))) or 1.0
-    return np.clip(np.round(w / peak * top), -top, top).astype(np.int8)
+    return np.clip(np.round(w * (top / peak)), -top, top).astype(np.int8)
 
 
 def _as_stored(ints: np.ndarray, bits: int) -> WeightTensor:
@@ -61,26 +63,42 @@ def _as_stored(ints: np.ndarray, bits: int) -> WeightTensor:
     return WeightTensor(ints.astype(dtype), Quant(QuantKind.INT, bits))
 
 
-def dequantize_linear_weight(node, consts: dict[str, np.ndarray], where: str) -> WeightTensor:
-    """The integers behind ``DequantizeLinear`` of a constant (per tensor or per channel)."""
+def dequantize_linear_weight(node, consts: dict[str, np.ndarray], where: str,
+                             quantize: Quant | None = None) -> WeightTensor:
+    """The integers behind ``DequantizeLinear`` of a constant (per tensor, per channel or blocked).
+
+    With ``quantize`` the dequantized values (integers minus zero point, times scale) are
+    quantized again by that rule instead: the user asked for another precision.
+    """
     q = consts[node.input[0]]
     elem = _elem_type(node.input[0], q)
     bits = _INT_BITS.get(elem)
     if bits is None:
         raise WorkloadError(f"{where}: DequantizeLinear of a {q.dtype} constant: expected stored integers")
     attrs = {a.name: a.i for a in node.attribute}
-    axis = attrs.get("axis", 1) % max(q.ndim, 1)
-    if len(node.input) > 2 and node.input[2]:
-        zp = np.asarray(consts.get(node.input[2], 0)).astype(np.int64)
-        if attrs.get("block_size"):  # blocked: one zero point per block_size elements along ``axis``
-            zp = np.repeat(zp, attrs["block_size"], axis=axis)[tuple(slice(0, n) for n in q.shape)]
-        elif zp.ndim == 1 and q.ndim > 1:  # per channel along ``axis``
-            shape = [1] * q.ndim
-            shape[axis] = zp.size
-            zp = zp.reshape(shape)
-    else:
-        zp = np.int64(0)
-    return _as_stored(q.astype(np.int64) - zp, bits)
+    has_zero = len(node.input) > 2 and node.input[2]
+    zp = _broadcast(consts.get(node.input[2], 0) if has_zero else 0, q, attrs).astype(np.int64)
+    ints = q.astype(np.int64) - zp
+    if quantize is None:
+        return _as_stored(ints, bits)
+    scale = _broadcast(consts[node.input[1]], q, attrs).astype(np.float32)
+    return float_weight(ints.astype(np.float32) * scale, quantize)
+
+
+def _broadcast(param, q: np.ndarray, attrs: dict[str, int]) -> np.ndarray:
+    """A scale or zero point shaped to broadcast over ``q``: per tensor, per channel along
+    ``axis``, or one per ``block_size`` elements along it."""
+    value = np.asarray(param)
+    if value.ndim == 0 or q.ndim == 0:
+        return value
+    axis = attrs.get("axis", 1) % q.ndim
+    if attrs.get("block_size"):
+        return np.repeat(value, attrs["block_size"], axis=axis)[tuple(slice(0, n) for n in q.shape)]
+    if value.ndim == 1 and q.ndim > 1:
+        shape = [1] * q.ndim
+        shape[axis] = value.size
+        return value.reshape(shape)
+    return value
 
 
 def _elem_type(name: str, array: np.ndarray) -> int:
@@ -93,19 +111,25 @@ def _elem_type(name: str, array: np.ndarray) -> int:
         return 0
 
 
-def qonnx_weight(node, consts: dict[str, np.ndarray], where: str) -> WeightTensor:
-    """The integers of a QONNX quantizer applied to a constant."""
+def qonnx_weight(node, consts: dict[str, np.ndarray], where: str, quantize: Quant | None = None) -> WeightTensor:
+    """The integers of a QONNX quantizer applied to a constant (or, with ``quantize``, its
+    output values quantized again by that rule)."""
     if node.op_type == "BipolarQuant":
-        return WeightTensor(bipolar_integers(consts[node.input[0]]).astype(np.int8), Quant.binary())
+        signs = bipolar_integers(consts[node.input[0]]).astype(np.int8)
+        if quantize is None:
+            return WeightTensor(signs, Quant.binary())
+        return float_weight(signs.astype(np.float32) * np.float32(np.asarray(consts[node.input[1]])), quantize)
     attrs = {a.name: a for a in node.attribute}
     bits = qonnx_bits(node, consts, where)
     signed = attrs["signed"].i != 0 if "signed" in attrs else True
     narrow = attrs["narrow"].i != 0 if "narrow" in attrs else False
     rounding = attrs["rounding_mode"].s.decode() if "rounding_mode" in attrs else "ROUND"
-    if bits > 8:
+    if bits > 8 and quantize is None:
         raise WorkloadError(f"{where}: weight bitwidth = {bits}: weights wider than 8 bits are not supported")
     ints = quant_integers(consts[node.input[0]], consts[node.input[1]], consts[node.input[2]], bits,
                           signed=signed, narrow=narrow, rounding=rounding, where=where)
+    if quantize is not None:
+        return float_weight(ints.astype(np.float32) * np.asarray(consts[node.input[1]], np.float32), quantize)
     if int_range(bits, signed, narrow) == (-1, 1):
         return WeightTensor(ints.astype(np.int8), Quant.ternary())
     return WeightTensor(ints.astype(np.int8), Quant(QuantKind.INT, bits))
@@ -130,12 +154,12 @@ def float_weight(values: np.ndarray, quantize: Quant | None) -> WeightTensor:
     if quantize is None:
         bits = _FLOAT_BITS.get(w.dtype, 32)
         return WeightTensor(w.astype(np.float32) if bits != 16 else w, Quant(QuantKind.FLOAT, bits))
-    w = w.astype(np.float64)
+    w = w.astype(np.float32, copy=False)
     if quantize.kind is QuantKind.TERNARY:
-        return WeightTensor(ternarize(w), quantize, True)
+        return WeightTensor(ternarize(w), quantize)
     if quantize.kind is QuantKind.BINARY:
-        return WeightTensor(np.where(w < 0, -1, 1).astype(np.int8), quantize, True)
-    return WeightTensor(quantize_int(w, quantize.bits), quantize, True)
+        return WeightTensor(np.where(w < 0, -1, 1).astype(np.int8), quantize)
+    return WeightTensor(quantize_int(w, quantize.bits), quantize)
 
 
 def activation_bits(node, consts: dict[str, np.ndarray]) -> int:
