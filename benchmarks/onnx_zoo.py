@@ -8,12 +8,13 @@ the reference counts, so it runs in hwsim's own ``.venv``::
     .venv-zoo/bin/python scripts/export_zoo.py                 # once: writes build/zoo/
     .venv/bin/python benchmarks/onnx_zoo.py [--models resnet18 vit_b_16] [--json out.json]
 
-Each file is loaded with :func:`import_options` (ternary weights) and simulated on ``fat`` and
-``systolic-32x32-ws`` (Transformers also on ``sparse-attn-fpga``).  Columns: hwsim's MACs,
-the PyTorch reference (FlopCounterMode) and the ONNX-side count (shape inference);
-``exact`` compares hwsim per layer with the ONNX-side count where the layer names are the
-ONNX node names (else the total) and hwsim's total with PyTorch's.  An hwsim error is
-printed as its one-line message in the row, and the run goes on.
+Each file is loaded with :func:`import_options` and simulated on ``fat`` (ternarized
+explicitly) and ``systolic-32x32-ws`` (Transformers also on ``sparse-attn-fpga``).  Columns:
+hwsim's imported MACs, the PyTorch reference (FlopCounterMode) and the ONNX-side count (shape
+inference); ``exact`` compares hwsim per layer with the ONNX-side count where the layer names
+are the ONNX node names (else the total) and hwsim's total with PyTorch's; ``executed MACs`` is
+what the accelerator ran where it differs (top-k attention skips score and value work by
+design).  An hwsim error is printed as its one-line message in the row, and the run goes on.
 """
 
 from __future__ import annotations
@@ -39,16 +40,17 @@ ATTENTION_ARCHS = {"sparse-attn-fpga": 32}  # arch -> keys kept per query (top_k
 def import_options(entry: dict[str, Any] | None = None, arch: str | None = None) -> dict[str, Any]:
     """The workload options of one file on one arch: the one place to change them.
 
-    Float weights are ternarized.  hwsim's first ONNX importer (``hwsim.workload.onnx_import``)
-    took ``weight_format`` and nothing else; its rewrite (``hwsim.workload.onnx``) takes
-    ``quantize``, the example input shape where the file has symbolic dims, and ``top_k`` for
-    the sparse-attention accelerator.
+    ``fat`` stores ternary weights: every file is ternarized explicitly (a QDQ file's
+    dequantized values too).  The int8 systolic array and the attention accelerator get int8
+    weights and activations for float files; a QDQ file keeps its own precision there.  Files
+    with symbolic dims get their example input shape; the sparse-attention accelerator its top_k.
     """
-    import importlib.util
-
-    if importlib.util.find_spec("hwsim.workload.onnx_import") is not None:
-        return {"weight_format": "ternary"}
-    options: dict[str, Any] = {"quantize": "ternary"}
+    qdq = bool(entry) and "qdq" in entry["path"]
+    options: dict[str, Any] = {}
+    if arch == "fat":
+        options["quantize"] = "ternary"
+    elif not qdq:
+        options.update(quantize="int8", act_bits=8)
     if entry and entry.get("symbolic_inputs"):
         first = next(iter(entry["inputs"].values()))
         options["input_shape"] = ",".join(str(d) for d in first)
@@ -72,10 +74,11 @@ def onnx_nodes(zoo: Path, file: str) -> dict[str, int | None]:
     return {n["name"]: n["macs"] for n in json.loads(path.read_text())["nodes"]}
 
 
-def exactness(report: Any, nodes: dict[str, int | None], torch_macs: int | None) -> str:
-    """``yes``/``no`` with what was compared: per layer by ONNX node name, else the total."""
-    layers = [(layer.name, layer.macs) for layer in report.layers if layer.macs]
-    total_ok = report.total.macs == torch_macs
+def exactness(net: Any, nodes: dict[str, int | None], torch_macs: int | None) -> str:
+    """``yes``/``no`` with what was compared: per layer by ONNX node name, and the total with PyTorch's."""
+    layers = [(layer.name, layer.macs) for layer in net.layers if layer.macs]
+    total = sum(macs for _, macs in layers)
+    total_ok = total == torch_macs
     if layers and all(name in nodes for name, _ in layers):
         wrong = [name for name, macs in layers if nodes[name] != macs]
         missed = len([n for n in nodes if n not in dict(layers) and nodes[n]])
@@ -84,7 +87,7 @@ def exactness(report: Any, nodes: dict[str, int | None], torch_macs: int | None)
         return f"{'yes' if ok else 'no'} (per layer: {detail})"
     if torch_macs is None:
         return "n/a"
-    delta = (report.total.macs - torch_macs) / torch_macs * 100 if torch_macs else 0.0
+    delta = (total - torch_macs) / torch_macs * 100 if torch_macs else 0.0
     return "yes (total)" if total_ok else f"no (total {delta:+.1f} %)"
 
 
@@ -119,10 +122,8 @@ def run_file(zoo: Path, entry: dict[str, Any], archs: list[str]) -> list[dict[st
         except Exception as exc:
             rows.append({**row, "error": one_line(exc, path), "seconds": import_s + time.perf_counter() - start})
             continue
-        exact = exactness(report, nodes, base["torch_macs"])
-        if arch in ATTENTION_ARCHS:  # top-k attention skips score and value work by design
-            exact += f" [top_k={ATTENTION_ARCHS[arch]}: fewer attention MACs by design]"
-        rows.append({**row, "hwsim_macs": report.total.macs, "exact": exact,
+        exact = exactness(net, nodes, base["torch_macs"])
+        rows.append({**row, "hwsim_macs": net.macs, "executed_macs": report.total.macs, "exact": exact,
                      "latency_ms": report.total.latency_s * 1e3, "energy_uj": report.total.energy_pj * 1e-6,
                      "seconds": import_s + time.perf_counter() - start, "error": None})
     return rows
@@ -137,12 +138,13 @@ def _fmt(value: Any, spec: str = "") -> str:
 def markdown(rows: list[dict[str, Any]]) -> str:
     """The rows as a markdown table (errors shortened to 120 characters; the JSON has them whole)."""
     head = ["model", "exporter", "arch", "layers", "hwsim MACs", "torch MACs", "ONNX MACs", "exact",
-            "latency ms", "energy uJ", "s", "error"]
+            "executed MACs", "latency ms", "energy uJ", "s", "error"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         error = (r.get("error") or "").replace("|", "/")
         cells = [r["model"], r["exporter"], r["arch"], _fmt(r.get("layers")), _fmt(r.get("hwsim_macs"), ","),
                  _fmt(r.get("torch_macs"), ","), _fmt(r.get("onnx_macs"), ","), _fmt(r.get("exact")),
+                 "=" if r.get("executed_macs") == r.get("hwsim_macs") else _fmt(r.get("executed_macs"), ","),
                  _fmt(r.get("latency_ms"), ".3f"), _fmt(r.get("energy_uj"), ".1f"), _fmt(r.get("seconds"), ".1f"),
                  error[:120] + ("..." if len(error) > 120 else "")]
         lines.append("| " + " | ".join(cells) + " |")
@@ -176,8 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[onnx_zoo] {entry['path']}: {rows[-1].get('error') or 'ok'}", file=sys.stderr, flush=True)
     print(markdown(rows))
     simulated = sum(1 for r in rows if r.get("error") is None)
-    print(f"\n{simulated}/{len(rows)} (file, arch) rows simulated; import options: {import_options()}"
-          f" (+ input_shape where symbolic, top_k on {', '.join(ATTENTION_ARCHS)})")
+    slowest = max((r for r in rows if r.get("error") is None), key=lambda r: r["seconds"], default=None)
+    print(f"\n{simulated}/{len(rows)} (file, arch) rows simulated; options per arch: see import_options(); "
+          f"slowest import+simulate: {slowest['model']} {slowest['exporter']} on {slowest['arch']}, "
+          f"{slowest['seconds']:.2f} s" if slowest else "")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"rows": rows}, indent=1))

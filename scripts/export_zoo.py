@@ -73,13 +73,13 @@ class Case:
     outputs: list[str] = field(default_factory=lambda: ["output"])
 
 
-def _vision(name: str, size: int = 224, **kwargs: Any) -> Case:
+def _vision(name: str, size: int = 224, kind: str = "cnn", **kwargs: Any) -> Case:
     def build():
         import torchvision
 
         return getattr(torchvision.models, name)(weights=None, **kwargs).eval()
 
-    return Case(build, {"input": ((1, 3, size, size), "float32")})
+    return Case(build, {"input": ((1, 3, size, size), "float32")}, kind)
 
 
 def _torch_encoder():
@@ -137,7 +137,7 @@ MODELS: dict[str, Case] = {
     "squeezenet1_0": _vision("squeezenet1_0"),
     "googlenet": _vision("googlenet", aux_logits=False, init_weights=True),
     "inception_v3": _vision("inception_v3", size=299, aux_logits=False, init_weights=True),
-    "vit_b_16": _vision("vit_b_16"),
+    "vit_b_16": _vision("vit_b_16", kind="transformer"),
     "torch_encoder": Case(_torch_encoder, {"input": ((1, 128, 256), "float32")}, "transformer"),
     "hf_bert": Case(_hf_bert, {"input_ids": ((1, 128), "int64")}, "transformer",
                     ["last_hidden_state", "pooler_output"]),
