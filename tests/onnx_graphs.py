@@ -81,14 +81,17 @@ def conv_model(path: Path, x_shape, w_shape, **attrs) -> tuple[Path, dict[str, n
 
 
 def encoder_model(path: Path, *, layers: int = 2, d: int = 32, heads: int = 4, d_ff: int = 64, seq: int = 16,
-                  batch: int = 1, fused_qkv: bool = False, seq_dim: int | str = None) -> Path:
-    """A post-norm Transformer encoder as the torch exporters write it (unfused or fused Q/K/V)."""
+                  batch: int = 1, fused_qkv: bool = False, seq_dim: int | str = None, pre_norm: bool = False) -> Path:
+    """A Transformer encoder as the torch exporters write it: post-norm (BERT, torch's default)
+    or pre-norm (ViT), separate or fused Q/K/V projections, GELU as Erf."""
     rng = np.random.default_rng(3)
     head_dim = d // heads
     nodes, inits = [], [const("heads_shape", np.array([batch, seq, heads, head_dim], np.int64)),
                         const("model_shape", np.array([batch, seq, d], np.int64)),
                         const("scale", np.float32(math.sqrt(head_dim))), const("gamma", np.ones(d, np.float32)),
-                        const("beta", np.zeros(d, np.float32)), const("split", np.array([d, d, d], np.int64))]
+                        const("beta", np.zeros(d, np.float32)), const("split", np.array([d, d, d], np.int64)),
+                        const("sqrt2", np.float32(math.sqrt(2))), const("one", np.float32(1)),
+                        const("half", np.float32(0.5))]
     x = "x"
     for i in range(layers):
         def w(name, shape):
@@ -99,6 +102,9 @@ def encoder_model(path: Path, *, layers: int = 2, d: int = 32, heads: int = 4, d
             nodes.append(helper.make_node(op, ins, [f"{o}{i}" for o in outs], name=f"{op.lower()}_{outs[0]}{i}", **kw))
             return [f"{o}{i}" for o in outs]
 
+        block_in = x
+        if pre_norm:
+            (x,) = n("LayerNormalization", [block_in, "gamma", "beta"], ["ln0"], axis=-1)
         if fused_qkv:
             (qkv,) = n("MatMul", [x, w("wqkv", (d, 3 * d))], ["qkv"])
             q, k, v = n("Split", [qkv, "split"], ["q", "k", "v"], axis=2)
@@ -118,12 +124,23 @@ def encoder_model(path: Path, *, layers: int = 2, d: int = 32, heads: int = 4, d
         (ct,) = n("Transpose", [c], ["ctxt"], perm=[0, 2, 1, 3])
         (cr,) = n("Reshape", [ct, "model_shape"], ["ctxr"])
         (o,) = n("MatMul", [cr, w("wo", (d, d))], ["out"])
-        (a1,) = n("Add", [o, x], ["res1"])
-        (l1,) = n("LayerNormalization", [a1, "gamma", "beta"], ["ln1"], axis=-1)
-        (f1,) = n("MatMul", [l1, w("w1", (d, d_ff))], ["ff1"])
-        (g,) = n("Relu", [f1], ["act"])
+        (a1,) = n("Add", [o, block_in], ["res1"])
+        if pre_norm:
+            (l1,) = n("LayerNormalization", [a1, "gamma", "beta"], ["ln1"], axis=-1)
+            (f1,) = n("MatMul", [l1, w("w1", (d, d_ff))], ["ff1"])
+        else:
+            (l1,) = n("LayerNormalization", [a1, "gamma", "beta"], ["ln1"], axis=-1)
+            (f1,) = n("MatMul", [l1, w("w1", (d, d_ff))], ["ff1"])
+        (e1,) = n("Div", [f1, "sqrt2"], ["gelu_div"])  # GELU as the exporters write it: x/2 * (1 + erf(x/sqrt2))
+        (e2,) = n("Erf", [e1], ["gelu_erf"])
+        (e3,) = n("Add", [e2, "one"], ["gelu_add"])
+        (e4,) = n("Mul", [f1, e3], ["gelu_mul"])
+        (g,) = n("Mul", [e4, "half"], ["gelu"])
         (f2,) = n("MatMul", [g, w("w2", (d_ff, d))], ["ff2"])
-        (a2,) = n("Add", [f2, l1], ["res2"])
-        (x,) = n("LayerNormalization", [a2, "gamma", "beta"], ["ln2"], axis=-1)
+        if pre_norm:
+            (x,) = n("Add", [f2, a1], ["res2"])
+        else:
+            (a2,) = n("Add", [f2, l1], ["res2"])
+            (x,) = n("LayerNormalization", [a2, "gamma", "beta"], ["ln2"], axis=-1)
     shape = [batch, seq if seq_dim is None else seq_dim, d]
     return save(path, nodes, [("x", shape)], [(x, None)], inits)

@@ -12,11 +12,12 @@ from hwsim.workload.onnx import OnnxOptions, load_onnx
 from onnx_graphs import conv_model, encoder_model, reference_macs
 
 
+@pytest.mark.parametrize("pre_norm", [False, True], ids=["post-norm", "pre-norm"])
 @pytest.mark.parametrize("fused", [False, True], ids=["separate Q/K/V", "fused QKV + Split"])
 @pytest.mark.parametrize("batch", [1, 2])
-def test_encoder_stack_is_recognised(tmp_path, fused, batch):
+def test_encoder_stack_is_recognised(tmp_path, fused, batch, pre_norm):
     path = encoder_model(tmp_path / "enc.onnx", layers=3, d=32, heads=4, d_ff=48, seq=12, batch=batch,
-                         fused_qkv=fused)
+                         fused_qkv=fused, pre_norm=pre_norm)
     net = load_onnx(path, OnnxOptions(top_k=4))
     total, _ = reference_macs(path, {"x": np.zeros((batch, 12, 32), np.float32)})
     assert net.macs == total

@@ -135,7 +135,11 @@ def _block(layers: tuple[Layer, ...], scores: int, context: int, previous_end: i
     last = after[2]
     while last + 1 < len(layers) and layers[last + 1].kind in (LayerKind.ADD, LayerKind.VECTOR):
         last += 1
-    return EncoderBlock(d_model, heads, head_dim, up.K, seq_len, batch, projections[0], last)
+    first = projections[0]
+    # a pre-norm block (ViT) opens with the layer norm its projections read
+    while first - 1 > previous_end and layers[first - 1].vector_op is VectorOp.LAYER_NORM:
+        first -= 1
+    return EncoderBlock(d_model, heads, head_dim, up.K, seq_len, batch, first, last)
 
 
 def _widths(layers: tuple[Layer, ...], blocks: list[EncoderBlock]) -> tuple[int, int]:
