@@ -88,6 +88,10 @@ def test_layers_outside_the_stack_are_listed_not_priced(tmp_path):
     row = report.layers[-1]
     assert (row.name, row.cycles, row.macs) == ("classifier", 0, 16 * 32 * 10)
     assert report.total.extra["not_priced_layers"] == {"outside the encoder stack this accelerator runs": 1}
+    gpu = api.simulate(net, api.load_arch("gpu-v100"))  # a GPU runs anything: the head is one more kernel
+    head = gpu.layers[-1]
+    assert (head.name, head.macs) == ("classifier", 16 * 32 * 10) and head.latency_s > 0
+    assert "not_priced_layers" not in gpu.total.extra
 
 
 def test_cli_runs_an_onnx_encoder_with_seq_len(tmp_path, capsys):

@@ -13,9 +13,9 @@ import numpy as np
 from hwsim import __version__
 from hwsim.cost.pricing import price_counts
 from hwsim.errors import SimulationError
-from hwsim.report.model import LayerReport, Report, Totals, not_priced_row
+from hwsim.report.model import LayerReport, Report, Totals
 from hwsim.sim.attention.stages import PASSES
-from hwsim.sim.roofline.kernels import Kernel, stage_kernels
+from hwsim.sim.roofline.kernels import Kernel, layer_kernel, stage_kernels
 from hwsim.spec.roofline import RooflineSpec
 from hwsim.units import power_w
 from hwsim.workload.network import Network
@@ -34,7 +34,8 @@ def kernel_seconds(kernel: Kernel, spec: RooflineSpec) -> float:
 def simulate_network(model: TransformerWorkload | Network, arch: RooflineSpec) -> Report:
     """Time and energy of every block stage over all batches of ``model``.
 
-    An imported network runs as its encoder stack; its other layers are listed, not priced.
+    An imported network runs as its encoder stack, and its other layers (patch embeddings,
+    heads, token embeddings) as one kernel each after it.
     """
     workload, outside = transformer_of(model, arch.name, "roofline")
     lengths = workload.lengths
@@ -72,6 +73,17 @@ def simulate_network(model: TransformerWorkload | Network, arch: RooflineSpec) -
                 energy_breakdown_pj=breakdown, utilization=arch.compute_efficiency.value, macs=stage_macs[stage],
                 nonzero_weight_fraction=None, mapping=f"{arch.device.value}, batch {arch.batch_sequences}",
             ))
+    for layer in outside:
+        kernel = layer_kernel(layer)
+        seconds = kernel_seconds(kernel, arch)
+        breakdown = price_counts({"device.active_us": seconds * 1e6}, table)
+        cycles = int(round(seconds * arch.clock_mhz * 1e6))
+        layers.append(LayerReport(
+            name=layer.name, kind=layer.kind.value, cycles=cycles, compute_cycles=cycles, stall_cycles=0,
+            latency_s=seconds, energy_pj=float(sum(breakdown.values())), energy_breakdown_pj=breakdown,
+            utilization=arch.compute_efficiency.value, macs=kernel.macs, nonzero_weight_fraction=None,
+            mapping=f"{arch.device.value}, one kernel outside the encoder stack",
+        ))
     latency_s = sum(layer.latency_s for layer in layers)
     energy_pj = sum(layer.energy_pj for layer in layers)
     real, executed = int(lengths.sum()), int((padded * sizes).sum())
@@ -83,10 +95,6 @@ def simulate_network(model: TransformerWorkload | Network, arch: RooflineSpec) -
         "energy_per_sequence_uj": energy_pj / workload.batch / 1e6,
         "padded_token_fraction": 1.0 - real / executed,
     }
-    if outside:
-        reason = "outside the encoder stack the roofline model runs"
-        layers += [not_priced_row(layer.name, layer.kind.value, reason, macs=layer.macs) for layer in outside]
-        extra["not_priced_layers"] = {reason: len(outside)}
     totals = Totals(
         cycles=sum(layer.cycles for layer in layers), latency_s=latency_s, energy_pj=energy_pj,
         energy_breakdown_pj={"device.active_us": energy_pj}, area_mm2=0.0, area_breakdown_mm2={},
