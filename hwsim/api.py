@@ -9,24 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from hwsim.engines import ENGINE_BY_FAMILY
 from hwsim.errors import SimulationError
-from hwsim.plugins import load_object
 from hwsim.report.compare import Comparison
 from hwsim.report.compare import compare as _compare
 from hwsim.report.model import Report
 from hwsim.spec.arch import ArchSpec, load_arch_spec
 from hwsim.spec.enums import Family
 from hwsim.workload.zoo import load_network as _load_network
-
-# Each family's engine: (workload, spec) -> Report.
-ENGINE_BY_FAMILY: dict[Family, str] = {
-    Family.IMC: "hwsim.sim.imc.network:simulate_network",
-    Family.SYSTOLIC: "hwsim.sim.systolic.network:simulate_network",
-    Family.SNN: "hwsim.sim.snn.network:simulate_network",
-    Family.ATTENTION: "hwsim.sim.attention.network:simulate_network",
-    Family.ROOFLINE: "hwsim.sim.roofline.network:simulate_network",
-}
-
 
 def load_arch(name_or_path: str, *, overrides: dict[str, Any] | None = None) -> ArchSpec:
     """An accelerator spec from a preset name or file path (``overrides``: dotted keys)."""
@@ -55,31 +45,27 @@ def map_network(workload: Any, arch: ArchSpec, *, objective: str = "edp", budget
 
 
 def default_mapping(workload: Any, arch: ArchSpec) -> Any:
-    """The loop nests an engine that takes them gets when the user gives none.
+    """The loop nests an engine that takes them gets when the user gives none (None otherwise).
 
-    The engine's module may define ``default_mapping(workload, spec)`` (its own objective
-    and budget, or None where the spec takes no loop nest); otherwise the mapper's choice
-    with :func:`map_network`'s defaults.
+    The engine's own choice (``Engine.default_mapping``: its objective and budget, or None where
+    the spec takes no loop nest).
     """
-    import importlib
-
-    module = importlib.import_module(ENGINE_BY_FAMILY[Family(arch.family)].partition(":")[0])
-    chooser = getattr(module, "default_mapping", None)
-    return chooser(workload, arch) if chooser is not None else map_network(workload, arch)
+    engine = ENGINE_BY_FAMILY.get(Family(arch.family))
+    if engine is None or engine.default_mapping is None:
+        return None
+    return engine.default_mapping()(workload, arch)
 
 
 def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
     """Simulate ``workload`` on ``arch`` with the engine of the arch's family and price it.
 
     ``mapping`` is a ``hwsim.mapping/1`` file path or a ``NetworkMapping``.  An engine that
-    takes loop nests (a ``mapping`` keyword) gets it, or :func:`default_mapping` when none is
-    given; other engines choose their own data layout.  Either way the loop nests used or
-    given are reported next to the numbers (``loopnest*`` fields of each layer).
+    takes loop nests gets it, or :func:`default_mapping` when none is given; other engines
+    choose their own data layout.  Either way the loop nests used or given are reported next
+    to the numbers (``loopnest*`` fields of each layer).
     """
-    import inspect
-
     family = Family(arch.family)
-    engine = load_object(ENGINE_BY_FAMILY[family])
+    engine = ENGINE_BY_FAMILY.get(family)
     if engine is None:
         raise SimulationError(f"arch '{arch.name}': family '{family.value}' has no engine in this hwsim version")
     source = "mapper"
@@ -88,11 +74,12 @@ def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
 
         source = str(mapping)
         mapping = read_mapping_file(mapping, workload, arch)
-    if "mapping" in inspect.signature(engine).parameters:
+    simulate_network = engine.load()
+    if engine.takes_mapping:
         mapping = mapping if mapping is not None else default_mapping(workload, arch)
-        report = engine(workload, arch, mapping=mapping)
+        report = simulate_network(workload, arch, mapping=mapping)
     else:
-        report = engine(workload, arch)
+        report = simulate_network(workload, arch)
     if mapping is None or not isinstance(report, Report):
         return report
     from hwsim.mapping.annotate import annotate_report

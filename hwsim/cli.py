@@ -44,10 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", required=True, help="zoo name (hwsim list models) or model YAML path")
+    p.add_argument("--model", required=True,
+                   help="zoo name (hwsim list models), a model YAML, an ONNX file (.onnx: float, QDQ or QONNX; "
+                        "workload.quantize, input_shape, seq_len, top_k ...) or a SCALE-Sim topology CSV")
     p.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-        help="override a spec field (subarray.rows=512) or a workload option (workload.weight_sparsity=0.5)",
+        help="override a spec field (subarray.rows=512) or a workload option (workload.weight_sparsity=0.5, "
+             "workload.quantize=ternary for a float ONNX model on an IMC arch)",
     )
 
 
@@ -84,6 +87,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     report = api.simulate(network, arch, mapping=args.mapping)
     if not args.quiet:
         tables.print_tables(tables.report_table(report), tables.totals_table(report))
+    _print_notes(tables.notes(report))
     _write_outputs(args, report.to_dict(), [report], plot=lambda path: _plot_report(report, path))
     return 0
 
@@ -101,8 +105,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     cmp = api.compare(ours, base)
     if not args.quiet:
         tables.print_tables(tables.comparison_table(cmp), tables.comparison_summary(cmp))
+    _print_notes(list(dict.fromkeys(tables.notes(ours) + tables.notes(base))))
     _write_outputs(args, cmp.to_dict(), [ours, base], plot=lambda path: _plot_comparison(cmp, path))
     return 0
+
+
+def _print_notes(lines: list[str]) -> None:
+    for line in lines:
+        print(f"note: {line}", file=sys.stderr)
 
 
 def _plot_report(report, path: Path) -> None:

@@ -152,22 +152,18 @@ def test_cli_errors_are_one_line_with_status_2(argv, message, capsys):
 
 
 def test_an_engine_that_takes_loop_nests_gets_the_mappers_choice_or_the_file(tmp_path, monkeypatch, mlp_on_fat):
-    import sys
-    import types
-
+    from hwsim.engines import ENGINE_BY_FAMILY, Engine
     from hwsim.spec.enums import Family
 
     net, arch, mapping = mlp_on_fat
     seen = []
-    module = types.ModuleType("fake_loopnest_engine")
 
     def simulate_network(workload, spec, *, mapping):
         seen.append(mapping)
         return "report"
 
-    module.simulate_network = simulate_network
-    monkeypatch.setitem(sys.modules, "fake_loopnest_engine", module)
-    monkeypatch.setitem(api.ENGINE_BY_FAMILY, Family.IMC, "fake_loopnest_engine:simulate_network")
+    engine = Engine(lambda: simulate_network, default_mapping=lambda: api.map_network)
+    monkeypatch.setitem(ENGINE_BY_FAMILY, Family.IMC, engine)
     assert api.simulate(net, arch) == "report"
     assert [m.name for m in seen[0].layers] == ["fc1", "fc2", "fc3"] and all(m.searched for m in seen[0].layers)
     path = tmp_path / "m.yaml"

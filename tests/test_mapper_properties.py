@@ -58,7 +58,7 @@ def test_every_returned_mapping_is_valid_and_deterministic(layer, target, object
     allowed = set(target.row_dims + target.col_dims)
     assert all(f == 1 or d in allowed for d, f in zip(DIMS, spatial))
     for li, level in enumerate(target.levels[:-1]):
-        words = tile_words(bounds, window, factors, spatial, li, level.holds)
+        words = tile_words(bounds, window, factors, spatial, li, level.holds, target.operand_scale)
         assert words * (2 if level.double_buffered else 1) <= level.capacity_words
     assert best.latency_cycles >= layer.macs / (target.rows * target.cols) * target.mac_cycles
     again = search(layer, target, objective=objective, budget=3000, seed=seed, batch=1000)

@@ -96,6 +96,8 @@ def test_systolic_weight_loading_bounds_a_batch_one_linear_layer():
     fc1 = api.load_network("mlp").layer("fc1")
     t = systolic_target(arch, fc1)
     assert [level.bandwidth_words_per_cycle for level in t.levels[1:4]] == [32.0, 32.0, 32.0]
+    assert t.operand_scale == (2 / 8, 1.0, 1.0)  # a ternary weight fills a quarter of an 8-bit word
     best = map_network(api.load_network("mlp"), arch, objective=Objective.LATENCY, budget=3000).get("fc1")
-    # each weight is used once at batch 1: every one of the 256 x 784 weights crosses the 32-wide top edge
-    assert best.mapping.latency_cycles >= 256 * 784 / 32
+    # each weight is used once at batch 1: every one of the 256 x 784 weights crosses the 32-wide top edge,
+    # four 2-bit weights to a word
+    assert best.mapping.latency_cycles >= 256 * 784 / 32 / 4

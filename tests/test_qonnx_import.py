@@ -8,7 +8,7 @@ from onnx import TensorProto, helper, numpy_helper
 from hwsim import api
 from hwsim.errors import WorkloadError
 from hwsim.workload.layers import QuantKind
-from hwsim.workload.onnx_import import load_onnx
+from hwsim.workload.onnx import OnnxOptions, load_onnx
 from hwsim.workload.qonnx import int_range, quant_integers
 
 QONNX = "qonnx.custom_op.general"
@@ -61,7 +61,7 @@ def weights():
 def test_ternary_quant_weights_are_the_quantizer_integers(tmp_path, weights):
     w1, w2, fc = weights
     net = load_onnx(_model(tmp_path, w1, w2, fc))
-    conv1, conv2, _, fc_layer = net.layers
+    conv1, _, conv2, _, fc_layer = net.layers  # the Relu between the convolutions is a vector layer
     expected = np.clip(np.round(w1 / 0.5), -1, 1).astype(np.int8)  # signed narrow 2 bit: {-1, 0, 1}
     assert np.array_equal(net.weights["conv1"], expected)
     assert conv1.weight_quant.kind is QuantKind.TERNARY
@@ -75,9 +75,10 @@ def test_ternary_quant_weights_are_the_quantizer_integers(tmp_path, weights):
 
 def test_activation_quant_sets_the_bits_of_the_layers_reading_it(tmp_path, weights):
     net = load_onnx(_model(tmp_path, *weights, act_bits=3))
-    conv1, conv2, gap, fc = net.layers
-    assert conv1.act_bits == 8  # the network input has no quantizer: the import option's default
-    assert conv2.act_bits == 3 and gap.act_bits == 8
+    conv1, relu1, conv2, gap, fc = net.layers
+    assert conv1.act_bits == relu1.act_bits == 32  # the float network input has no quantizer: it stays float
+    assert conv2.act_bits == 3 and gap.act_bits == 32
+    assert load_onnx(_model(tmp_path, *weights, act_bits=3), OnnxOptions(act_bits=8)).layers[0].act_bits == 8
 
 
 def test_zero_skipping_sees_the_quantized_zeros(tmp_path, weights):
@@ -101,7 +102,7 @@ def test_quantizer_ranges_and_rounding():
 
 def test_unsupported_qonnx_op_is_named(tmp_path, weights):
     trunc = helper.make_node("Trunc", ["y", "bq_s", "bq_s", "bq_s", "bq_s"], ["z"], name="trunc0", domain=QONNX)
-    with pytest.raises(WorkloadError, match=r"q\.onnx: node 'trunc0' \(Trunc\): operator not supported by the importer$"):
+    with pytest.raises(WorkloadError, match=r"q\.onnx: node 'trunc0' \(Trunc\): operator not supported by the importer "):
         load_onnx(_model(tmp_path, *weights, extra=trunc))
 
 

@@ -155,18 +155,26 @@ def test_energy_is_counts_times_table_and_area_adds_up():
     table = energy_table_pj(s)
     conv1 = report.layers[0]
     assert conv1.energy_pj == pytest.approx(sum(conv1.energy_breakdown_pj.values()))
-    assert conv1.energy_breakdown_pj["pe.mac"] == pytest.approx(conv1.macs * table["pe.mac"])
+    # ternary weights x 8-bit activations on an 8-bit MAC: 2 x 8 / 64 of its energy
+    assert conv1.energy_breakdown_pj["pe.mac"] == pytest.approx(conv1.macs * table["pe.mac"] * 2 * 8 / 64)
     area = area_breakdown_um2(s)
     assert area["pe_array"] == pytest.approx(4 * 419.0)
     assert area["ifmap_sram"] == pytest.approx(512 * 1024 * 8 * 0.69)
     assert report.total.area_mm2 == pytest.approx(sum(area.values()) / 1e6)
 
 
-def test_pooling_and_add_layers_take_no_array_cycles():
+def test_pooling_and_add_layers_run_on_the_vector_unit_or_are_listed():
     report = api.simulate(api.load_network("resnet18"), spec(WS))
-    idle = [layer for layer in report.layers if layer.kind in {"maxpool", "avgpool", "add"}]
-    assert idle and all(layer.cycles == 0 and layer.energy_pj == 0 for layer in idle)
+    elementwise = {layer.name: layer for layer in report.layers if layer.kind in {"maxpool", "avgpool", "add"}}
+    add = elementwise["layer1.0.add"]  # 64 x 56 x 56 adds over the preset's 32 lanes
+    assert add.cycles == 64 * 56 * 56 // 32 and add.energy_breakdown_pj == {"vector_unit.op": 64 * 56 * 56 * 0.1}
+    pool = elementwise["pool1"]  # 3 x 3 max: 8 compares per output
+    assert pool.cycles == 64 * 56 * 56 * 8 // 32 and pool.macs == 0
     assert report.total.macs == api.load_network("resnet18").macs
+    bare = api.simulate(api.load_network("resnet18"), api.load_arch("systolic-32x32-ws", overrides={"vector_unit": None}))
+    idle = [layer for layer in bare.layers if layer.kind in {"maxpool", "avgpool", "add"}]
+    assert idle and all(layer.cycles == 0 and layer.energy_pj == 0 for layer in idle)
+    assert bare.total.extra["not_priced_layers"] == {"arch 'systolic-32x32-ws' has no vector unit": len(idle)}
 
 
 def test_json_rows_carry_scalesim_cycle_fields():

@@ -178,7 +178,8 @@ def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) 
             raise MappingError(f"{where}: spatial unrolling {unrolled}"
                                f" = {fan} exceeds the {size} array {axis} of target '{target.name}'")
     for li, level in enumerate(target.levels[:-1]):
-        used = tile_words(bounds, window, factors, spatial, li, level.holds) * (2 if level.double_buffered else 1)
+        used = tile_words(bounds, window, factors, spatial, li, level.holds, target.operand_scale) * (
+            2 if level.double_buffered else 1)
         if used > level.capacity_words:
             raise MappingError(f"{where}: level '{level.name}' tile of {used:,.0f} words exceeds its capacity of "
                                f"{level.capacity_words:,.0f} words")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 from hwsim.mapping.loopnest.target import MappingTarget, MemoryLevel
-from hwsim.mapping.targets import word_bytes
 from hwsim.spec.attention import AttentionSpec
 from hwsim.workload.layers import Layer
 
@@ -21,6 +20,11 @@ from hwsim.workload.layers import Layer
 # (Xilinx UG573, 7-series/UltraScale block RAM).
 _BRAM36_PORT_BYTES = 8
 _BRAM36_PORTS = 2
+
+
+def word_bytes(bits: int) -> float:
+    """Bytes of one word of ``bits`` bits (words are not padded to bytes)."""
+    return bits / 8.0
 
 
 def fpga_target(spec: AttentionSpec, layer: Layer) -> MappingTarget:

@@ -7,7 +7,8 @@ the loop-nest model stacks them as levels, the stationary operand's buffer inner
 every tile nests in the one above it, a restriction of the search (each SRAM is still sized
 and priced on its own).  DRAM is the backing store; its bandwidth is the sum of the three
 buffers' interfaces (or unbounded for ``calc``).  Each SRAM moves one word per cycle per PE
-on the array edge it feeds, so loading a stationary operand takes time.  Energies are the spec's per-word prices;
+on the array edge it feeds, so loading a stationary operand takes time.  Energies are the spec's per-word prices
+(an element of another width costs its share of a word, a MAC the product of its widths);
 an ifmap or filter SRAM fill from DRAM is priced as one read of that SRAM (the spec has no
 write price for them); the ofmap SRAM has both.
 """
@@ -18,6 +19,7 @@ from hwsim.mapping.loopnest.target import MappingTarget, MemoryLevel
 from hwsim.spec.enums import Dataflow
 from hwsim.spec.systolic import CALC, SystolicSpec
 from hwsim.workload.layers import Layer
+from hwsim.workload.precision import mac_energy_scale, mac_passes, word_scale
 
 _AXES = {
     Dataflow.WEIGHT_STATIONARY: (("C", "R", "S"), ("K",)),
@@ -38,8 +40,13 @@ _UNBOUNDED = 1e15
 
 
 def systolic_target(spec: SystolicSpec, layer: Layer) -> MappingTarget:
-    """The loop-nest view of ``spec`` (its dataflow, SRAM sizes and energies); ``layer`` is unused."""
-    del layer  # words are the spec's word_bytes whatever the layer
+    """The loop-nest view of ``spec`` (its dataflow, SRAM sizes and energies) for ``layer``'s operand widths.
+
+    Levels count words of ``word_bytes``; each operand's elements fill words by their width
+    (:mod:`hwsim.workload.precision`), MACs cost by the product of the widths.
+    """
+    word_bits = spec.word_bytes * 8
+    scale = word_scale(layer, word_bits)
     e = spec.energy
     only = lambda x: tuple(i == x for i in range(3))  # noqa: E731 - holds-mask of one operand
     dram = spec.dram
@@ -61,7 +68,11 @@ def systolic_target(spec: SystolicSpec, layer: Layer) -> MappingTarget:
     return MappingTarget(
         name=f"{spec.name}-{spec.dataflow.value}", rows=spec.array.rows, cols=spec.array.cols,
         row_dims=rows, col_dims=cols,
-        levels=(MemoryLevel("pe_reg", 1.0, 0.0, 0.0, _UNBOUNDED, only(first)), *(srams[x] for x in order),
+        # the register holds one element of the stationary operand, however many words wide
+        levels=(MemoryLevel("pe_reg", max(1.0, scale[first]), 0.0, 0.0, _UNBOUNDED, only(first)),
+                *(srams[x] for x in order),
                 MemoryLevel("dram", _UNBOUNDED, e.dram_read.energy_pj, e.dram_write.energy_pj, bandwidth)),
-        mac_energy_pj=e.mac.energy_pj,
+        mac_energy_pj=e.mac.energy_pj * mac_energy_scale(layer, word_bits),
+        mac_cycles=float(mac_passes(layer, word_bits)),
+        operand_scale=scale,
     )

@@ -22,11 +22,12 @@ def operand_words(operand: Operand, dims: np.ndarray, window: np.ndarray) -> flo
 
 
 def tile_words(bounds: np.ndarray, window: np.ndarray, factors: np.ndarray, spatial: np.ndarray, level: int,
-               holds: tuple[bool, bool, bool]) -> float:
+               holds: tuple[bool, bool, bool], scale: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> float:
     """Words one instance of ``level`` holds: the operands it holds, tiled by the loops at and below it.
 
     Level 0 is per PE (no spatial unrolling inside it); every level above holds the tile of
-    the whole array.  ``factors`` is (levels, dims) temporal bounds.
+    the whole array.  ``factors`` is (levels, dims) temporal bounds; ``scale`` the words one
+    element of each operand fills (``MappingTarget.operand_scale``).
     """
     extent = np.prod(factors[: level + 1], axis=0) * (spatial if level >= 1 else 1)
-    return sum(operand_words(x, extent, window) for x in Operand if holds[x])
+    return sum(operand_words(x, extent, window) * scale[x] for x in Operand if holds[x])

@@ -42,6 +42,13 @@ class LayerReport:
         }
 
 
+def not_priced_row(name: str, kind: str, reason: str, *, macs: int = 0) -> LayerReport:
+    """A layer an accelerator does not run: listed at zero cycles and energy with the reason."""
+    return LayerReport(name=name, kind=kind, cycles=0, compute_cycles=0, stall_cycles=0, latency_s=0.0, energy_pj=0.0,
+                       energy_breakdown_pj={}, utilization=0.0, macs=macs, nonzero_weight_fraction=None,
+                       mapping=f"not priced: {reason}", extra={"not_priced": reason})
+
+
 @dataclass(frozen=True)
 class Totals:
     cycles: int

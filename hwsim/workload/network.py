@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
 from hwsim.workload.layers import Layer
 
+if TYPE_CHECKING:
+    from hwsim.workload.onnx.transformer_view import EncoderView
+
 
 @dataclass(frozen=True, eq=False)
 class Network:
-    """A quantized network ready to map.
+    """A network ready to map.
 
-    ``weights`` maps each weighted layer's name to an int8 array of shape (K, C, R, S) whose
-    values are the quantized integers (ternary: -1, 0, +1).
+    ``weights`` maps each weighted layer's name to an array of shape (G * K, C, R, S): the
+    quantized integers (int8; ternary: -1, 0, +1), or floats for an unquantized ONNX graph.
+    ``notes`` are facts about where the layers came from, reported with the workload (an
+    ONNX import's settled input shapes, fused operators, quantization).  ``transformer`` is
+    the encoder stack recognised in an imported graph, for engines that run Transformers.
     """
 
     name: str
@@ -25,6 +31,8 @@ class Network:
     dataset: str = ""
     weight_sparsity_requested: float | None = None
     seed: int = 0
+    notes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    transformer: EncoderView | None = None
 
     def layer(self, name: str) -> Layer:
         for layer in self.layers:

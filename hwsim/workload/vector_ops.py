@@ -42,6 +42,9 @@ class VectorOp(str, Enum):
     REDUCE_MEAN = "reduce_mean"
     REDUCE_SUM = "reduce_sum"
     REDUCE_MAX = "reduce_max"
+    COMPARE = "compare"
+    ROUND = "round"
+    SELECT = "select"
     CONCAT = "concat"
     SPLIT = "split"
     SLICE = "slice"
@@ -86,6 +89,9 @@ VECTOR_OP_COST: dict[VectorOp, VectorOpCost] = {
     VectorOp.REDUCE_MEAN: VectorOpCost(1, "add (one divide per output is not counted)"),
     VectorOp.REDUCE_SUM: VectorOpCost(1, "add"),
     VectorOp.REDUCE_MAX: VectorOpCost(1, "compare"),
+    VectorOp.COMPARE: VectorOpCost(1, "compare"),
+    VectorOp.ROUND: VectorOpCost(1, "round, floor or ceil"),
+    VectorOp.SELECT: VectorOpCost(1, "select"),
     VectorOp.CONCAT: VectorOpCost(0, "layout only"),
     VectorOp.SPLIT: VectorOpCost(0, "layout only"),
     VectorOp.SLICE: VectorOpCost(0, "layout only"),

@@ -24,6 +24,7 @@ READER_BY_SCHEMA: dict[str, str] = {
 # Model files that are not YAML: (path, overrides) -> workload.
 READER_BY_SUFFIX: dict[str, str] = {
     ".csv": "hwsim.workload.topology_csv:load_topology_csv",
+    ".onnx": "hwsim.workload.onnx:load_onnx_model",
 }
 
 
@@ -52,8 +53,6 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
         keys without the ``workload.`` prefix.
     """
     path = resolve_model_path(name_or_path)
-    if path.suffix == ".onnx":
-        return _load_onnx(path, overrides or {})
     if path.suffix in READER_BY_SUFFIX:
         return _reader(READER_BY_SUFFIX[path.suffix], path)(path, overrides or {})
     data = read_yaml_mapping(path, WorkloadError)
@@ -86,29 +85,6 @@ def _reader(reference: str, path: Path):
     if reader is None:
         raise WorkloadError(f"{path}: this kind of model file is not supported by this hwsim version")
     return reader
-
-
-def _load_onnx(path: Path, overrides: dict[str, Any]) -> Network:
-    """ONNX models take only the quantization options: their weights come from the file."""
-    from hwsim.workload.onnx_import import OnnxImportOptions, load_onnx
-
-    allowed = {"weight_format", "weight_bits", "act_bits"}
-    for key in overrides:
-        if key not in allowed:
-            raise WorkloadError(
-                f"{path}: --set workload.{key} does not apply to an ONNX model (use {', '.join(sorted(allowed))})"
-            )
-    try:
-        fmt = QuantKind(overrides.get("weight_format", "ternary"))
-    except ValueError:
-        raise WorkloadError(
-            f"{path}: workload.weight_format = {overrides['weight_format']!r}: expected ternary, binary or int"
-        ) from None
-    bits, act = overrides.get("weight_bits", 8), overrides.get("act_bits", 8)
-    for key, value, low, high in (("weight_bits", bits, 2, 8), ("act_bits", act, 1, 32)):
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise WorkloadError(f"{path}: workload.{key} = {value!r}: expected an integer in [{low}, {high}]")
-    return load_onnx(path, OnnxImportOptions(weight_format=fmt, weight_bits=bits, act_bits=act))
 
 
 def build_layers(model: ModelFile, origin: str) -> tuple[Layer, ...]:

@@ -44,9 +44,13 @@ def _tile(x, dims, window):
 
 
 @njit(cache=True)
-def evaluate_batch(bounds, window, factors, spatial, orders, relevance, holds, capacity, double,
+def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, holds, capacity, double,
                    e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0):
-    """Latency (cycles), energy (pJ) and validity of every mapping in the batch."""
+    """Latency (cycles), energy (pJ) and validity of every mapping in the batch.
+
+    ``scale[x]`` is how many of the target's words one element of operand ``x`` fills (its
+    width over the word's): capacities, traffic and access energies are in words.
+    """
     n, levels, ndim = factors.shape
     latency = np.empty(n, dtype=np.float64)
     energy = np.empty(n, dtype=np.float64)
@@ -87,7 +91,7 @@ def evaluate_batch(bounds, window, factors, spatial, orders, relevance, holds, c
             used = 0.0
             for x in range(3):
                 if holds[l, x]:
-                    used += _tile(x, cum[l], window)
+                    used += _tile(x, cum[l], window) * scale[x]
             if double[l]:
                 used *= 2.0
             if used > capacity[l]:
@@ -106,10 +110,11 @@ def evaluate_batch(bounds, window, factors, spatial, orders, relevance, holds, c
                     lowest = l
                     break
             per_cycle = _tile(x, sp, window)
+            s = scale[x]
             if lowest == 0:
-                touches = macs
+                touches = macs * s
             else:
-                touches = compute * per_cycle
+                touches = compute * per_cycle * s
             reads[lowest] += touches
             if x == O:
                 writes[lowest] += touches
@@ -133,14 +138,15 @@ def evaluate_batch(bounds, window, factors, spatial, orders, relevance, holds, c
                 tile = _tile(x, cum[a], window)
                 words = fills * tile * (per_cycle if a == 0 else 1.0)
                 if x == O:
-                    first = out_total if words > out_total else words
+                    first = (out_total if words > out_total else words) * s
+                    words *= s
                     writes[b] += words
                     reads[b] += words - first
                     reads[a] += words
                     writes[a] += words - first
                 else:
-                    reads[b] += words
-                    writes[a] += words
+                    reads[b] += words * s
+                    writes[a] += words * s
                 a = b
         e = macs * mac_energy_pj
         lat = compute * mac_cycles

@@ -60,7 +60,8 @@ def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders):
     a = target.arrays()
     row_mask = np.array([d in target.row_dims for d in DIMS], dtype=np.bool_)
     col_mask = np.array([d in target.col_dims for d in DIMS], dtype=np.bool_)
-    return evaluate_batch(bounds, window, factors, spatial, orders, RELEVANCE, a["holds"], a["capacity"],
+    scale = np.array(target.operand_scale, dtype=np.float64)
+    return evaluate_batch(bounds, window, scale, factors, spatial, orders, RELEVANCE, a["holds"], a["capacity"],
                           a["double"], a["e_read"], a["e_write"], a["bandwidth"], target.mac_energy_pj,
                           target.rows, target.cols, row_mask, col_mask, float(target.mac_cycles))
 

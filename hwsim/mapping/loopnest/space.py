@@ -52,11 +52,13 @@ def factor_tables(bounds: np.ndarray, target: MappingTarget) -> list[np.ndarray]
         table = factor_table(int(bounds[d]), levels, limit)
         keep = np.ones(len(table), dtype=bool)
         for level_index, level in enumerate(target.levels[:-1]):
-            indexed = [RELEVANCE[x, d] and level.holds[x] for x in range(3)]
-            if not any(indexed):
+            indexed = [x for x in range(3) if RELEVANCE[x, d] and level.holds[x]]
+            if not indexed:
                 continue
             cum = np.prod(table[:, 1 : level_index + 2], axis=1) * (table[:, 0] if level_index >= 1 else 1)
-            room = level.capacity_words / (2 if level.double_buffered else 1)
+            # in elements of the narrowest operand indexed here: a wider one fills its words sooner
+            narrowest = min(target.operand_scale[x] for x in indexed)
+            room = level.capacity_words / (2 if level.double_buffered else 1) / narrowest
             keep &= cum <= room
         tables.append(table[keep])
     return tables

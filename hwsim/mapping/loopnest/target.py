@@ -60,7 +60,9 @@ class MappingTarget:
     ``row_dims``/``col_dims`` name the loop dimensions that may be unrolled along each
     array axis (several may share an axis; their product must fit).  ``mac_cycles`` is how
     many cycles one PE takes per MAC (1 for a pipelined multiplier; a bit-serial in-memory
-    adder takes one step per bit).
+    adder takes one step per bit).  ``operand_scale`` (W, I, O) is how many of the levels'
+    words one element of each operand fills: its width over the word's, so that capacities,
+    traffic and energies of operands narrower or wider than a word are counted in bits.
     """
 
     name: str
@@ -71,6 +73,7 @@ class MappingTarget:
     levels: tuple[MemoryLevel, ...]
     mac_energy_pj: float
     mac_cycles: float = 1.0
+    operand_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
     def __post_init__(self) -> None:
         if len(self.levels) < 2:

@@ -18,23 +18,24 @@ import numpy as np
 from hwsim import __version__
 from hwsim.cost.pricing import price_counts
 from hwsim.errors import SimulationError
-from hwsim.report.model import LayerReport, Report, Totals
+from hwsim.report.model import LayerReport, Report, Totals, not_priced_row
 from hwsim.sim.attention.balance import allocate_dsp
 from hwsim.sim.attention.pipeline import flow_shop_finish
 from hwsim.sim.attention.resources import check_resources
 from hwsim.sim.attention.stages import MACHINE_OF_STAGE, PASSES, Machine, StageCost, stage_cost
 from hwsim.spec.attention import AttentionSpec, PadTo, Scheduling
 from hwsim.units import cycles_to_seconds, power_w
+from hwsim.workload.network import Network
 from hwsim.workload.transformer import Stage, TransformerWorkload
+from hwsim.workload.views import transformer_of
 
 
-def simulate_network(workload: TransformerWorkload, arch: AttentionSpec) -> Report:
-    """Simulate every sequence of ``workload`` through ``arch``'s pipeline and price it."""
-    if not isinstance(workload, TransformerWorkload):
-        raise SimulationError(
-            f"model '{getattr(workload, 'name', workload)}' is not a Transformer; arch '{arch.name}' "
-            "(attention) runs hwsim.transformer/1 models"
-        )
+def simulate_network(model: TransformerWorkload | Network, arch: AttentionSpec) -> Report:
+    """Simulate every sequence of ``model`` through ``arch``'s pipeline and price it.
+
+    An imported network runs as its encoder stack; its other layers are listed, not priced.
+    """
+    workload, outside = transformer_of(model, arch.name, "attention")
     check_top_k(workload, arch)
     resources = check_resources(workload, arch)
     lengths = effective_lengths(workload, arch)
@@ -82,6 +83,10 @@ def simulate_network(workload: TransformerWorkload, arch: AttentionSpec) -> Repo
         "dsp_per_stage": {m.name.lower(): d for m, d in zip(Machine, dsp)},
         **resources,
     }
+    if outside:
+        reason = "outside the encoder stack this accelerator runs"
+        layers += [not_priced_row(layer.name, layer.kind.value, reason, macs=layer.macs) for layer in outside]
+        extra["not_priced_layers"] = {reason: len(outside)}
     totals = Totals(
         cycles=makespan, latency_s=latency_s, energy_pj=energy_pj,
         energy_breakdown_pj=dict(sorted(breakdown.items())), area_mm2=0.0, area_breakdown_mm2={},

@@ -75,8 +75,12 @@ def bit_step_table(max_operands: int, operand_max: int) -> np.ndarray:
 
 def accumulation_cycles(sense_amp: SenseAmpSpec, table: np.ndarray, before: np.ndarray, ops: np.ndarray) -> np.ndarray:
     """Cycles of ``ops`` accumulations into a sum that already absorbed ``before`` operands."""
-    steps = table[before + ops] - table[before]
-    return steps * bit_step_cycles(sense_amp) + ops * carry_init_cycles(sense_amp)
+    return step_cycles(sense_amp, table[before + ops] - table[before], ops)
+
+
+def step_cycles(sense_amp: SenseAmpSpec, bit_steps: np.ndarray, ops: np.ndarray) -> np.ndarray:
+    """Cycles of ``ops`` accumulations that process ``bit_steps`` bit positions in all."""
+    return bit_steps * bit_step_cycles(sense_amp) + ops * carry_init_cycles(sense_amp)
 
 
 def accumulation_action_counts(sense_amp: SenseAmpSpec, bit_steps: int, additions: int) -> Counter[MicroOp]:

@@ -60,8 +60,9 @@ def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, chunks: np.ndar
     ops = sparse_skip.issued_operations(chunks, chunk_lens, skip_unit.zero_skip)
     before = operands_before(ops, chunks_per_part)
     table = ternary_adder.bit_step_table(max_operands, act_max)
-    adder = ternary_adder.accumulation_cycles(sense_amp, table, before, ops)
-    bit_steps = int((table[before + ops] - table[before]).sum())
+    steps = table[before + ops] - table[before]
+    adder = ternary_adder.step_cycles(sense_amp, steps, ops)
+    bit_steps = int(steps.sum())
     scan = sparse_skip.scan_cycles(chunk_lens, skip_unit.weights_per_cycle)
     return ChunkWork(ops, adder, sparse_skip.chunk_cycles(adder, scan), bit_steps)
 

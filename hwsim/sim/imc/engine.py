@@ -40,8 +40,7 @@ def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> L
     if layer.kind in WEIGHTED_KINDS:
         quant = layer.weight_quant
         if quant is not None and quant.kind in (QuantKind.INT, QuantKind.FLOAT):
-            hint = (" (quantize it: --set workload.quantize=ternary or binary)" if quant.kind is QuantKind.FLOAT
-                    else "")
+            hint = " (quantize them: --set workload.quantize=ternary or binary)"
             raise MappingError(
                 f"layer '{layer.name}': {quant.label} weights cannot run on IMC arch '{spec.name}', which adds "
                 f"activations for ternary or binary weights only{hint}"

@@ -32,5 +32,6 @@ def simulate_network(network: Network, arch: ImcSpec) -> Report:
             "weight_sparsity_measured": network.weight_sparsity(),
             "seed": network.seed,
             "dataset": network.dataset,
+            **network.notes,
         },
     )

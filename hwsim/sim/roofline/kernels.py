@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hwsim.workload.layers import GEMM_KINDS, Layer, LayerKind
 from hwsim.workload.transformer import Stage, TransformerWorkload
 
 
@@ -45,3 +46,22 @@ def stage_kernels(workload: TransformerWorkload, stage: Stage, sequences: int, l
     if stage is Stage.FFN_UP:
         return gemm("ffn1", d, ff), Kernel("gelu", 0, 2 * tokens * ff)
     return gemm("ffn2", ff, d), norm("add_norm")
+
+
+def layer_kernel(layer: Layer) -> Kernel:
+    """One imported layer as a kernel: its MACs and the elements it reads and writes.
+
+    A product reads its input window footprint and its weights (or second operand) and writes
+    its output; element-wise layers read and write their tensors.
+    """
+    out = layer.output_elements
+    if layer.kind in GEMM_KINDS:
+        rows = (layer.P - 1) * layer.stride[0] + layer.window_rows
+        cols = (layer.Q - 1) * layer.stride[1] + layer.window_cols
+        inputs = layer.N * layer.G * layer.C * rows * cols
+        return Kernel(layer.name, layer.macs, inputs + layer.G * layer.K * layer.reduction + out)
+    if layer.kind is LayerKind.ADD:
+        return Kernel(layer.name, 0, out * (len(layer.inputs) + 1))
+    if layer.kind in (LayerKind.MAXPOOL, LayerKind.AVGPOOL):
+        return Kernel(layer.name, 0, out * (layer.R * layer.S + 1))
+    return Kernel(layer.name, 0, 2 * layer.K)  # a vector layer reads and writes its elements

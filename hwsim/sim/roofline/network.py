@@ -15,10 +15,12 @@ from hwsim.cost.pricing import price_counts
 from hwsim.errors import SimulationError
 from hwsim.report.model import LayerReport, Report, Totals
 from hwsim.sim.attention.stages import PASSES
-from hwsim.sim.roofline.kernels import Kernel, stage_kernels
+from hwsim.sim.roofline.kernels import Kernel, layer_kernel, stage_kernels
 from hwsim.spec.roofline import RooflineSpec
 from hwsim.units import power_w
+from hwsim.workload.network import Network
 from hwsim.workload.transformer import Stage, TransformerWorkload
+from hwsim.workload.views import transformer_of
 
 
 def kernel_seconds(kernel: Kernel, spec: RooflineSpec) -> float:
@@ -29,13 +31,13 @@ def kernel_seconds(kernel: Kernel, spec: RooflineSpec) -> float:
     return max(compute, memory) + spec.kernel_overhead_us.value * 1e-6
 
 
-def simulate_network(workload: TransformerWorkload, arch: RooflineSpec) -> Report:
-    """Time and energy of every block stage over all batches of ``workload``."""
-    if not isinstance(workload, TransformerWorkload):
-        raise SimulationError(
-            f"model '{getattr(workload, 'name', workload)}' is not a Transformer; arch '{arch.name}' "
-            "(roofline) runs hwsim.transformer/1 models"
-        )
+def simulate_network(model: TransformerWorkload | Network, arch: RooflineSpec) -> Report:
+    """Time and energy of every block stage over all batches of ``model``.
+
+    An imported network runs as its encoder stack, and its other layers (patch embeddings,
+    heads, token embeddings) as one kernel each after it.
+    """
+    workload, outside = transformer_of(model, arch.name, "roofline")
     lengths = workload.lengths
     starts = np.arange(0, workload.batch, arch.batch_sequences)
     padded = np.maximum.reduceat(lengths, starts)
@@ -71,6 +73,17 @@ def simulate_network(workload: TransformerWorkload, arch: RooflineSpec) -> Repor
                 energy_breakdown_pj=breakdown, utilization=arch.compute_efficiency.value, macs=stage_macs[stage],
                 nonzero_weight_fraction=None, mapping=f"{arch.device.value}, batch {arch.batch_sequences}",
             ))
+    for layer in outside:
+        kernel = layer_kernel(layer)
+        seconds = kernel_seconds(kernel, arch)
+        breakdown = price_counts({"device.active_us": seconds * 1e6}, table)
+        cycles = int(round(seconds * arch.clock_mhz * 1e6))
+        layers.append(LayerReport(
+            name=layer.name, kind=layer.kind.value, cycles=cycles, compute_cycles=cycles, stall_cycles=0,
+            latency_s=seconds, energy_pj=float(sum(breakdown.values())), energy_breakdown_pj=breakdown,
+            utilization=arch.compute_efficiency.value, macs=kernel.macs, nonzero_weight_fraction=None,
+            mapping=f"{arch.device.value}, one kernel outside the encoder stack",
+        ))
     latency_s = sum(layer.latency_s for layer in layers)
     energy_pj = sum(layer.energy_pj for layer in layers)
     real, executed = int(lengths.sum()), int((padded * sizes).sum())

@@ -38,7 +38,7 @@ from hwsim.workload.layers import Layer
 class MemoryTraffic:
     """Words moved between DRAM and each SRAM (ifmap/filter read, ofmap written) and the stalls."""
 
-    dram_words: Mapping[Operand, int]
+    dram_words: Mapping[Operand, float]
     stall_cycles: int
     stall_cycles_by_operand: Mapping[Operand, int]
     prefetch_cycles: int  # before and after ``cycles``: first fill, last drain (see analytic_prefetch_cycles)
@@ -101,7 +101,7 @@ def analytic_stall_cycles(dram_words: Mapping[Operand, int], spec: SystolicSpec,
     return stalls
 
 
-def analytic_prefetch_cycles(dram_words: Mapping[Operand, int], spec: SystolicSpec) -> int:
+def analytic_prefetch_cycles(dram_words: Mapping[Operand, float], spec: SystolicSpec) -> int:
     """Cycles outside ``cycles`` in hwsim's model: the first fill before the layer, the last drain after.
 
     The ifmap and filter buffers fill their first working part over their own interfaces at
@@ -120,17 +120,23 @@ def analytic_prefetch_cycles(dram_words: Mapping[Operand, int], spec: SystolicSp
 
 
 def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
-                   spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> MemoryTraffic:
+                   spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None,
+                   scale: Mapping[Operand, float] | None = None) -> MemoryTraffic:
     """DRAM words, stall and prefetch cycles of ``layer`` (one group) folded as ``folds`` on ``spec``.
 
     ``ifmap_hw``: the ifmap's (height, width) when windows may overhang it, else None.
+    ``scale``: words one element of each operand fills (its width over the word's; 1 when
+    absent).  The ``scalesim`` buffer replay keeps SCALE-Sim's one word per element.
     """
-    dram: dict[Operand, int] = {}
+    dram: dict[Operand, float] = {}
     for operand in Operand:
         working = working_words(spec, operand)
-        unique = distinct_words(layer, shape, operand, ifmap_hw)
+        s = 1.0 if scale is None else scale[operand]
+        unique = distinct_words(layer, shape, operand, ifmap_hw) * s
         passes = max(1, folds.sram_accesses[operand] // shape.operand_words(operand))
         dram[operand] = unique if (unique <= working or operand is Operand.OFMAP) else unique * passes
+        if s == 1.0:
+            dram[operand] = int(dram[operand])
     stalls = analytic_stall_cycles(dram, spec, folds.compute_cycles)
     stall_cycles = max(stalls.values())
     prefetch_cycles = analytic_prefetch_cycles(dram, spec)

@@ -29,6 +29,7 @@ from hwsim.sim.systolic.nest_traffic import NestTraffic, nest_traffic
 from hwsim.spec.enums import Family, Objective
 from hwsim.spec.systolic import BufferModel, SystolicSpec
 from hwsim.workload.layers import GEMM_KINDS, Layer
+from hwsim.workload.precision import mac_energy_scale, mac_passes, operand_bits, word_scale
 from hwsim.workload.network import Network
 
 if TYPE_CHECKING:  # the mapper pulls in numba (0.3 s at start-up), which SCALE-Sim .cfg runs never need
@@ -45,14 +46,16 @@ DEFAULT_BUDGET = 20_000
 DEFAULT_SEED = 0
 
 
-def _fold_traffic(shape: GemmShape, folds: FoldSchedule, traffic: MemoryTraffic) -> NestTraffic:
-    """The fold model's buffer traffic in the loop-nest form."""
+def _fold_traffic(shape: GemmShape, folds: FoldSchedule, traffic: MemoryTraffic,
+                  scale: dict[Operand, float]) -> NestTraffic:
+    """The fold model's buffer traffic in the loop-nest form, in words (elements x ``scale``)."""
     sram, dram = folds.sram_accesses, traffic.dram_words
     return NestTraffic(
-        ifmap_sram_reads=sram[Operand.IFMAP], filter_sram_reads=sram[Operand.FILTER],
-        ofmap_sram_writes=sram[Operand.OFMAP],
+        ifmap_sram_reads=sram[Operand.IFMAP] * scale[Operand.IFMAP],
+        filter_sram_reads=sram[Operand.FILTER] * scale[Operand.FILTER],
+        ofmap_sram_writes=sram[Operand.OFMAP] * scale[Operand.OFMAP],
         # Every ofmap write after a word's first adds to a partial sum, which is read back.
-        ofmap_sram_reads=sram[Operand.OFMAP] - shape.operand_words(Operand.OFMAP),
+        ofmap_sram_reads=(sram[Operand.OFMAP] - shape.operand_words(Operand.OFMAP)) * scale[Operand.OFMAP],
         ifmap_dram_reads=dram[Operand.IFMAP], filter_dram_reads=dram[Operand.FILTER],
         ofmap_dram_writes=dram[Operand.OFMAP], ofmap_dram_reads=0,
     )
@@ -78,10 +81,14 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
     assignment = ASSIGNMENT_BY_DATAFLOW[spec.dataflow]
     shape = GemmShape.of_layer(group)
     folds = schedule_folds(shape, assignment, spec.array.rows, spec.array.cols)
-    compute_cycles = groups * folds.compute_cycles
+    word_bits = spec.word_bytes * 8
+    passes = mac_passes(layer, word_bits)
+    compute_cycles = groups * passes * folds.compute_cycles
     if nest is None:
-        traffic = memory_traffic(group, shape, assignment, folds, spec, layer.ifmap_hw)
-        words, stall_cycles = _fold_traffic(shape, folds, traffic).scaled(groups), groups * traffic.stall_cycles
+        scale = dict(zip((Operand.FILTER, Operand.IFMAP, Operand.OFMAP), word_scale(layer, word_bits)))
+        traffic = memory_traffic(group, shape, assignment, folds, spec, layer.ifmap_hw, scale)
+        words = _fold_traffic(shape, folds, traffic, scale).scaled(groups)
+        stall_cycles = groups * traffic.stall_cycles
         prefetch_cycles = groups * traffic.prefetch_cycles
     else:
         from hwsim.mapping.network import shape_key
@@ -97,7 +104,7 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
         prefetch_cycles = analytic_prefetch_cycles(dram, spec)
     cycles = compute_cycles + stall_cycles
     counts = {
-        "pe.mac": layer.macs,
+        "pe.mac": layer.macs * mac_energy_scale(layer, word_bits),  # in word-wide MACs
         "ifmap_sram.read": words.ifmap_sram_reads,
         "filter_sram.read": words.filter_sram_reads,
         "ofmap_sram.write": words.ofmap_sram_writes,
@@ -113,6 +120,8 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
         f"cols={assignment.cols.value}({shape.size(assignment.cols)}) time={assignment.time.value}"
         f"({shape.size(assignment.time)}), {folds.row_folds}x{folds.col_folds} folds of {folds.fold_cycles} cycles"
         + (f", {groups} groups one after another" if groups > 1 else "")
+        + (f", {passes} passes per MAC for {'x'.join(map(str, operand_bits(layer)[:2]))}-bit operands"
+           if passes > 1 else "")
     )
     extra = {
         # SCALE-Sim's "Total Cycles (incl. prefetch)" minus "Total Cycles": first fill and last drain
@@ -202,6 +211,6 @@ def simulate_network(network: Network, spec: SystolicSpec, *, mapping: NetworkMa
         stats=stats,
         energy_table_pj=systolic_cost.energy_table_pj(spec),
         area_um2=systolic_cost.area_breakdown_um2(spec),
-        workload={"dataset": network.dataset, "seed": network.seed},
+        workload={"dataset": network.dataset, "seed": network.seed, **network.notes},
         total_extra={"dataflow": spec.dataflow.value, "array": f"{spec.array.rows}x{spec.array.cols}"},
     )

@@ -1,0 +1,79 @@
+"""Which engine simulates which accelerator family: one typed table a reader can follow.
+
+Each entry's loader imports its engine module directly when the family is first used (so a
+run pays only for the engine it needs: the SNN engine alone takes 0.17 s to import), and says
+whether the engine takes loop nests.  Families without an entry have no engine in this
+hwsim version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from hwsim.report.model import Report
+from hwsim.spec.enums import Family
+
+SimulateFn = Callable[..., Report]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """How to reach a family's engine.
+
+    ``load`` returns ``simulate_network(workload, spec[, mapping=...]) -> Report``;
+    ``default_mapping``, where the engine takes loop nests, returns the nests it uses when the
+    user gives none (``(workload, spec) -> NetworkMapping | None``).
+    """
+
+    load: Callable[[], SimulateFn]
+    default_mapping: Callable[[], Callable[[Any, Any], Any]] | None = None
+
+    @property
+    def takes_mapping(self) -> bool:
+        return self.default_mapping is not None
+
+
+def _imc() -> SimulateFn:
+    from hwsim.sim.imc.network import simulate_network
+
+    return simulate_network
+
+
+def _systolic() -> SimulateFn:
+    from hwsim.sim.systolic.network import simulate_network
+
+    return simulate_network
+
+
+def _systolic_default_mapping() -> Callable[[Any, Any], Any]:
+    from hwsim.sim.systolic.network import default_mapping
+
+    return default_mapping
+
+
+def _snn() -> SimulateFn:
+    from hwsim.sim.snn.network import simulate_network
+
+    return simulate_network
+
+
+def _attention() -> SimulateFn:
+    from hwsim.sim.attention.network import simulate_network
+
+    return simulate_network
+
+
+def _roofline() -> SimulateFn:
+    from hwsim.sim.roofline.network import simulate_network
+
+    return simulate_network
+
+
+ENGINE_BY_FAMILY: dict[Family, Engine] = {
+    Family.IMC: Engine(_imc),
+    Family.SYSTOLIC: Engine(_systolic, default_mapping=_systolic_default_mapping),
+    Family.SNN: Engine(_snn),
+    Family.ATTENTION: Engine(_attention),
+    Family.ROOFLINE: Engine(_roofline),
+}
