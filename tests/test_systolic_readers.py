@@ -126,9 +126,11 @@ def test_cli_simulates_with_each_accepted_shipped_config(tmp_path, name):
                  "--quiet"]) == 0
     import json
 
-    layers = json.loads(out.read_text())["layers"]
+    report = json.loads(out.read_text())
+    layers = report["layers"]
     assert [row["name"] for row in layers] == ["c1", "DP1Channel_0", "DP1Channel_1"]
     assert all(row["cycles"] > 0 and row["prefetch_cycles"] > 0 for row in layers)
+    assert report["total"]["prefetch_cycles"] == sum(row["prefetch_cycles"] for row in layers)
 
 
 def _same_spec(tmp_path: Path, text: str, other: str) -> bool:

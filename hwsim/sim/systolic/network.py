@@ -212,5 +212,6 @@ def simulate_network(network: Network, spec: SystolicSpec, *, mapping: NetworkMa
         energy_table_pj=systolic_cost.energy_table_pj(spec),
         area_um2=systolic_cost.area_breakdown_um2(spec),
         workload={"dataset": network.dataset, "seed": network.seed, **network.notes},
-        total_extra={"dataflow": spec.dataflow.value, "array": f"{spec.array.rows}x{spec.array.cols}"},
+        total_extra={"dataflow": spec.dataflow.value, "array": f"{spec.array.rows}x{spec.array.cols}",
+                     "prefetch_cycles": sum(st.extra.get("prefetch_cycles", 0) for st in stats)},
     )
