@@ -151,12 +151,34 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def compact(rows: list[dict[str, Any]]) -> str:
+    """One row per file: MACs and exactness once, then latency / energy per arch, and the slowest time."""
+    archs = list(dict.fromkeys(r["arch"] for r in rows if r["arch"] != "-"))
+    head = ["model", "exporter", "layers", "hwsim MACs", "= torch = ONNX-side", *[f"{a} ms / uJ" for a in archs],
+            "import+simulate s (max)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for file in dict.fromkeys(r["file"] for r in rows):
+        mine = [r for r in rows if r["file"] == file]
+        ok = [r for r in mine if r.get("error") is None]
+        first = ok[0] if ok else mine[0]
+        cells = [first["model"], first["exporter"], _fmt(first.get("layers")), _fmt(first.get("hwsim_macs"), ","),
+                 _fmt(first.get("exact")) if ok else (first.get("error") or "")[:60]]
+        for arch in archs:
+            r = next((r for r in mine if r["arch"] == arch), None)
+            cells.append("" if r is None else (f"{r['latency_ms']:.3f} / {r['energy_uj']:,.0f}" if r.get("error") is None
+                                               else "error"))
+        cells.append(_fmt(max((r["seconds"] for r in ok), default=None), ".2f"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--zoo-dir", type=Path, default=DEFAULT_ZOO, help="folder of manifest.json (build/zoo)")
     parser.add_argument("--models", nargs="+", help="only these models (manifest 'model' names)")
     parser.add_argument("--archs", nargs="+", help="these archs for every file instead of the defaults")
     parser.add_argument("--json", type=Path, help="write the rows here as JSON")
+    parser.add_argument("--compact", action="store_true", help="one row per file instead of one per (file, arch)")
     args = parser.parse_args(argv)
     manifest_path = args.zoo_dir / "manifest.json"
     if not manifest_path.exists():
@@ -176,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         archs = args.archs or ARCHS[entry.get("kind", "cnn")]
         rows.extend(run_file(args.zoo_dir, entry, archs))
         print(f"[onnx_zoo] {entry['path']}: {rows[-1].get('error') or 'ok'}", file=sys.stderr, flush=True)
-    print(markdown(rows))
+    print(compact(rows) if args.compact else markdown(rows))
     simulated = sum(1 for r in rows if r.get("error") is None)
     slowest = max((r for r in rows if r.get("error") is None), key=lambda r: r["seconds"], default=None)
     print(f"\n{simulated}/{len(rows)} (file, arch) rows simulated; options per arch: see import_options(); "
