@@ -55,7 +55,7 @@ def test_encoder_runs_on_systolic_and_imc_as_layers(tmp_path):
     report = api.simulate(net, api.load_arch("systolic-32x32-ws"))
     rows = {layer.name: layer for layer in report.layers}
     assert rows["matmul_scores0"].macs == 2 * 16 * 16 * 16 and rows["matmul_scores0"].cycles > 0
-    assert rows["softmax_probs0"].cycles > 0 and "vector_unit.op" in rows["softmax_probs0"].energy_breakdown_pj
+    assert rows["softmax_probs0"].cycles > 0 and "vector.op" in rows["softmax_probs0"].energy_breakdown_pj
     imc = api.simulate(api.load_network(str(path), quantize="ternary"), api.load_arch("fat"))
     products = imc.total.extra["not_priced_layers"]
     assert products["IMC arch 'fat' stores weights in memory and has no multiplier for a product of two activations"] == 2

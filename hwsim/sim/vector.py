@@ -14,7 +14,7 @@ from hwsim.spec.vector import VectorUnitSpec
 from hwsim.workload.layers import Layer, LayerKind
 from hwsim.workload.vector_ops import VECTOR_OP_COST, VectorOp
 
-VECTOR_OP_ACTION = "vector_unit.op"
+VECTOR_OP_ACTION = "vector.op"
 
 
 def vector_work(layer: Layer) -> tuple[VectorOp, int]:
