@@ -37,6 +37,22 @@ def test_systolic_buffers_and_bandwidth(key, values):
     assert latencies == sorted(latencies, reverse=True), (key, latencies)
 
 
+@pytest.mark.parametrize("model", ["mlp", "resnet18"])
+@pytest.mark.parametrize("key", ["array.rows", "array.cols"])
+def test_systolic_array_size(model, key):
+    """With bypass (the presets), a larger array is never slower: a fold uses the part it needs."""
+    latencies = [_latency(model, "systolic-32x32-ws", {key: v})[0] for v in (8, 16, 32, 64, 128, 256, 512)]
+    assert latencies == sorted(latencies, reverse=True), latencies
+
+
+def test_systolic_without_bypass_is_scalesims_array():
+    """SCALE-Sim's array (no bypass) is slower when larger on a batch-1 layer: every fold crosses it."""
+    slow = _latency("mlp", "systolic-32x32-ws", {"array.rows": 512, "array.bypass_unused": False})[0]
+    fast = _latency("mlp", "systolic-32x32-ws", {"array.rows": 128, "array.bypass_unused": False})[0]
+    assert slow > fast
+    assert _latency("mlp", "systolic-32x32-ws", {"array.rows": 512})[0] <= fast
+
+
 @pytest.mark.parametrize("key, values", [
     ("core.parallel_neurons", [8, 16, 64]),
 ])

@@ -30,7 +30,8 @@ def gemm_layer(m: int, n: int, k: int, name: str = "g") -> Layer:
 
 
 def spec(dataflow: Dataflow = WS, rows: int = 2, cols: int = 2, **overrides):
-    base = {"array.rows": rows, "array.cols": cols, "dataflow": dataflow.value}
+    """The preset resized, with SCALE-Sim's array (every fold crosses all of it) unless overridden."""
+    base = {"array.rows": rows, "array.cols": cols, "array.bypass_unused": False, "dataflow": dataflow.value}
     base.update({key.replace("__", "."): value for key, value in overrides.items()})
     return load_arch_spec("systolic-32x32-ws", base)
 
@@ -181,3 +182,15 @@ def test_json_rows_carry_scalesim_cycle_fields():
     row = api.simulate(api.load_network("resnet18"), spec(WS)).to_dict()["layers"][0]
     assert row["cycles"] == row["compute_cycles"] + row["stall_cycles"]
     assert {"ifmap_sram_reads", "filter_dram_reads", "ofmap_dram_writes", "mapping_efficiency"} <= set(row)
+
+
+def test_bypass_uses_the_part_of_the_array_a_fold_needs():
+    """A 32-deep reduction on a 64-row WS array: without bypass every fold crosses 64 rows."""
+    layer = gemm_layer(100, 32, 32)
+    whole = simulate_layer(layer, spec(WS, 64, 64))
+    part = simulate_layer(layer, spec(WS, 64, 64, array__bypass_unused=True))
+    assert whole.compute_cycles == (64 + 100 + 64 + 64 - 2) - 1  # preload, time, skew over all 64 x 64
+    assert part.compute_cycles == (32 + 100 + 32 + 32 - 2) - 1 and "on 32x32 PEs" in part.mapping
+    # a short time dimension: two folds of 16 rows beat one fold of 32 when preload and skew dominate
+    tall = simulate_layer(gemm_layer(1, 1, 32), spec(WS, 32, 1, array__bypass_unused=True))
+    assert tall.compute_cycles <= (32 + 1 + 32 + 1 - 2) - 1

@@ -38,6 +38,10 @@ class ArraySpec(StrictSpec):
 
     rows: int = Field(gt=0, le=1 << 14)
     cols: int = Field(gt=0, le=1 << 14)
+    bypass_unused: bool = Field(
+        default=False,
+        description="folds may use part of the array: rows and columns beyond it are bypassed, so operands and "
+                    "results cross only the part used (SCALE-Sim's array has no bypass: every fold crosses all of it)")
 
 
 class SramSpec(StrictSpec):
@@ -126,6 +130,9 @@ class SystolicSpec(StrictSpec):
         sram = info.data.get("sram")
         if value is BufferModel.SCALESIM and sram is not None and not sram.double_buffered:
             raise ValueError("SCALE-Sim's buffer policy keeps half of each buffer active: it needs sram.double_buffered: true")
+        array = info.data.get("array")
+        if value is BufferModel.SCALESIM and array is not None and array.bypass_unused:
+            raise ValueError("SCALE-Sim's buffer replay streams through the whole array: it needs array.bypass_unused: false")
         return value
 
     @property

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+import numpy as np
+
 from hwsim.sim.systolic.dataflow import OPERAND_DIMS, AxisAssignment, GemmDim, Operand
 from hwsim.workload.layers import Layer
 
@@ -55,13 +57,16 @@ class FoldSchedule:
     compute_cycles: int
     mapping_efficiency: float
     sram_accesses: Mapping[Operand, int]
+    used_rows: int = 0  # the part of the array each fold uses (all of it without bypass)
+    used_cols: int = 0
 
     @property
     def folds(self) -> int:
         return self.row_folds * self.col_folds
 
 
-def schedule_folds(shape: GemmShape, assignment: AxisAssignment, rows: int, cols: int) -> FoldSchedule:
+def schedule_folds(shape: GemmShape, assignment: AxisAssignment, rows: int, cols: int, *,
+                   bypass_unused: bool = False) -> FoldSchedule:
     """Fold ``shape`` onto a ``rows x cols`` array under ``assignment``.
 
     Parameters
@@ -72,16 +77,22 @@ def schedule_folds(shape: GemmShape, assignment: AxisAssignment, rows: int, cols
         Which dimension the rows, columns and time carry (:data:`ASSIGNMENT_BY_DATAFLOW`).
     rows, cols
         Array size in PEs.
+    bypass_unused
+        Folds may use only part of the array, rows and columns beyond it bypassed, so that the
+        skew and the preload cover only the part used (:func:`used_array`); without bypass every
+        fold crosses the whole array, as in SCALE-Sim.
     """
     rows_dim, cols_dim, time_dim = (shape.size(d) for d in (assignment.rows, assignment.cols, assignment.time))
+    used_rows, used_cols = (used_array(rows_dim, cols_dim, time_dim, rows, cols, assignment.preload)
+                            if bypass_unused else (rows, cols))
     folds_by_dim = {
-        assignment.rows: math.ceil(rows_dim / rows),
-        assignment.cols: math.ceil(cols_dim / cols),
+        assignment.rows: math.ceil(rows_dim / used_rows),
+        assignment.cols: math.ceil(cols_dim / used_cols),
         assignment.time: 1,
     }
     row_folds, col_folds = folds_by_dim[assignment.rows], folds_by_dim[assignment.cols]
-    preload_cycles = rows if assignment.preload else 0
-    fold_cycles = preload_cycles + time_dim + rows + cols - 2
+    preload_cycles = used_rows if assignment.preload else 0
+    fold_cycles = preload_cycles + time_dim + used_rows + used_cols - 2
     compute_cycles = row_folds * col_folds * fold_cycles - 1
     mapping_efficiency = rows_dim * cols_dim / (row_folds * col_folds * rows * cols)
     accesses = {}
@@ -95,4 +106,32 @@ def schedule_folds(shape: GemmShape, assignment: AxisAssignment, rows: int, cols
         compute_cycles=compute_cycles,
         mapping_efficiency=mapping_efficiency,
         sram_accesses=MappingProxyType(accesses),
+        used_rows=used_rows,
+        used_cols=used_cols,
     )
+
+
+def _tight_sizes(size: int, limit: int) -> np.ndarray:
+    """Array extents worth using for a dimension of ``size``: each the smallest for its fold count.
+
+    ``ceil(size / f)`` for every fold count ``f`` the array allows; a larger array only adds
+    candidates, so the best of them never gets worse with more hardware.
+    """
+    folds = np.arange(math.ceil(size / limit), size + 1, dtype=np.int64)
+    return np.unique(-(-size // folds))
+
+
+def used_array(rows_dim: int, cols_dim: int, time_dim: int, rows: int, cols: int, preload: bool) -> tuple[int, int]:
+    """The part of the array (used rows, used cols) whose folds finish the layer soonest.
+
+    A fold of ``r x c`` PEs takes ``time + r + c - 2`` cycles (plus ``r`` to preload), so on a
+    short time dimension a smaller part with a few more folds can beat the whole array.  Ties
+    go to fewer folds (less SRAM traffic), then to the larger part.
+    """
+    r = _tight_sizes(rows_dim, rows)[:, None]
+    c = _tight_sizes(cols_dim, cols)[None, :]
+    folds = (-(-rows_dim // r)) * (-(-cols_dim // c))
+    cycles = folds * ((r if preload else 0) + time_dim + r + c - 2)
+    order = np.lexsort(((-r * c).ravel(), np.broadcast_to(folds, cycles.shape).ravel(), cycles.ravel()))
+    best = int(order[0])
+    return int(np.broadcast_to(r, cycles.shape).ravel()[best]), int(np.broadcast_to(c, cycles.shape).ravel()[best])

@@ -80,7 +80,7 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
     group = layer if groups == 1 else replace(layer, G=1)
     assignment = ASSIGNMENT_BY_DATAFLOW[spec.dataflow]
     shape = GemmShape.of_layer(group)
-    folds = schedule_folds(shape, assignment, spec.array.rows, spec.array.cols)
+    folds = schedule_folds(shape, assignment, spec.array.rows, spec.array.cols, bypass_unused=spec.array.bypass_unused)
     word_bits = spec.word_bytes * 8
     passes = mac_passes(layer, word_bits)
     compute_cycles = groups * passes * folds.compute_cycles
@@ -119,6 +119,8 @@ def simulate_layer(layer: Layer, spec: SystolicSpec, nest: LayerMapping | None =
         f"{spec.dataflow.value}: rows={assignment.rows.value}({shape.size(assignment.rows)}) "
         f"cols={assignment.cols.value}({shape.size(assignment.cols)}) time={assignment.time.value}"
         f"({shape.size(assignment.time)}), {folds.row_folds}x{folds.col_folds} folds of {folds.fold_cycles} cycles"
+        + (f" on {folds.used_rows}x{folds.used_cols} PEs" if (folds.used_rows, folds.used_cols) != (
+            spec.array.rows, spec.array.cols) else "")
         + (f", {groups} groups one after another" if groups > 1 else "")
         + (f", {passes} passes per MAC for {'x'.join(map(str, operand_bits(layer)[:2]))}-bit operands"
            if passes > 1 else "")
