@@ -78,7 +78,7 @@ def split_overrides(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from hwsim import api
-    from hwsim.report import tables
+    from hwsim.report.notes import notes
 
     arch_over, wl_over = split_overrides(args.overrides)
     arch = api.load_arch(args.arch, overrides=arch_over)
@@ -86,15 +86,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     log.info("simulating %s (%d layers) on %s", network.name, len(network.layers), arch.name)
     report = api.simulate(network, arch, mapping=args.mapping)
     if not args.quiet:
+        from hwsim.report import tables
+
         tables.print_tables(tables.report_table(report), tables.totals_table(report))
-    _print_notes(tables.notes(report))
+    _print_notes(notes(report))
     _write_outputs(args, report.to_dict(), [report], plot=lambda path: _plot_report(report, path))
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from hwsim import api
-    from hwsim.report import tables
+    from hwsim.report.notes import notes
 
     if len(args.arch) != 2:
         raise HwsimError(f"compare needs exactly two --arch options, got {len(args.arch)}")
@@ -104,8 +106,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     ours, base = (api.simulate(network, spec) for spec in specs)
     cmp = api.compare(ours, base)
     if not args.quiet:
+        from hwsim.report import tables
+
         tables.print_tables(tables.comparison_table(cmp), tables.comparison_summary(cmp))
-    _print_notes(list(dict.fromkeys(tables.notes(ours) + tables.notes(base))))
+    _print_notes(list(dict.fromkeys(notes(ours) + notes(base))))
     _write_outputs(args, cmp.to_dict(), [ours, base], plot=lambda path: _plot_comparison(cmp, path))
     return 0
 

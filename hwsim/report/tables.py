@@ -52,16 +52,6 @@ def totals_table(report: Report) -> Table:
     return table
 
 
-def notes(report: Report) -> list[str]:
-    """One line per thing a reader of the numbers must know: unpriced layers, quantized float weights."""
-    lines = [f"{report.arch}: {count} layer{'s' if count > 1 else ''} not priced: {reason}"
-             for reason, count in report.total.extra.get("not_priced_layers", {}).items()]
-    quantize = report.workload.get("quantize")
-    if isinstance(quantize, str) and quantize.split(":")[0] in ("ternary", "binary") + tuple(f"int{b}" for b in range(2, 9)):
-        lines.append(f"{report.model}: weights {quantize}")
-    return lines
-
-
 def comparison_table(cmp: Comparison) -> Table:
     a, b = cmp.ours, cmp.baseline
     table = Table(title=f"{a.model}: {a.arch} vs {b.arch} (ratios > 1: {a.arch} better)")
