@@ -36,6 +36,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -160,7 +161,7 @@ std::string hex_words(const uint32_t* w, int n) {
 struct Summary {
     uint64_t transactions = 0, finished = 0, cycles_simulated = 0, cycles_checked = 0;
     uint64_t output_mismatches = 0, cycle_mismatches = 0;
-    double sim_seconds = 0.0;
+    double sim_seconds = 0.0, sim_cpu_seconds = 0.0;
     std::vector<Mismatch> first;
     std::string error;
 
@@ -175,10 +176,11 @@ void write_summary(const char* path, const Summary& s) {
     std::fprintf(f,
                  "{\"transactions\": %llu, \"finished\": %llu, \"cycles_simulated\": %llu, "
                  "\"cycles_checked\": %llu, \"output_mismatches\": %llu, \"cycle_mismatches\": %llu, "
-                 "\"sim_seconds\": %.6f, \"error\": ",
+                 "\"sim_seconds\": %.6f, \"sim_cpu_seconds\": %.6f, \"error\": ",
                  (unsigned long long)s.transactions, (unsigned long long)s.finished,
                  (unsigned long long)s.cycles_simulated, (unsigned long long)s.cycles_checked,
-                 (unsigned long long)s.output_mismatches, (unsigned long long)s.cycle_mismatches, s.sim_seconds);
+                 (unsigned long long)s.output_mismatches, (unsigned long long)s.cycle_mismatches, s.sim_seconds,
+                 s.sim_cpu_seconds);
     if (s.error.empty())
         std::fprintf(f, "null");
     else
@@ -240,7 +242,8 @@ void run(const Vectors& v, uint64_t seed, double idle_prob, double stall_prob, S
     uint64_t cycle = 0, last_move = 0;
     uint32_t word[HWSIM_OUT_WORDS];
 
-    auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::clock_t c0 = std::clock();
     while (out_t < n) {
         if (cycle > max_cycles || cycle - last_move > stall_limit) {
             s.error = "stuck: " + std::to_string(out_t) + " of " + std::to_string(n) + " transactions done after " +
@@ -312,6 +315,7 @@ void run(const Vectors& v, uint64_t seed, double idle_prob, double stall_prob, S
         ++cycle;
     }
     s.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    s.sim_cpu_seconds = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     s.cycles_simulated = cycle;
     s.finished = out_t;
     if (!s.error.empty()) {  // what did not finish counts as wrong, both ways
