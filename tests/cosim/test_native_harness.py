@@ -3,7 +3,9 @@ broken ones, check the cocotb testbenches' transactions, and report bad requests
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 
 import numpy as np
 import pytest
@@ -12,8 +14,8 @@ from hwsim.cli import main
 from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.generate import make_design
 from hwsim.rtlflow.native import run_native
-from hwsim.rtlflow.native_build import cpp_member, design_header, last_bit, output_mask
-from hwsim.rtlflow.runner import run_testbench
+from hwsim.rtlflow.native_build import cpp_member, design_header, ensure_native_built, last_bit, output_mask
+from hwsim.rtlflow.runner import Simulator, run_testbench, tool_env
 from hwsim.rtlflow.vectors import MAGIC, write_vectors
 from testbench.native_vectors import VECTOR_BUILDERS, Vector
 
@@ -68,6 +70,20 @@ def test_broken_design_fails_natively(block, params, fault, what, build_root):
     else:
         assert result.cycle_mismatches > 0 and result.output_mismatches == 0
         assert "!= predicted" in result.first_mismatches[0]
+
+
+def test_harness_stops_a_design_that_hangs(build_root, tmp_path):
+    """A tile without ``last`` leaves the engine waiting for input: the harness stops and says so."""
+    design = make_design("ternary_dot_engine", params=ENGINE)
+    exe, _ = ensure_native_built(design, build_root, tool_env(Simulator.VERILATOR))
+    widths = {p["name"]: p["width"] for p in design.ports}
+    write_vectors(tmp_path / "v.bin", [Vector([0x5555], [0], 10, "")], widths["i_stream__payload"],
+                  widths["o_stream__payload"])  # eight +1 weights, zero activations, no last
+    subprocess.run([str(exe), str(tmp_path / "v.bin"), str(tmp_path / "s.json"), "1", "0.3", "0.3"], check=True)
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert re.fullmatch(r"stuck: 0 of 1 transactions done after \d+ cycles, last handshake in cycle \d+",
+                        summary["error"])
+    assert summary["output_mismatches"] == 1 and summary["cycle_mismatches"] == 1
 
 
 def test_native_checks_the_cocotb_transactions(build_root):
