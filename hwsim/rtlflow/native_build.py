@@ -131,14 +131,24 @@ def ensure_native_built(design: Design, build_root: Path, env: dict[str, str],
         write_if_changed(build_dir / main_file, harness)
         runtime = verilator_runtime.runtime_dir(build_root, env, (*NATIVE_WAIVERS, *NATIVE_FLAGS))
         objects = verilator_runtime.cached(runtime)
-        full = command + (verilator_runtime.link_options(objects) if objects else [])
-        log = build_dir / "build.log"
-        with open(log, "w") as out:
-            proc = subprocess.run(full, cwd=build_dir, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env})
-        if proc.returncode != 0 or not exe.exists():
-            raise RtlError(f"verilator failed to build the native harness of {design.block} "
-                           f"(exit {proc.returncode}); see {log}")
         if objects is None:
-            verilator_runtime.keep(runtime, build_dir / "obj")
+            with verilator_runtime.lock(runtime):  # one build compiles the runtime, the others wait for it
+                objects = verilator_runtime.cached(runtime)
+                if objects is None:
+                    full = _run_build(design, build_dir, command, env)
+                    verilator_runtime.keep(runtime, build_dir / "obj")
+        if objects is not None:
+            full = _run_build(design, build_dir, command + verilator_runtime.link_options(objects), env)
         marker.write_text(json.dumps({"key": design.key, "stamp": stamp, "command": full}) + "\n")
         return exe, time.perf_counter() - t0
+
+
+def _run_build(design: Design, build_dir: Path, command: list[str], env: dict[str, str]) -> list[str]:
+    """Run ``command`` in ``build_dir`` (output to ``build.log``); returns it, raises on failure."""
+    log = build_dir / "build.log"
+    with open(log, "w") as out:
+        proc = subprocess.run(command, cwd=build_dir, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env})
+    if proc.returncode != 0 or not (build_dir / "obj" / EXECUTABLE).exists():
+        raise RtlError(f"verilator failed to build the native harness of {design.block} "
+                       f"(exit {proc.returncode}); see {log}")
+    return command

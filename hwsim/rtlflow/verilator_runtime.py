@@ -3,8 +3,8 @@
 Every ``verilator --build`` compiles ``verilated.cpp`` and ``verilated_threads.cpp`` again
 (about 6 of the 9 CPU seconds of a small design's build); their objects depend only on the
 Verilator installation and the build options, not on the design.  The first native build in a
-build root compiles them as usual and leaves copies in
-``<build_root>/verilator-runtime-<key>/``; later builds pass ``VM_GLOBAL_FAST=`` and
+build root compiles them as usual, holding a lock that parallel builds wait on, and leaves
+copies in ``<build_root>/verilator-runtime-<key>/``; later builds pass ``VM_GLOBAL_FAST=`` and
 ``VM_GLOBAL_SLOW=`` to make (so it compiles none of the runtime) and link those copies
 (``-LDFLAGS``).  The key hashes the Verilator root, its ``verilated.mk`` and the options.
 """
@@ -46,14 +46,19 @@ def link_options(objects: list[Path]) -> list[str]:
             "-LDFLAGS", " ".join(str(o) for o in objects)]
 
 
+def lock(runtime: Path) -> FileLock:
+    """Held while a build compiles the runtime, so that parallel builds wait and then link it."""
+    runtime.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(runtime) + ".lock")
+
+
 def keep(runtime: Path, obj_dir: Path) -> None:
-    """Copy a finished build's runtime objects into ``runtime`` (atomically, once)."""
+    """Copy a finished build's runtime objects into ``runtime`` (atomically; call under :func:`lock`)."""
     if not all((obj_dir / name).exists() for name in RUNTIME_OBJECTS):
         return
     runtime.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(runtime) + ".lock"):
-        for name in RUNTIME_OBJECTS:
-            if not (runtime / name).exists():
-                tmp = runtime / f".{name}.{os.getpid()}.tmp"
-                shutil.copyfile(obj_dir / name, tmp)
-                os.replace(tmp, runtime / name)
+    for name in RUNTIME_OBJECTS:
+        if not (runtime / name).exists():
+            tmp = runtime / f".{name}.{os.getpid()}.tmp"
+            shutil.copyfile(obj_dir / name, tmp)
+            os.replace(tmp, runtime / name)
