@@ -94,7 +94,7 @@ def print_long_runs(cases: list[tuple[str, str | None, dict[str, Any]]], transac
     """Table of native-only long runs: harness and hand-written loops, and where the run's time goes."""
     print(f"\nNative harness alone, {transactions:,} transactions per block.\n")
     print("| block | cycles simulated | native harness loop cycles/s | hand-written C++ loop cycles/s "
-          "| hand-written / native | hwsim vectors s | harness loop s | whole run CPU s | whole run cycles/s |")
+          "| hand-written / native | hwsim vectors s (wall) | harness loop CPU s | whole run CPU s | whole run cycles/s |")
     print("|---|---|---|---|---|---|---|---|---|")
     for block, arch, params in cases:
         nat = measure(block, arch=arch, params=params, seed=9, transactions=transactions, build_root=build_root)
