@@ -1,12 +1,19 @@
-"""RTL simulation speed: Icarus vs Verilator on the same cocotb testbench, and hwsim's model on the same work.
+"""RTL simulation speed: cocotb on Icarus and Verilator, the native harness, a hand-written C++ testbench.
 
-Usage: .venv/bin/python benchmarks/rtl_speed.py [--transactions 1000]
+Usage: .venv/bin/python benchmarks/rtl_speed.py [--transactions 1000] [--long 100000]
 
-For each block the same seeded transactions run on both simulators (cycles simulated per
-wall-clock second of the test, build excluded).  "hwsim" is the time hwsim's reference takes
-to produce the same outputs and cycle predictions in plain Python/NumPy (what the testbench's
-reference model computes), so the last column says how much faster the model is than RTL
-simulation for the same answer.
+For each block the same seeded transactions run through the cocotb testbench on Icarus and on
+Verilator and through the native Verilator harness (``hwsim rtl test --sim verilator-native``:
+hwsim's models write a vector file, a generated C++ harness checks every output and cycle
+count); then ``benchmarks/native_baseline.cpp``, a minimal hand-written Verilator testbench
+that checks nothing, drives the same design with the same vectors and the same idle/stall
+draws.  Rates are simulated cycles per CPU second (the machine is shared; on an idle one CPU
+and wall time agree): for cocotb, of the test run (build excluded; the simulator process,
+cocotb start-up and the reference included); for the C++ loops, of the loop alone
+(``native_speed.py``); "native run" is the whole native run (vectors from hwsim's models, file,
+process, loop).  "hwsim model" is the time hwsim's references take to produce the same
+outputs and per-transaction cycle counts.  ``--long`` runs the native
+harness and the hand-written testbench alone on that many transactions (0 skips it).
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from hwsim.spec.arch import load_arch_spec
 from testbench.tb_sparse_skip import random_chunk
 from testbench.tb_ternary_adder import random_op
 from testbench.tb_ternary_dot_engine import random_tile
+
+from native_speed import measure, print_long_runs  # benchmarks/native_speed.py
 
 ENGINE = {"columns": 4, "act_bits": 3, "max_reduction": 16}
 CASES = [("ternary_adder", {"width_bits": 16}), ("sparse_skip", {}), ("ternary_dot_engine", ENGINE)]
@@ -65,11 +74,14 @@ def model_seconds(block: str, params: dict, n: int) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", type=int, default=1000)
+    parser.add_argument("--long", type=int, default=100_000, help="native-only run length (0: skip)")
     args = parser.parse_args()
     root = default_build_root() / "bench"
-    print("| block | transactions | cycles | Icarus cycles/s | Verilator cycles/s | Verilator / Icarus "
-          "| Verilator build s | hwsim model s | hwsim / Verilator speed |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"Same {args.transactions:,} transactions per block; simulated cycles per second.\n")
+    print("| block | cycles checked | Icarus (cocotb) | Verilator (cocotb) | native harness loop | hand-written C++ loop "
+          "| native run | hand-written / cocotb Verilator | native loop / cocotb Verilator | native loop / Icarus "
+          "| native run / cocotb Verilator | hand-written / native loop | hwsim model s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for block, params in CASES:
         runs = {}
         for sim in ("icarus", "verilator"):
@@ -77,10 +89,16 @@ def main() -> None:
                                       build_root=root, run_tag="bench")
             assert runs[sim].passed, runs[sim].first_mismatches
         ic, ve = runs["icarus"], runs["verilator"]
+        nat = measure(block, arch="fat", params=params, seed=9, transactions=args.transactions, build_root=root)
+        assert nat.run.cycles_checked == ve.cycles_checked  # the same transactions
         model_s, _ = model_seconds(block, params, args.transactions)
-        ic_rate, ve_rate = ic.cycles_simulated / ic.run_s, ve.cycles_simulated / ve.run_s
-        print(f"| {block} | {ic.transactions} | {ic.cycles_simulated} | {ic_rate:,.0f} | {ve_rate:,.0f} | "
-              f"{ve_rate / ic_rate:.2f}x | {ve.build_s:.1f} | {model_s:.3f} | {ve.run_s / model_s:,.0f}x |")
+        ic_rate, ve_rate = ic.cycles_simulated / ic.run_cpu_s, ve.cycles_simulated / ve.run_cpu_s
+        print(f"| {block} | {ve.cycles_checked:,} | {ic_rate:,.0f} | {ve_rate:,.0f} | {nat.harness_rate:,.0f} | "
+              f"{nat.baseline_rate:,.0f} | {nat.end_to_end_rate:,.0f} | {nat.baseline_rate / ve_rate:,.0f}x | "
+              f"{nat.harness_rate / ve_rate:,.0f}x | {nat.harness_rate / ic_rate:,.0f}x | "
+              f"{nat.end_to_end_rate / ve_rate:,.1f}x | {nat.baseline_rate / nat.harness_rate:.2f}x | {model_s:.3f} |")
+    if args.long:
+        print_long_runs([(block, "fat", params) for block, params in CASES], args.long, root)
 
 
 if __name__ == "__main__":

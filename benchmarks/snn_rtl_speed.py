@@ -1,12 +1,16 @@
-"""Spiking RTL simulation speed: Icarus vs Verilator on the same cocotb testbench, and hwsim on the same steps.
+"""Spiking RTL simulation speed: cocotb on Icarus and Verilator, the native harness, and hwsim on the same steps.
 
-Usage: .venv/bin/python benchmarks/snn_rtl_speed.py [--transactions 1000]
+Usage: .venv/bin/python benchmarks/snn_rtl_speed.py [--transactions 1000] [--long 100000]
 
-For lif_neuron and snn_core the same seeded time steps run on both simulators (cycles simulated
-per wall-clock second of the cocotb test, build excluded).  hwsim does the same work twice:
-step by step through ``hwsim.func.lif.lif_step`` plus ``hwsim.sim.blocks`` cycle predictions
-(what the testbench's reference computes), and, for the core, the whole spike train at once
-through ``hwsim.func.lif.run_layer`` (the engine's batched path) plus ``step_cycles``.
+For lif_neuron and snn_core the same seeded time steps run through the cocotb testbench on both
+simulators (cycles simulated per CPU second of the test, build excluded; the machine is
+shared) and through the native Verilator harness (``--sim verilator-native``; rate of its C++
+loop's CPU time, and of the whole run's), with ``benchmarks/native_baseline.cpp`` (a hand-written
+Verilator testbench that checks nothing) on the same vectors as the yardstick.  hwsim does the
+same work twice: step by step through ``hwsim.func.lif.lif_step`` plus ``hwsim.sim.blocks``
+cycle predictions (what the testbench's reference computes), and, for the core, the whole
+spike train at once through ``hwsim.func.lif.run_layer`` (the engine's batched path) plus
+``step_cycles``.  ``--long`` runs the native harness alone on that many steps (0 skips it).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from hwsim.sim.blocks.snn_core import SnnCoreTiming, step_cycles
 from hwsim.workload.snn import SnnLayer, SnnLayerKind
 from rtl import lif_neuron, snn_core
 from testbench.snn_stimulus import core_transactions, neuron_transactions, random_inference
+
+from native_speed import measure, print_long_runs  # benchmarks/native_speed.py
 
 CORE = {"inputs": 8, "neurons": 8, "parallel_neurons": 4, "membrane_bits": 8, "threshold_lsb": 40, "levels": 2,
         "input_levels": 2, "leak_shift": 3}
@@ -61,22 +67,30 @@ def batched_core_seconds(params: dict, n: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", type=int, default=1000)
+    parser.add_argument("--long", type=int, default=100_000, help="native-only run length (0: skip)")
     args = parser.parse_args()
     root = default_build_root() / "bench"
     print("| block | steps | cycles | Icarus cycles/s | Verilator cycles/s | Verilator / Icarus | Verilator build s "
-          "| hwsim step-by-step s | hwsim batched s | hwsim step-by-step / Verilator speed |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| native loop cycles/s | native run cycles/s | hand-written C++ cycles/s | native loop / cocotb Verilator "
+          "| hand-written / native loop | hwsim step-by-step s | hwsim batched s | hwsim step-by-step / Verilator speed |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for block, params in CASES:
         runs = {sim: run_testbench(block, sim, params=params, seed=9, transactions=args.transactions, build_root=root,
                                    run_tag="bench") for sim in ("icarus", "verilator")}
         for run in runs.values():
             assert run.passed, run.first_mismatches
         ic, ve = runs["icarus"], runs["verilator"]
+        nat = measure(block, arch=None, params=params, seed=9, transactions=args.transactions, build_root=root)
+        assert nat.run.cycles_checked == ve.cycles_checked  # the same steps
         stepwise = stepwise_model_seconds(block, params, args.transactions)
         batched = f"{batched_core_seconds(params, args.transactions):.4f}" if block == "snn_core" else "-"
-        ic_rate, ve_rate = ic.cycles_simulated / ic.run_s, ve.cycles_simulated / ve.run_s
+        ic_rate, ve_rate = ic.cycles_simulated / ic.run_cpu_s, ve.cycles_simulated / ve.run_cpu_s
         print(f"| {block} | {ic.transactions} | {ic.cycles_simulated} | {ic_rate:,.0f} | {ve_rate:,.0f} | "
-              f"{ve_rate / ic_rate:.2f}x | {ve.build_s:.1f} | {stepwise:.3f} | {batched} | {ve.run_s / stepwise:,.0f}x |")
+              f"{ve_rate / ic_rate:.2f}x | {ve.build_s:.1f} | {nat.harness_rate:,.0f} | {nat.end_to_end_rate:,.0f} | "
+              f"{nat.baseline_rate:,.0f} | {nat.harness_rate / ve_rate:,.0f}x | {nat.baseline_rate / nat.harness_rate:.2f}x | "
+              f"{stepwise:.3f} | {batched} | {ve.run_s / stepwise:,.0f}x |")
+    if args.long:
+        print_long_runs([(block, None, params) for block, params in CASES], args.long, root)
 
 
 if __name__ == "__main__":

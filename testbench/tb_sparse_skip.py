@@ -39,15 +39,20 @@ def decoder(fields):
     return decode
 
 
-@cocotb.test()
-async def random_chunks(dut):
-    ctx = context()
+def transactions(ctx) -> list[Transaction]:
+    """``ctx.transactions`` random chunks, their operations and cycles (also the native harness's stimulus)."""
     skip = ctx.spec.skip_unit
     lanes = skip.weights_per_cycle
     chunks = [random_chunk(ctx.rng, lanes) for _ in range(ctx.transactions)]
     cycles = unit_chunk_cycles(np.array(chunks, dtype=np.int64), skip.zero_skip, skip.weights_per_cycle)
     w_off = field_offsets(ctx.design, "i_stream__payload")["weights"][0]
-    trs = [Transaction([pack_weights(w_off, c)], issue(c, skip.zero_skip), int(n), str(c))
-           for c, n in zip(chunks, cycles)]
+    return [Transaction([pack_weights(w_off, c)], issue(c, skip.zero_skip), int(n), str(c))
+            for c, n in zip(chunks, cycles)]
+
+
+@cocotb.test()
+async def random_chunks(dut):
+    ctx = context()
+    trs = transactions(ctx)
     bench = StreamBench(dut, ctx.rng, decode=decoder(field_offsets(ctx.design, "o_stream__payload")))
     await run_and_check(ctx, bench, trs)

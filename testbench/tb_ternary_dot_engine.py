@@ -50,13 +50,18 @@ def beats(weights, acts, lanes: int, act_bits: int, w_off: int, tag_off: int) ->
     return out
 
 
-@cocotb.test()
-async def random_tiles(dut):
-    ctx = context()
+def acc_width(ctx) -> int:
+    """Accumulator bits of one column: the output payload holds one sum per column."""
+    out_width = next(x["width"] for x in ctx.design["ports"] if x["name"] == "o_stream__payload")
+    return out_width // ctx.params["columns"]
+
+
+def transactions(ctx) -> list[Transaction]:
+    """``ctx.transactions`` random tiles, every column's sum and the tile's cycles (also the native
+    harness's stimulus)."""
     sa, skip, p = ctx.spec.sense_amp, ctx.spec.skip_unit, ctx.params
     lanes, cols, act_bits = skip.weights_per_cycle, p["columns"], p["act_bits"]
-    out_width = next(x["width"] for x in ctx.design["ports"] if x["name"] == "o_stream__payload")
-    acc_bits = out_width // cols
+    acc_bits = acc_width(ctx)
     fields = field_offsets(ctx.design, "i_stream__payload")
     trs = []
     for _ in range(ctx.transactions):
@@ -65,6 +70,14 @@ async def random_tiles(dut):
         cycles = tile_cycles(sa, skip, np.array(weights, dtype=np.int64), act_bits)
         trs.append(Transaction(beats(weights, acts, lanes, act_bits, fields["weights"][0], fields["tag"][0]),
                                expected, cycles, f"weights {weights}"))
+    return trs
+
+
+@cocotb.test()
+async def random_tiles(dut):
+    ctx = context()
+    cols, acc_bits = ctx.params["columns"], acc_width(ctx)
+    trs = transactions(ctx)
 
     def decode(word: int):
         return tuple(to_signed(word >> (i * acc_bits), acc_bits) for i in range(cols)), True

@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 
+COCOTB_TRANSACTIONS = 1000
+NATIVE_TRANSACTIONS = 100_000
+
+
 def register(subparsers) -> None:
     rtl = subparsers.add_parser("rtl", help="generate, test and size RTL blocks")
     sub = rtl.add_subparsers(dest="rtl_command", required=True, metavar="ACTION")
@@ -17,11 +21,15 @@ def register(subparsers) -> None:
     gen.add_argument("--lint", action="store_true", help="also run verilator --lint-only -Wall (documented waivers)")
     gen.set_defaults(run=cmd_generate)
 
-    test = sub.add_parser("test", help="run the block's cocotb testbench")
+    test = sub.add_parser("test", help="run the block's cocotb testbench, or the native Verilator harness")
     _block_args(test)
-    test.add_argument("--sim", choices=["icarus", "verilator"], default="icarus")
+    test.add_argument("--sim", choices=["icarus", "verilator", "verilator-native"], default="icarus",
+                      help="icarus/verilator: the cocotb testbench (protocol tests); verilator-native: a C++ "
+                           "harness that checks long runs without cocotb")
     test.add_argument("--seed", type=int, default=1)
-    test.add_argument("--transactions", type=int, default=1000, help="random transactions (default 1000)")
+    test.add_argument("--transactions", type=int, default=None,
+                      help=f"random transactions (default {COCOTB_TRANSACTIONS:,}; "
+                           f"{NATIVE_TRANSACTIONS:,} with --sim verilator-native)")
     test.add_argument("--waves", action="store_true", help="dump waveforms into the run directory")
     test.add_argument("--build-dir", type=Path, default=None, help="build root (default ./build)")
     test.set_defaults(run=cmd_test)
@@ -76,17 +84,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    from hwsim.rtlflow import RtlError
     from hwsim.rtlflow.runner import run_testbench
 
     import logging
 
     # run_testbench converts (and so validates) the design before it builds anything
     params, overrides = _request(args)
+    native = args.sim == "verilator-native"
+    transactions = args.transactions
+    if transactions is None:
+        transactions = NATIVE_TRANSACTIONS if native else COCOTB_TRANSACTIONS
+    if transactions < 1:
+        raise RtlError(f"--transactions must be at least 1, got {transactions}")
     if not args.verbose:  # cocotb's runner narrates every command at INFO
         for name in ("Icarus", "Verilator"):
             logging.getLogger(name).propagate = False  # it resets its level to INFO itself
     result = run_testbench(args.block, args.sim, arch=args.arch, params=params, overrides=overrides,
-                           seed=args.seed, transactions=args.transactions, waves=args.waves,
+                           seed=args.seed, transactions=transactions, waves=args.waves,
                            build_root=args.build_dir)
     verdict = "PASS" if result.passed else "FAIL"
     print(f"{verdict} {result.block} on {result.sim.value} (seed {result.seed}): {result.transactions} transactions, "

