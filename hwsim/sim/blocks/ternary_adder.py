@@ -68,9 +68,14 @@ def running_width_bits(n_operands: np.ndarray, operand_max: int) -> np.ndarray:
 
 
 def bit_step_table(max_operands: int, operand_max: int) -> np.ndarray:
-    """``table[n]`` = bit positions processed by the first ``n`` accumulations (table[0] = 0)."""
+    """``table[n]`` = bit positions processed by the first ``n`` accumulations (table[0] = 0).
+
+    int32 where the total fits (it does below about 50 M operands), else int64.
+    """
     widths = running_width_bits(np.arange(1, max_operands + 1), operand_max)
-    return np.concatenate([[0], np.cumsum(widths)])
+    table = np.zeros(max_operands + 1, dtype=np.int64)
+    np.cumsum(widths, out=table[1:])
+    return table.astype(np.int32) if table[-1] < 2**31 else table
 
 
 def accumulation_cycles(sense_amp: SenseAmpSpec, table: np.ndarray, before: np.ndarray, ops: np.ndarray) -> np.ndarray:
