@@ -409,10 +409,12 @@ def test_pooling_is_window_minus_one_additions(kind, width):
 
 
 def test_rows_too_few_for_one_activation_rejected():
-    spec = tiny_imc("parapim", subarray__rows=6)  # 6 - sb(12) = 5 accumulator rows - 1 carry row = 0 left
+    # the smallest tiling: one 2-bit activation, a sb(3) = 3-bit accumulator, the carry row = 6 rows
+    assert simulate_layer(linear_layer(c=4, k=2), W_3_1, tiny_imc("parapim", subarray__rows=6)).cycles > 0
+    spec = tiny_imc("parapim", subarray__rows=5)
     with pytest.raises(
         MappingError,
-        match=r"^layer 'fc': subarray\.rows = 6 leaves no room for one 2-bit activation next to a 5-bit accumulator$",
+        match=r"^layer 'fc': subarray\.rows = 5 leaves no room for one 2-bit activation next to a 3-bit accumulator$",
     ):
         simulate_layer(linear_layer(c=4, k=2), W_3_1, spec)
 

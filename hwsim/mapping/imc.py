@@ -15,19 +15,53 @@ subarrays.  The data mapping fixes what a unit is:
 - output-stationary: (pixel tile, k); the accumulator stays while every chunk is loaded.
 - combined-stationary: (pixel tile, k-group, reduction part); for each chunk of its part
   the unit loads the activations once and updates the resident accumulators of every
-  channel in its group.  The mapper picks the group count and the number of parts.
+  channel in its group.
+
+The search (one for every design)
+---------------------------------
+:func:`map_layer` picks the data mapping and the tiling with the lowest estimated
+``spec.mapping_objective`` (latency in cycles, energy in pJ, or their product).  It tries
+every data mapping unless one is pinned (by the spec's ``data_mapping`` or by the caller,
+see :func:`hwsim.sim.imc.network.simulate_network`), and for each:
+
+- the chunk length L from a fixed ladder (1..8, then x1.5 and x2 per octave, and the whole
+  reduction split in 1..8), wherever it fits the rows with its accumulators: a mapping may
+  use fewer rows than a subarray has;
+- combined-stationary also the number of reduction parts and of channel groups (ladders
+  of the same kind), each accumulator as wide as the sum of its part;
+- pixel tiles: as few as the columns allow, the pixels spread evenly over them (a tile
+  may use fewer columns than a subarray has);
+- subarrays: :func:`deal_units` deals the exact work units of the chosen tiling over the
+  fewest subarrays that give the shortest busiest subarray (it may use fewer than offered).
+
+The ladders do not depend on the spec, so offering more rows or columns only adds
+candidates, and more subarrays, scan rate or bus width only lowers each candidate's
+estimate: the estimated objective of the choice never rises when a resource grows.  The
+estimate counts, per candidate, the expected non-zero weights (``density``), the running
+accumulator widths (:func:`hwsim.sim.blocks.ternary_adder.bit_step_table`), the scan time of
+chunks with too few non-zeros, the rounds of units per subarray, the partial-sum transfer
+and the in-memory reduction of parts; the engine then counts the chosen tiling exactly from
+the weight tensor.  Layers of equal shape and equal density (to 0.01) share one search
+through ``memo``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable, MutableMapping
 
 import numpy as np
 
 from hwsim.errors import MappingError
-from hwsim.spec.enums import DataMapping, Objective
+from hwsim.sim.blocks.ternary_adder import bit_step_table, carry_init_cycles, micro_op_energy_pj
+from hwsim.spec.enums import DataMapping, MicroOp, Objective
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import Layer
+
+PINNED = "pinned"
+SEARCHED = "searched"
+_ORDER = (DataMapping.WEIGHT_STATIONARY, DataMapping.INPUT_STATIONARY, DataMapping.OUTPUT_STATIONARY,
+          DataMapping.COMBINED_STATIONARY)
 
 
 def signed_bits(max_abs: int) -> int:
@@ -35,18 +69,25 @@ def signed_bits(max_abs: int) -> int:
     return int(max_abs).bit_length() + 1
 
 
+def _signed_bits(max_abs: np.ndarray) -> np.ndarray:
+    """:func:`signed_bits` of each (integer-valued, >= 1) element."""
+    return np.frexp(np.asarray(max_abs, dtype=np.float64))[1].astype(np.int64) + 1
+
+
 @dataclass(frozen=True)
 class ImcMapping:
-    """How one weighted layer is tiled onto the subarrays.
+    """How one weighted layer (one group of it) is tiled onto the subarrays.
 
     Attributes
     ----------
+    data_mapping, source
+        What a work unit is; ``"pinned"`` (by the spec or the caller) or ``"searched"``.
     chunk_len
         Activations per column per chunk; the last chunk may be shorter.
     n_chunks
         Chunks the reduction C*R*S is split into.
-    pixel_tiles, last_tile_cols
-        Groups of ``cols`` output pixels; active columns of the last group.
+    pixel_tiles, tile_cols, last_tile_cols
+        Groups of output pixels, the columns each uses, the active columns of the last one.
     k_groups, k_per_group
         Output-channel groups (combined-stationary; else 1 and K).
     parts, chunks_per_part
@@ -55,12 +96,16 @@ class ImcMapping:
         Width of the in-memory accumulation, set by the longest sum a unit accumulates.
     out_bits
         Width of the final sum of the whole reduction.
+    rows_used
+        Rows of a subarray the mapping occupies (activations, accumulators, carry row).
     """
 
     data_mapping: DataMapping
+    source: str
     chunk_len: int
     n_chunks: int
     pixel_tiles: int
+    tile_cols: int
     last_tile_cols: int
     k_groups: int
     k_per_group: int
@@ -71,122 +116,248 @@ class ImcMapping:
     rows_used: int
 
     def describe(self) -> str:
-        text = f"{self.data_mapping.value}: {self.pixel_tiles} px-tiles x {self.n_chunks} chunks of {self.chunk_len}"
+        text = (f"{self.data_mapping.value} ({self.source}): {self.pixel_tiles} px-tiles of {self.tile_cols} cols x "
+                f"{self.n_chunks} chunks of {self.chunk_len}")
         if self.data_mapping is DataMapping.COMBINED_STATIONARY:
             text += f", {self.k_groups} k-groups of {self.k_per_group}, {self.parts} parts"
-        return text + f", {self.add_bits}-b adds"
+        return text + f", {self.add_bits}-b adds, {self.rows_used} rows"
 
 
-def map_layer(layer: Layer, spec: ImcSpec, weight_density: float = 1.0) -> ImcMapping:
-    """Choose the tiling of ``layer`` on ``spec`` for the spec's data mapping.
+def map_layer(
+    layer: Layer,
+    spec: ImcSpec,
+    density: float = 1.0,
+    *,
+    data_mapping: DataMapping | None = None,
+    memo: MutableMapping[tuple, ImcMapping] | None = None,
+) -> ImcMapping:
+    """Choose the data mapping and tiling of ``layer`` on ``spec``.
 
     Parameters
     ----------
-    weight_density
-        Measured fraction of non-zero weights; the combined-stationary search uses it to
-        estimate the work per output channel when zeros are skipped.
+    density
+        Measured fraction of non-zero weights; with zero skipping the estimate expects
+        that many additions.  Rounded to 0.01.
+    data_mapping
+        Pins the data mapping (the tiling is still searched); else the spec's pin, if any.
+    memo
+        Results of earlier searches on the same ``spec``; layers of equal shape and density
+        reuse them.
+
+    Raises
+    ------
+    MappingError
+        No tiling fits one activation and its accumulator into ``subarray.rows``.
     """
-    act_max = (1 << layer.act_bits) - 1
-    out_bits = signed_bits(layer.reduction * act_max)
-    cols = spec.subarray.cols
-    pixels = layer.output_pixels
-    tiles = -(-pixels // cols)
-    last = pixels - (tiles - 1) * cols
-    if spec.data_mapping is DataMapping.COMBINED_STATIONARY:
-        return _combined(layer, spec, weight_density, tiles, last, out_bits)
-    # one accumulator per column, wide enough for the whole reduction
-    free = spec.subarray.rows - out_bits - spec.sense_amp.carry_rows
-    chunk_len = _chunk_len(layer, spec, free, out_bits)
-    n_chunks = -(-layer.reduction // chunk_len)
-    if spec.data_mapping is DataMapping.OUTPUT_STATIONARY:
-        add_bits, parts = out_bits, 1
-    else:
-        add_bits, parts = signed_bits(chunk_len * act_max), n_chunks
-    # parts * chunks_per_part must cover n_chunks; output-stationary has one part of all chunks
-    return ImcMapping(
-        data_mapping=spec.data_mapping, chunk_len=chunk_len, n_chunks=n_chunks, pixel_tiles=tiles,
-        last_tile_cols=last, k_groups=1, k_per_group=layer.K, parts=parts,
-        chunks_per_part=-(-n_chunks // parts), add_bits=add_bits, out_bits=out_bits,
-        rows_used=chunk_len * layer.act_bits + out_bits + spec.sense_amp.carry_rows,
-    )
+    pinned = data_mapping or spec.data_mapping
+    mappings = (pinned,) if pinned is not None else _ORDER
+    density = round(float(density), 2) if spec.skip_unit.zero_skip else 1.0
+    key = (layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits, density, mappings)
+    if memo is not None and key in memo:
+        return memo[key]
+    best = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED)
+    if memo is not None:
+        memo[key] = best
+    return best
 
 
-def _chunk_len(layer: Layer, spec: ImcSpec, free_rows: int, acc_bits: int) -> int:
-    chunk_len = min(layer.reduction, free_rows // layer.act_bits) if free_rows > 0 else 0
-    if chunk_len < 1:
-        raise MappingError(
-            f"layer '{layer.name}': subarray.rows = {spec.subarray.rows} leaves no room for one "
-            f"{layer.act_bits}-bit activation next to a {acc_bits}-bit accumulator"
-        )
-    return chunk_len
+def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray]:
+    """Deal work units round-robin over the subarrays that finish them soonest.
+
+    Tries every subarray count ``ceil(units / rounds)`` up to ``subarrays`` (the fewest that
+    need that many rounds), from the most, and keeps the one whose busiest subarray ends
+    first; it stops when no smaller count can beat it.  Offering more subarrays only adds
+    counts to try, so the result never gets worse.
+
+    Returns
+    -------
+    (subarrays used, busy cycles of each of them)
+    """
+    units = np.asarray(unit_cycles, dtype=np.int64)
+    n = units.size
+    if n == 0:
+        return 1, np.zeros(1, dtype=np.int64)
+    total, largest = int(units.sum()), int(units.max())
+    rounds = -(-n // subarrays)
+    best: tuple[int, np.ndarray] | None = None
+    best_busy = 0
+    while True:
+        used = -(-n // rounds)
+        if best is not None and max(largest, -(-total // used)) >= best_busy:
+            break
+        padded = np.zeros(rounds * used, dtype=np.int64)
+        padded[:n] = units
+        busy = padded.reshape(rounds, used).sum(axis=0)
+        if best is None or int(busy.max()) < best_busy:
+            best, best_busy = (used, busy), int(busy.max())
+        if used == 1:
+            break
+        rounds = -(-n // (used - 1))
+    return best
 
 
-def _combined(layer: Layer, spec: ImcSpec, density: float, tiles: int, last: int, out_bits: int) -> ImcMapping:
-    """Search (k-groups, parts) for the lowest estimated busiest-subarray time."""
-    act_bits, rows, k = layer.act_bits, spec.subarray.rows, layer.K
-    act_max = (1 << act_bits) - 1
-    step = spec.bit_step_cycles
-    prices = _estimate_prices_pj(spec)
-    best: tuple[float, ImcMapping] | None = None
-    for k_per_group in _candidate_group_sizes(k):
-        groups = -(-k // k_per_group)
-        acc_rows = k_per_group * out_bits + spec.sense_amp.carry_rows
-        free = rows - acc_rows
-        if free < act_bits:
-            continue
-        chunk_len = min(layer.reduction, free // act_bits)
-        n_chunks = -(-layer.reduction // chunk_len)
-        chunks_per_part = np.unique(-(-n_chunks // np.arange(1, n_chunks + 1)))
-        parts = -(-n_chunks // chunks_per_part)
-        add_bits = np.array([signed_bits(min(layer.reduction, c * chunk_len) * act_max) for c in chunks_per_part])
-        units = tiles * groups * parts
-        rounds = -(-units // spec.subarrays)
-        add_cycles = add_bits * step
-        per_chunk = chunk_len * act_bits * spec.subarray.row_write_cycles + k_per_group * np.maximum(
-            density * chunk_len * add_cycles, chunk_len / spec.skip_unit.weights_per_cycle
-        )
-        readout = k_per_group * add_bits * spec.subarray.row_read_cycles
-        compute = rounds * (chunks_per_part * per_chunk + readout)
-        outputs = layer.output_pixels * k
-        bus = outputs * parts * add_bits / (spec.interconnect.width_bits * spec.banks)
-        reduce_rounds = np.ceil(outputs * (parts - 1) / (spec.subarrays * spec.subarray.cols))
-        latency = np.maximum(compute, bus) + reduce_rounds * out_bits * step
-        pixels = layer.output_pixels
-        energy = (
-            pixels * layer.reduction * act_bits * groups * prices["load"]
-            + outputs * parts * add_bits * prices["unload"]
-            + outputs * (parts - 1) * out_bits * prices["bit_step"]
-            + outputs * density * layer.reduction * add_bits * prices["bit_step"]
-        )
-        cost = {Objective.LATENCY: latency, Objective.ENERGY: energy, Objective.EDP: latency * energy}[
-            spec.mapping_objective
-        ]
-        i = int(np.argmin(cost))
-        if best is None or cost[i] < best[0]:
-            mapping = ImcMapping(
-                data_mapping=DataMapping.COMBINED_STATIONARY, chunk_len=chunk_len, n_chunks=n_chunks,
-                pixel_tiles=tiles, last_tile_cols=last, k_groups=groups, k_per_group=k_per_group,
-                parts=int(parts[i]), chunks_per_part=int(chunks_per_part[i]), add_bits=int(add_bits[i]),
-                out_bits=out_bits, rows_used=chunk_len * act_bits + acc_rows,
-            )
-            best = (float(cost[i]), mapping)
-    if best is None:
-        _chunk_len(layer, spec, rows - out_bits - spec.sense_amp.carry_rows, out_bits)
-        raise AssertionError("unreachable: a single accumulator always leaves room")
-    return best[1]
+def _ladder(top: int) -> np.ndarray:
+    """1..8, then x1.5 and x2 of every power of two from 8, up to ``top``; and ``top``."""
+    values = set(range(1, min(8, top) + 1))
+    step = 8
+    while step < top:
+        values.update((step * 3 // 2, step * 2))
+        step *= 2
+    values = {v for v in values if v <= top}
+    values.add(top)
+    return np.array(sorted(values), dtype=np.int64)
 
 
-def _estimate_prices_pj(spec: ImcSpec) -> dict[str, float]:
-    """Per-cell prices the search weighs tilings with (the same numbers cost/ uses)."""
-    per_bit = sum(m.energy_pj for m in spec.sense_amp.micro_ops)
+def _chunk_lengths(reduction: int) -> np.ndarray:
+    whole = {-(-reduction // parts) for parts in range(1, 9)}
+    return np.union1d(_ladder(reduction), np.array(sorted(whole), dtype=np.int64))
+
+
+def _prices_pj(spec: ImcSpec) -> dict[str, float]:
+    """The same per-action energies hwsim.cost prices the counts with."""
+    per_op = micro_op_energy_pj(spec.sense_amp)
+    link = spec.interconnect.energy_pj_per_bit
     return {
-        "load": spec.subarray.cell.write_energy_pj + spec.interconnect.energy_pj_per_bit,
-        "unload": spec.subarray.cell.read_energy_pj + spec.interconnect.energy_pj_per_bit,
-        "bit_step": per_bit,
+        "load": spec.subarray.cell.write_energy_pj + link,
+        "unload": spec.subarray.cell.read_energy_pj + link,
+        "bit": sum(m.energy_pj for m in spec.sense_amp.micro_ops),
+        "carry_init": per_op.get(MicroOp.WRITE_CARRY, 0.0) if spec.sense_amp.carry_rows else 0.0,
+        "weight": 2 * spec.weight_buffer.read_energy_pj_per_bit,
+        "scan": spec.skip_unit.scan_energy_pj_per_weight,
     }
 
 
-def _candidate_group_sizes(k: int) -> list[int]:
-    """Channels per group worth trying: every size that gives a distinct group count."""
-    sizes = {-(-k // g) for g in range(1, k + 1)}
-    return sorted(sizes)
+def _scan_excess(lens: np.ndarray, scan: np.ndarray, density: float, first_op_cycles: int) -> np.ndarray:
+    """Expected cycles a chunk waits for the scanner beyond its additions.
+
+    A chunk of ``len`` weights with o ~ Binomial(len, density) non-zeros takes
+    max(adder, scan); the adder needs at least o * ``first_op_cycles``.
+    """
+    lens = lens.astype(np.float64)
+    scan = scan.astype(np.float64)
+    if density >= 1.0:
+        return np.maximum(0.0, scan - lens * first_op_cycles)
+    if density <= 0.0:
+        return scan
+    top = min(int((scan.max() - 1) // first_op_cycles), 64)
+    p = (1.0 - density) ** lens
+    out = p * scan
+    odds = density / (1.0 - density)
+    for o in range(1, top + 1):
+        p = p * np.maximum(lens - o + 1, 0) / o * odds
+        out += p * np.maximum(0.0, scan - o * first_op_cycles)
+    return out
+
+
+def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[DataMapping], source: str) -> ImcMapping:
+    """Evaluate every candidate tiling of the allowed data mappings; return the best."""
+    pixels, k, red, groups, act_bits = layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits
+    act_max = (1 << act_bits) - 1
+    out_bits = signed_bits(red * act_max)
+    sub, sa = spec.subarray, spec.sense_amp
+    n_sub, cols, rows, carry_rows = spec.subarrays, sub.cols, sub.rows, sa.carry_rows
+    step, init = spec.bit_step_cycles, carry_init_cycles(sa)
+    tiles = -(-pixels // cols)
+    tile_cols = -(-pixels // tiles)
+    table = bit_step_table(red, act_max).astype(np.float64)
+    positions = np.arange(red + 1, dtype=np.float64)
+
+    def steps(operands: np.ndarray) -> np.ndarray:  # bit positions of a sum of that many operands
+        return np.interp(operands, positions, table)
+
+    def adder(operands: np.ndarray) -> np.ndarray:
+        return step * steps(operands) + init * operands
+
+    prices = _prices_pj(spec)
+    first_op = step * (act_bits + 1) + init
+    wpc = spec.skip_unit.weights_per_cycle
+    length = _chunk_lengths(red)
+    n_chunks = -(-red // length)
+    last = red - (n_chunks - 1) * length
+    load = length * act_bits * sub.row_write_cycles
+    excess = _scan_excess(length, -(-length // wpc), density, first_op)
+    excess_last = _scan_excess(last, -(-last // wpc), density, first_op)
+    chunk_acc = _signed_bits(length * act_max)
+    chunk_item = adder(density * length) + excess
+    chunk_steps = (n_chunks - 1) * steps(density * length) + steps(density * last)
+    outputs = groups * pixels * k
+    weights = groups * k * red
+    per_weight = weights * tiles * prices["scan"] + outputs * density * red * prices["carry_init"]
+
+    rows_cands: list[np.ndarray] = []
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in ("map", "L", "cpp", "g", "lat", "energy", "rows")}
+
+    def add(mapping: DataMapping, cand_len, cpp, group, unit, n_units, parts, acc, loads, weight_reads, row_steps,
+            rows_used) -> None:
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (cand_len, cpp, group, unit, n_units, parts, acc)))
+        ok = np.broadcast_to(rows_used, shape) <= rows
+        if not ok.any():
+            rows_cands.append(np.min(rows_used))
+            return
+        pick = [np.broadcast_to(x, shape)[ok] for x in (cand_len, cpp, group, unit, n_units, parts, acc, loads,
+                                                         weight_reads, row_steps, rows_used)]
+        cand_len, cpp, group, unit, n_units, parts, acc, loads, weight_reads, row_steps, rows_used = pick
+        compute = -(-n_units // n_sub) * unit
+        bus = np.ceil(outputs * parts * acc / (spec.interconnect.width_bits * spec.banks))
+        reduce = np.where(parts > 1, np.ceil(outputs * (parts - 1) / (n_sub * cols)) * (out_bits * step + init), 0)
+        latency = np.maximum(compute, bus) + reduce
+        energy = (groups * pixels * red * act_bits * loads * prices["load"]
+                  + outputs * parts * acc * prices["unload"]
+                  + outputs * (row_steps * prices["bit"] + (parts - 1) * (out_bits * prices["bit"] + prices["carry_init"]))
+                  + weights * weight_reads * prices["weight"] + per_weight)
+        for name, value in (("map", np.full(cand_len.shape, _ORDER.index(mapping))), ("L", cand_len), ("cpp", cpp),
+                            ("g", group), ("lat", latency), ("energy", energy), ("rows", rows_used)):
+            columns[name].append(np.asarray(value))
+
+    for mapping in mappings:
+        if mapping is DataMapping.WEIGHT_STATIONARY:
+            add(mapping, length, 1, k, tiles * (load + chunk_item + chunk_acc * sub.row_read_cycles),
+                groups * k * n_chunks, n_chunks, chunk_acc, k, 1, chunk_steps,
+                length * act_bits + chunk_acc + carry_rows)
+        elif mapping is DataMapping.INPUT_STATIONARY:
+            add(mapping, length, 1, k, load + k * (chunk_item + chunk_acc * sub.row_read_cycles),
+                groups * tiles * n_chunks, n_chunks, chunk_acc, 1, tiles, chunk_steps,
+                length * act_bits + chunk_acc + carry_rows)
+        elif mapping is DataMapping.OUTPUT_STATIONARY:
+            unit = (red * act_bits * sub.row_write_cycles + adder(np.float64(density * red))
+                    + (n_chunks - 1) * excess + excess_last + out_bits * sub.row_read_cycles)
+            add(mapping, length, n_chunks, k, unit, groups * tiles * k, 1, out_bits, k, tiles,
+                steps(np.float64(density * red)), length * act_bits + out_bits + carry_rows)
+        else:
+            cl, nc = length[:, None, None], n_chunks[:, None, None]
+            parts_try = _ladder(int(n_chunks.max()))[None, :, None]
+            cpp = -(-nc // np.minimum(parts_try, nc))
+            parts = -(-nc // cpp)
+            part_len = np.minimum(red, cpp * cl)
+            last_part = red - (parts - 1) * part_len
+            acc = _signed_bits(part_len * act_max)
+            group = -(-k // _ladder(k))[None, None, :]
+            k_groups = -(-k // group)
+            item = adder(density * part_len) + cpp * excess[:, None, None]
+            unit = cpp * load[:, None, None] + group * (item + acc * sub.row_read_cycles)
+            row_steps = (parts - 1) * steps(density * part_len) + steps(density * last_part)
+            add(mapping, cl, cpp, group, unit, groups * tiles * k_groups * parts, parts, acc, k_groups, tiles,
+                row_steps, cl * act_bits + group * acc + carry_rows)
+
+    if not columns["lat"]:
+        accumulator = int(min(rows_cands)) - act_bits - carry_rows
+        raise MappingError(
+            f"layer '{layer.name}': subarray.rows = {rows} leaves no room for one {act_bits}-bit activation "
+            f"next to a {accumulator}-bit accumulator"
+        )
+    flat = {name: np.concatenate([np.ravel(v) for v in values]) for name, values in columns.items()}
+    cost = {Objective.LATENCY: flat["lat"], Objective.ENERGY: flat["energy"],
+            Objective.EDP: flat["lat"] * flat["energy"]}[spec.mapping_objective]
+    # equal estimates (to 9 digits): the fewest chunks, then the fewest rows, then the mapping order
+    cost = np.round(cost / max(float(cost.min()), 1e-300), 9)
+    i = int(np.lexsort((flat["map"], flat["rows"], -(flat["L"]), cost))[0])
+    mapping = _ORDER[int(flat["map"][i])]
+    cand_len, cpp, group = int(flat["L"][i]), int(flat["cpp"][i]), int(flat["g"][i])
+    n = -(-red // cand_len)
+    parts = -(-n // cpp)
+    add_bits = out_bits if mapping is DataMapping.OUTPUT_STATIONARY else signed_bits(min(red, cpp * cand_len) * act_max)
+    return ImcMapping(
+        data_mapping=mapping, source=source, chunk_len=cand_len, n_chunks=n, pixel_tiles=tiles, tile_cols=tile_cols,
+        last_tile_cols=pixels - (tiles - 1) * tile_cols, k_groups=-(-k // group), k_per_group=group, parts=parts,
+        chunks_per_part=cpp, add_bits=add_bits, out_bits=out_bits, rows_used=int(flat["rows"][i]),
+    )

@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from types import MappingProxyType
+from typing import MutableMapping
 
 import numpy as np
 
 from hwsim.errors import MappingError, SimulationError
-from hwsim.mapping.imc import ImcMapping, map_layer, signed_bits
+from hwsim.mapping.imc import ImcMapping, deal_units, map_layer, signed_bits
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats, not_priced_stats
 from hwsim.sim.vector import simulate_vector_layer
@@ -29,13 +30,25 @@ from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind, QuantKind
 
-def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> LayerStats:
+def simulate_layer(
+    layer: Layer,
+    weights: np.ndarray | None,
+    spec: ImcSpec,
+    *,
+    data_mapping: DataMapping | None = None,
+    memo: MutableMapping[tuple, ImcMapping] | None = None,
+) -> LayerStats:
     """Count cycles and actions of ``layer`` on ``spec``.
 
     Parameters
     ----------
     weights
         int8 (G * K, C, R, S) ternary/binary weights for conv/linear layers, else None.
+    data_mapping
+        Pins the layer's data mapping (its tiling is still searched); else the spec decides.
+    memo
+        Mapping searches to share between the layers of one network on ``spec``
+        (:func:`hwsim.mapping.imc.map_layer`).
     """
     if layer.kind in WEIGHTED_KINDS:
         quant = layer.weight_quant
@@ -47,9 +60,12 @@ def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> L
             )
         if weights is None:
             raise SimulationError(f"layer '{layer.name}': no weights to simulate")
-        density = float(np.count_nonzero(weights)) / weights.size if spec.skip_unit.zero_skip else 1.0
+        nonzero = int(np.count_nonzero(weights))
+        density = nonzero / weights.size if spec.skip_unit.zero_skip else 1.0
+        # a grouped layer is tiled like one of its groups; the groups' units share the subarrays
         group = layer if layer.G == 1 else replace(layer, G=1)
-        return _weighted_layer(layer, weights, map_layer(group, spec, density), spec)
+        m = map_layer(group, spec, density, data_mapping=data_mapping, memo=memo)
+        return _weighted_layer(layer, weights, m, spec, nonzero)
     if layer.kind is LayerKind.MATMUL:
         return not_priced_stats(layer.name, layer.kind.value, f"IMC arch '{spec.name}' stores weights in memory and "
                                 "has no multiplier for a product of two activations", macs=layer.macs)
@@ -58,23 +74,23 @@ def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> L
     return _elementwise_layer(layer, spec)
 
 
-def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcSpec) -> LayerStats:
+def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcSpec, nonzero: int) -> LayerStats:
     """``m`` tiles one group; the G groups' work units are dealt to the subarrays together."""
     sa = spec.sense_amp
-    n_sub = spec.subarrays
     groups = layer.G
-    chunks = sparse_skip.chunk_weights(weights, m.chunk_len)
-    chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int64)
+    chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int32)
     chunk_lens[-1] = layer.reduction - (m.n_chunks - 1) * m.chunk_len
     act_max = (1 << layer.act_bits) - 1
-    # the same per-chunk work the RTL dot engine is checked against, item by (K, chunk) item
-    work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, chunks, chunk_lens, m.chunks_per_part, act_max,
-                                         layer.reduction)
+    nonzeros = sparse_skip.chunk_nonzeros(weights, m.chunk_len) if spec.skip_unit.zero_skip else None
+    # the same per-chunk work the RTL dot engine is checked against, summed per (K, part)
+    work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, nonzeros, chunk_lens, m.chunks_per_part, act_max,
+                                         layer.reduction, layer.out_channels, per_part=True)
     ops, adder, bit_steps, item = work.ops, work.adder_cycles, work.bit_steps, work.item_cycles
-    load = chunk_lens * layer.act_bits * spec.subarray.row_write_cycles  # one activation chunk
+    part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
+    load = np.add.reduceat(chunk_lens, part_starts) * (layer.act_bits * spec.subarray.row_write_cycles)
     readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
 
-    busy = _subarray_busy_cycles(m, item.reshape(groups, layer.K, -1), load, readout, n_sub)
+    used, busy = deal_units(_unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays)
     compute_cycles = int(busy.max())
 
     pixels = layer.output_pixels
@@ -92,11 +108,12 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
     reduction_adds = outputs * (m.parts - 1)
     reduction_cycles = 0
     if reduction_adds:
-        rounds = -(-reduction_adds // (n_sub * spec.subarray.cols))
+        rounds = -(-reduction_adds // (spec.subarrays * spec.subarray.cols))
         reduction_cycles = rounds * ternary_adder.addition_cycles(sa, m.out_bits)
 
+    issued = int(ops.sum(dtype=np.int64))
     counts: Counter[str] = Counter()
-    column_adds = pixels * int(ops.sum())
+    column_adds = pixels * issued
     for op, n in ternary_adder.accumulation_action_counts(sa, pixels * bit_steps, column_adds).items():
         counts[MICRO_OP_ACTION[op]] += n
     _add_micro_ops(counts, sa, reduction_adds, m.out_bits)
@@ -112,8 +129,8 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
     # so only the part of the transfer that outlasts the compute phase adds latency
     other = max(0, bus_cycles - compute_cycles) + reduction_cycles
     cycles = compute_cycles + other
-    useful = pixels * int(adder.sum()) + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
-    utilization = useful / (n_sub * spec.subarray.cols * cycles) if cycles else 0.0
+    useful = pixels * int(adder.sum(dtype=np.int64)) + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
+    utilization = useful / (spec.subarrays * spec.subarray.cols * cycles) if cycles else 0.0
     return LayerStats(
         name=layer.name,
         kind=layer.kind.value,
@@ -123,44 +140,44 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
         counts=MappingProxyType(dict(counts)),
         utilization=float(utilization),
         macs=layer.macs,
-        nonzero_weight_fraction=float(np.count_nonzero(weights) / weights.size),
-        mapping=m.describe() + (f", {groups} groups" if groups > 1 else ""),
+        nonzero_weight_fraction=nonzero / weights.size,
+        mapping=m.describe() + f", {used} subarrays" + (f", {groups} groups" if groups > 1 else ""),
         extra=MappingProxyType(
             {
+                "data_mapping": mapping.value,
+                "mapping_source": m.source,
                 "additions_issued": float(column_adds),
-                "additions_skipped": float(pixels * (total_weights - int(ops.sum()))),
+                "additions_skipped": float(pixels * (total_weights - issued)),
                 "busiest_subarray_cycles": float(compute_cycles),
-                "mean_subarray_cycles": float(busy.sum() / n_sub),
+                "mean_subarray_cycles": float(busy.sum() / used),
+                "subarrays_used": float(used),
+                "rows_used": float(m.rows_used),
             }
         ),
     )
 
 
-def _subarray_busy_cycles(
-    m: ImcMapping, item: np.ndarray, load: np.ndarray, readout: int, n_sub: int
-) -> np.ndarray:
-    """Busy cycles of each subarray; work units of every group are dealt round-robin.
+def _unit_cycles(m: ImcMapping, item: np.ndarray, load: np.ndarray, readout: int) -> np.ndarray:
+    """Cycles of every work unit, in the order they are dealt to the subarrays.
 
-    ``item`` is (groups, K, chunks): a unit never spans two groups, whose activations differ.
+    ``item`` is (groups, K, parts): one channel's additions over one reduction part; ``load``
+    the row writes of a part's activations.  A unit never spans two groups, whose
+    activations differ.
     """
     tiles = m.pixel_tiles
     if m.data_mapping is DataMapping.WEIGHT_STATIONARY:
-        unit = (tiles * (load + item + readout)).ravel()  # unit (group, k, chunk)
-    elif m.data_mapping is DataMapping.INPUT_STATIONARY:
-        unit = np.tile((load + (item + readout).sum(axis=1)).ravel(), tiles)  # unit (tile, group, chunk)
+        return (tiles * (load + item.astype(np.int64) + readout)).ravel()  # unit (group, k, chunk)
+    if m.data_mapping is DataMapping.INPUT_STATIONARY:
+        unit = load + (item + readout).sum(axis=1, dtype=np.int64)  # unit (tile, group, chunk)
     elif m.data_mapping is DataMapping.OUTPUT_STATIONARY:
-        unit = np.tile(((load + item).sum(axis=2) + readout).ravel(), tiles)  # unit (tile, group, k)
+        unit = load[0] + item[:, :, 0].astype(np.int64) + readout  # unit (tile, group, k)
     else:
         k = item.shape[1]
         group_starts = np.arange(0, k, m.k_per_group)
-        per_group = np.add.reduceat(item, group_starts, axis=1)  # (groups, k-groups, chunks)
+        per_group = np.add.reduceat(item, group_starts, axis=1, dtype=np.int64)  # (groups, k-groups, parts)
         k_in_group = np.diff(np.append(group_starts, k))
-        part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
-        work = np.add.reduceat(per_group + load, part_starts, axis=2)  # (groups, k-groups, parts)
-        work = work + (k_in_group * readout)[:, np.newaxis]
-        unit = np.tile(work.ravel(), tiles)  # unit (tile, group, k-group, part)
-    owner = np.arange(unit.size) % n_sub
-    return np.bincount(owner, weights=unit, minlength=n_sub)
+        unit = per_group + load + (k_in_group * readout)[:, np.newaxis]  # unit (tile, group, k-group, part)
+    return np.tile(unit.ravel(), tiles)
 
 
 def _add_micro_ops(counts: Counter[str], sa, column_adds: int, width_bits: int) -> None:
