@@ -48,18 +48,24 @@ through ``memo``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, MutableMapping
+from typing import Iterable, Mapping, MutableMapping, Sequence
 
 import numpy as np
 
+from hwsim.cost.imc import energy_table_pj
+from hwsim.cost.pricing import price_counts
 from hwsim.errors import MappingError
-from hwsim.sim.blocks.ternary_adder import bit_step_table, carry_init_cycles, micro_op_energy_pj
-from hwsim.spec.enums import DataMapping, MicroOp, Objective
+from hwsim.sim.blocks.ternary_adder import bit_step_table, carry_init_cycles
+from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping, MicroOp, Objective
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import Layer
 
 PINNED = "pinned"
 SEARCHED = "searched"
+EXACT_CANDIDATES = 3
+"""Tilings per layer the engine counts exactly from the weights, the estimate's best first ..."""
+EXACT_BAND = 1.15
+"""... of those the estimate puts within this factor of the best (its error is a few per cent)."""
 _ORDER = (DataMapping.WEIGHT_STATIONARY, DataMapping.INPUT_STATIONARY, DataMapping.OUTPUT_STATIONARY,
           DataMapping.COMBINED_STATIONARY)
 
@@ -98,6 +104,8 @@ class ImcMapping:
         Width of the final sum of the whole reduction.
     rows_used
         Rows of a subarray the mapping occupies (activations, accumulators, carry row).
+    estimated_cycles, estimated_energy_pj
+        What the search expected of the layer with this tiling (the engine counts it exactly).
     """
 
     data_mapping: DataMapping
@@ -114,6 +122,8 @@ class ImcMapping:
     add_bits: int
     out_bits: int
     rows_used: int
+    estimated_cycles: float = 0.0
+    estimated_energy_pj: float = 0.0
 
     def describe(self) -> str:
         text = (f"{self.data_mapping.value} ({self.source}): {self.pixel_tiles} px-tiles of {self.tile_cols} cols x "
@@ -123,15 +133,17 @@ class ImcMapping:
         return text + f", {self.add_bits}-b adds, {self.rows_used} rows"
 
 
-def map_layer(
+def map_candidates(
     layer: Layer,
     spec: ImcSpec,
     density: float = 1.0,
     *,
     data_mapping: DataMapping | None = None,
-    memo: MutableMapping[tuple, ImcMapping] | None = None,
-) -> ImcMapping:
-    """Choose the data mapping and tiling of ``layer`` on ``spec``.
+    memo: MutableMapping[tuple, tuple[ImcMapping, ...]] | None = None,
+) -> tuple[ImcMapping, ...]:
+    """The best tilings of ``layer`` on ``spec`` by the estimate, best first (at most
+    :data:`EXACT_CANDIDATES`); the engine counts each exactly and keeps the best
+    (:func:`best_counted`).
 
     Parameters
     ----------
@@ -155,10 +167,16 @@ def map_layer(
     key = (layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits, density, mappings)
     if memo is not None and key in memo:
         return memo[key]
-    best = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED)
+    found = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED)
     if memo is not None:
-        memo[key] = best
-    return best
+        memo[key] = found
+    return found
+
+
+def map_layer(layer: Layer, spec: ImcSpec, density: float = 1.0, *,
+              data_mapping: DataMapping | None = None) -> ImcMapping:
+    """The tiling of ``layer`` on ``spec`` the estimate ranks first (see :func:`map_candidates`)."""
+    return map_candidates(layer, spec, density, data_mapping=data_mapping)[0]
 
 
 def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray]:
@@ -209,21 +227,30 @@ def _ladder(top: int) -> np.ndarray:
 
 
 def _chunk_lengths(reduction: int) -> np.ndarray:
-    whole = {-(-reduction // parts) for parts in range(1, 9)}
-    return np.union1d(_ladder(reduction), np.array(sorted(whole), dtype=np.int64))
+    """1, 2, 4, then x1.5 and x2 of every power of two from 8; and the reduction in 1..8 chunks.
+
+    (Lengths of 1, 2, 4 and 8 weights are counted a byte of flags at a time.)
+    """
+    values = {1, 2, 4}
+    step = 8
+    while step < reduction:
+        values.update((step, step * 3 // 2))
+        step *= 2
+    values.update(-(-reduction // parts) for parts in range(1, 9))
+    return np.array(sorted(v for v in values if v <= reduction), dtype=np.int64)
 
 
 def _prices_pj(spec: ImcSpec) -> dict[str, float]:
-    """The same per-action energies hwsim.cost prices the counts with."""
-    per_op = micro_op_energy_pj(spec.sense_amp)
-    link = spec.interconnect.energy_pj_per_bit
+    """Energies of the actions the estimate weighs, from ``hwsim.cost``'s table for ``spec``."""
+    table = energy_table_pj(spec)
+    link = table["interconnect.transfer"]
     return {
-        "load": spec.subarray.cell.write_energy_pj + link,
-        "unload": spec.subarray.cell.read_energy_pj + link,
-        "bit": sum(m.energy_pj for m in spec.sense_amp.micro_ops),
-        "carry_init": per_op.get(MicroOp.WRITE_CARRY, 0.0) if spec.sense_amp.carry_rows else 0.0,
-        "weight": 2 * spec.weight_buffer.read_energy_pj_per_bit,
-        "scan": spec.skip_unit.scan_energy_pj_per_weight,
+        "load": table["subarray.row_write"] + link,
+        "unload": table["subarray.row_read"] + link,
+        "bit": sum(table[MICRO_OP_ACTION[m.op]] for m in spec.sense_amp.micro_ops),
+        "carry_init": table[MICRO_OP_ACTION[MicroOp.WRITE_CARRY]] if spec.sense_amp.carry_rows else 0.0,
+        "weight": 2 * table["weight_buffer.read"],
+        "scan": table["skip_unit.scan"],
     }
 
 
@@ -249,8 +276,20 @@ def _scan_excess(lens: np.ndarray, scan: np.ndarray, density: float, first_op_cy
     return out
 
 
-def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[DataMapping], source: str) -> ImcMapping:
-    """Evaluate every candidate tiling of the allowed data mappings; return the best."""
+def _expected_max_normal(count: np.ndarray) -> np.ndarray:
+    """Expected largest of ``count`` independent standard normal draws (0 for one draw).
+
+    The extreme-value approximation sqrt(2 ln n) - (ln ln n + ln 4 pi) / (2 sqrt(2 ln n)),
+    clipped at 0.
+    """
+    n = np.maximum(np.asarray(count, dtype=np.float64), 2.0)
+    a = np.sqrt(2.0 * np.log(n))
+    return np.where(np.asarray(count) > 1, np.maximum(0.0, a - (np.log(np.log(n)) + np.log(4 * np.pi)) / (2 * a)), 0.0)
+
+
+def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[DataMapping],
+            source: str, limit: int = EXACT_CANDIDATES) -> tuple[ImcMapping, ...]:
+    """Estimate every candidate tiling of the allowed data mappings; return the best ``limit``."""
     pixels, k, red, groups, act_bits = layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits
     act_max = (1 << act_bits) - 1
     out_bits = signed_bits(red * act_max)
@@ -268,10 +307,20 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     def adder(operands: np.ndarray) -> np.ndarray:
         return step * steps(operands) + init * operands
 
+    def spread(weights_in: np.ndarray) -> np.ndarray:  # std of the adder cycles over that many weights
+        mean = density * weights_in
+        per_op = step * np.where(mean > 0, steps(mean) / np.maximum(mean, 1e-9), act_bits + 1) + init
+        return per_op * np.sqrt(weights_in * density * (1.0 - density))
+
     prices = _prices_pj(spec)
     first_op = step * (act_bits + 1) + init
     wpc = spec.skip_unit.weights_per_cycle
     length = _chunk_lengths(red)
+    smallest = length * act_bits + _signed_bits(length * act_max) + carry_rows  # one accumulator of one chunk
+    if (smallest <= rows).any():
+        length = length[smallest <= rows]
+    else:
+        length = length[:1]
     n_chunks = -(-red // length)
     last = red - (n_chunks - 1) * length
     load = length * act_bits * sub.row_write_cycles
@@ -287,17 +336,19 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     rows_cands: list[np.ndarray] = []
     columns: dict[str, list[np.ndarray]] = {name: [] for name in ("map", "L", "cpp", "g", "lat", "energy", "rows")}
 
-    def add(mapping: DataMapping, cand_len, cpp, group, unit, n_units, parts, acc, loads, weight_reads, row_steps,
-            rows_used) -> None:
+    def add(mapping: DataMapping, cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads,
+            row_steps, rows_used) -> None:
         shape = np.broadcast_shapes(*(np.shape(x) for x in (cand_len, cpp, group, unit, n_units, parts, acc)))
         ok = np.broadcast_to(rows_used, shape) <= rows
         if not ok.any():
             rows_cands.append(np.min(rows_used))
             return
-        pick = [np.broadcast_to(x, shape)[ok] for x in (cand_len, cpp, group, unit, n_units, parts, acc, loads,
+        pick = [np.broadcast_to(x, shape)[ok] for x in (cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads,
                                                          weight_reads, row_steps, rows_used)]
-        cand_len, cpp, group, unit, n_units, parts, acc, loads, weight_reads, row_steps, rows_used = pick
-        compute = -(-n_units // n_sub) * unit
+        cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads, row_steps, rows_used = pick
+        rounds = -(-n_units // n_sub)
+        # the busiest of the subarrays used: rounds of units plus the expected largest deviation
+        compute = rounds * unit + _expected_max_normal(np.minimum(n_units, n_sub)) * unit_std * np.sqrt(rounds)
         bus = np.ceil(outputs * parts * acc / (spec.interconnect.width_bits * spec.banks))
         reduce = np.where(parts > 1, np.ceil(outputs * (parts - 1) / (n_sub * cols)) * (out_bits * step + init), 0)
         latency = np.maximum(compute, bus) + reduce
@@ -312,16 +363,16 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     for mapping in mappings:
         if mapping is DataMapping.WEIGHT_STATIONARY:
             add(mapping, length, 1, k, tiles * (load + chunk_item + chunk_acc * sub.row_read_cycles),
-                groups * k * n_chunks, n_chunks, chunk_acc, k, 1, chunk_steps,
+                tiles * spread(length), groups * k * n_chunks, n_chunks, chunk_acc, k, 1, chunk_steps,
                 length * act_bits + chunk_acc + carry_rows)
         elif mapping is DataMapping.INPUT_STATIONARY:
             add(mapping, length, 1, k, load + k * (chunk_item + chunk_acc * sub.row_read_cycles),
-                groups * tiles * n_chunks, n_chunks, chunk_acc, 1, tiles, chunk_steps,
+                np.sqrt(k) * spread(length), groups * tiles * n_chunks, n_chunks, chunk_acc, 1, tiles, chunk_steps,
                 length * act_bits + chunk_acc + carry_rows)
         elif mapping is DataMapping.OUTPUT_STATIONARY:
             unit = (red * act_bits * sub.row_write_cycles + adder(np.float64(density * red))
                     + (n_chunks - 1) * excess + excess_last + out_bits * sub.row_read_cycles)
-            add(mapping, length, n_chunks, k, unit, groups * tiles * k, 1, out_bits, k, tiles,
+            add(mapping, length, n_chunks, k, unit, spread(np.float64(red)), groups * tiles * k, 1, out_bits, k, tiles,
                 steps(np.float64(density * red)), length * act_bits + out_bits + carry_rows)
         else:
             cl, nc = length[:, None, None], n_chunks[:, None, None]
@@ -336,7 +387,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
             item = adder(density * part_len) + cpp * excess[:, None, None]
             unit = cpp * load[:, None, None] + group * (item + acc * sub.row_read_cycles)
             row_steps = (parts - 1) * steps(density * part_len) + steps(density * last_part)
-            add(mapping, cl, cpp, group, unit, groups * tiles * k_groups * parts, parts, acc, k_groups, tiles,
+            add(mapping, cl, cpp, group, unit, np.sqrt(group) * spread(part_len), groups * tiles * k_groups * parts, parts, acc, k_groups, tiles,
                 row_steps, cl * act_bits + group * acc + carry_rows)
 
     if not columns["lat"]:
@@ -346,18 +397,46 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
             f"next to a {accumulator}-bit accumulator"
         )
     flat = {name: np.concatenate([np.ravel(v) for v in values]) for name, values in columns.items()}
-    cost = {Objective.LATENCY: flat["lat"], Objective.ENERGY: flat["energy"],
-            Objective.EDP: flat["lat"] * flat["energy"]}[spec.mapping_objective]
+    cost = _objective(spec.mapping_objective, flat["lat"], flat["energy"])
     # equal estimates (to 9 digits): the fewest chunks, then the fewest rows, then the mapping order
     cost = np.round(cost / max(float(cost.min()), 1e-300), 9)
-    i = int(np.lexsort((flat["map"], flat["rows"], -(flat["L"]), cost))[0])
-    mapping = _ORDER[int(flat["map"][i])]
-    cand_len, cpp, group = int(flat["L"][i]), int(flat["cpp"][i]), int(flat["g"][i])
-    n = -(-red // cand_len)
-    parts = -(-n // cpp)
-    add_bits = out_bits if mapping is DataMapping.OUTPUT_STATIONARY else signed_bits(min(red, cpp * cand_len) * act_max)
-    return ImcMapping(
-        data_mapping=mapping, source=source, chunk_len=cand_len, n_chunks=n, pixel_tiles=tiles, tile_cols=tile_cols,
-        last_tile_cols=pixels - (tiles - 1) * tile_cols, k_groups=-(-k // group), k_per_group=group, parts=parts,
-        chunks_per_part=cpp, add_bits=add_bits, out_bits=out_bits, rows_used=int(flat["rows"][i]),
-    )
+    order = np.lexsort((flat["map"], flat["rows"], -(flat["L"]), cost))
+    found: dict[tuple[int, int, int], ImcMapping] = {}
+    for i in order:
+        if cost[i] > EXACT_BAND and found:  # costs are relative to the best
+            break
+        # the best chunk length of each (data mapping, parts, channels per group): the others
+        # behave alike, and the engine's exact count should choose between different tilings
+        mapping, cand_len, cpp, group = _ORDER[int(flat["map"][i])], int(flat["L"][i]), int(flat["cpp"][i]), int(flat["g"][i])
+        n = -(-red // cand_len)
+        parts = -(-n // cpp)
+        key = (_ORDER.index(mapping), parts, group)
+        if key in found:
+            continue
+        add_bits = out_bits if mapping is DataMapping.OUTPUT_STATIONARY else signed_bits(min(red, cpp * cand_len) * act_max)
+        found[key] = ImcMapping(
+            data_mapping=mapping, source=source, chunk_len=cand_len, n_chunks=n, pixel_tiles=tiles,
+            tile_cols=tile_cols, last_tile_cols=pixels - (tiles - 1) * tile_cols, k_groups=-(-k // group),
+            k_per_group=group, parts=parts, chunks_per_part=cpp, add_bits=add_bits, out_bits=out_bits,
+            rows_used=int(flat["rows"][i]), estimated_cycles=float(flat["lat"][i]),
+            estimated_energy_pj=float(flat["energy"][i]),
+        )
+        if len(found) == limit:
+            break
+    return tuple(found.values())
+
+
+def _objective(objective: Objective, latency, energy):
+    return {Objective.LATENCY: latency, Objective.ENERGY: energy, Objective.EDP: latency * energy}[objective]
+
+
+def best_counted(cycles: Sequence[int], counts: Sequence[Mapping[str, float]], spec: ImcSpec) -> int:
+    """Which of the counted candidates is best for the spec's objective (the first of equals).
+
+    ``cycles`` and ``counts`` are the engine's exact numbers for the candidates of
+    :func:`map_candidates`, in their order; energy is priced with ``hwsim.cost``'s table.
+    """
+    table = energy_table_pj(spec)
+    energy = [sum(price_counts(c, table).values()) for c in counts]
+    cost = [float(_objective(spec.mapping_objective, cyc, e)) for cyc, e in zip(cycles, energy)]
+    return min(range(len(cost)), key=lambda i: (cost[i], i))

@@ -8,6 +8,8 @@ scan-bound only when almost every weight is zero.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -22,38 +24,91 @@ def chunk_weights(weights_kcrs: np.ndarray, chunk_len: int) -> np.ndarray:
     return flat.reshape(k, n_chunks, chunk_len)
 
 
-def nonzeros_before(weights: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Non-zero weights of each row of (K, ...) ``weights`` before each of ``positions``.
+@dataclass(frozen=True)
+class PackedNonzeros:
+    """Where a (K, ...) weight tensor is non-zero, one bit per weight, with running counts.
 
-    One pass at one bit per weight: the non-zero flags are packed into bytes and their
-    running count kept per byte; a position inside a byte adds the bits of that byte below
-    it.  int32 (K, len(positions)); positions run from 0 to the row length.
+    ``bits[k, i]`` holds the flags of weights 8 i .. 8 i + 7 of row k (bit j = weight 8 i + j);
+    ``running[k, i]`` counts the non-zeros of row k before weight 8 i (int32).
     """
+
+    bits: np.ndarray
+    running: np.ndarray
+
+
+def pack_nonzeros(weights: np.ndarray) -> PackedNonzeros:
+    """One pass over ``weights``: pack the non-zero flags and count them per byte."""
     k = weights.shape[0]
     flat = weights.reshape(k, -1)
     flags = flat.view(np.uint8) if flat.dtype.itemsize == 1 and flat.dtype.kind in "iub" else flat != 0
-    packed = np.packbits(flags, axis=1, bitorder="little")  # bit j of byte i: weight 8 i + j is non-zero
-    running = np.zeros((k, packed.shape[1] + 1), dtype=np.int32)
-    np.cumsum(np.bitwise_count(packed), axis=1, dtype=np.int32, out=running[:, 1:])
+    bits = np.packbits(flags, axis=1, bitorder="little")
+    running = np.zeros((k, bits.shape[1] + 1), dtype=np.int32)
+    np.cumsum(np.bitwise_count(bits), axis=1, dtype=np.int32, out=running[:, 1:])
+    return PackedNonzeros(bits, running)
+
+
+def nonzeros_before(packed: PackedNonzeros, positions: np.ndarray) -> np.ndarray:
+    """Non-zero weights of each row before each of ``positions`` (0 .. row length): int32 (K, len(positions)).
+
+    The running count at the position's byte, plus the bits of that byte below it.
+    """
     positions = np.asarray(positions, dtype=np.int64)
     byte, bit = positions >> 3, positions & 7
-    counts = running[:, byte]
-    if bit.any():
-        below = ((1 << bit) - 1).astype(np.uint8)  # the bits of the position's byte that lie before it
-        counts += np.bitwise_count(packed[:, np.minimum(byte, packed.shape[1] - 1)] & below)
+    counts = packed.running[:, byte]
+    inside = np.flatnonzero(bit)
+    if inside.size:
+        below = ((1 << bit[inside]) - 1).astype(np.uint8)
+        counts[:, inside] += np.bitwise_count(packed.bits[:, byte[inside]] & below)
     return counts
 
 
-def chunk_nonzeros(weights: np.ndarray, chunk_len: int) -> np.ndarray:
+def chunk_nonzeros(weights: np.ndarray | PackedNonzeros, chunk_len: int, reduction: int | None = None) -> np.ndarray:
     """Non-zero weights per (K, chunk) of (K, ...) weights cut into chunks of ``chunk_len``.
 
     The counts of ``count_nonzero(chunk_weights(weights, chunk_len), axis=2)``, from
-    :func:`nonzeros_before` at the chunk ends.  int32 (K, n_chunks).
+    :func:`nonzeros_before` at the chunk ends.  Packed weights need their row length
+    ``reduction``.  int32 (K, n_chunks).
     """
-    red = int(np.prod(weights.shape[1:]))
+    if isinstance(weights, PackedNonzeros):
+        packed, red = weights, int(reduction)
+    else:
+        packed, red = pack_nonzeros(weights), int(np.prod(weights.shape[1:]))
     n_chunks = -(-red // chunk_len)
     ends = np.minimum(np.arange(n_chunks + 1, dtype=np.int64) * chunk_len, red)
-    return np.diff(nonzeros_before(weights, ends), axis=1)
+    return np.diff(nonzeros_before(packed, ends), axis=1)
+
+
+def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int,
+                reduction: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per (K, reduction part): non-zero weights, and chunks without one.
+
+    A part is ``chunks_per_part`` chunks of ``chunk_len`` weights.  Chunks of 1, 2, 4 or 8
+    weights never straddle a byte of ``packed``, so their empty chunks are counted per byte
+    from a table; other lengths count each chunk.  int32 (K, parts) both.
+    """
+    n = -(-reduction // chunk_len)
+    ends = np.append(np.arange(0, n * chunk_len, chunks_per_part * chunk_len), n * chunk_len)
+    real = np.minimum(ends, reduction)
+    nonzero = np.diff(nonzeros_before(packed, real), axis=1)
+    if chunk_len == 1:
+        return nonzero, np.diff(real).astype(np.int32) - nonzero
+    if 8 % chunk_len == 0:
+        per_byte = 8 // chunk_len
+        fields = (np.arange(256)[:, None] >> (chunk_len * np.arange(per_byte))) & ((1 << chunk_len) - 1)
+        first = np.zeros((256, per_byte + 1), dtype=np.int32)  # empty chunks among a byte's first c
+        np.cumsum(fields == 0, axis=1, out=first[:, 1:])
+        running = np.zeros((packed.bits.shape[0], packed.bits.shape[1] + 1), dtype=np.int32)
+        np.cumsum(first[:, per_byte].astype(np.uint8)[packed.bits], axis=1, dtype=np.int32, out=running[:, 1:])
+        byte = ends >> 3
+        before = running[:, byte]
+        inside = np.flatnonzero(ends & 7)
+        if inside.size:  # a part boundary inside a byte: its chunks below the boundary
+            before[:, inside] += first[packed.bits[:, byte[inside]], (ends[inside] & 7) // chunk_len]
+        return nonzero, np.diff(before, axis=1)
+    chunk_ends = np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction)
+    empty = np.zeros((packed.bits.shape[0], n + 1), dtype=np.int32)
+    np.cumsum(np.diff(nonzeros_before(packed, chunk_ends), axis=1) == 0, axis=1, out=empty[:, 1:])
+    return nonzero, np.diff(empty[:, ends // chunk_len], axis=1)
 
 
 def issued_operations(chunks: np.ndarray, chunk_lens: np.ndarray, zero_skip: bool) -> np.ndarray:

@@ -52,7 +52,8 @@ def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
     Parameters
     ----------
     nonzeros
-        Non-zero weights per (K, chunk) (:func:`hwsim.sim.blocks.sparse_skip.chunk_nonzeros`);
+        Non-zero weights per (K, chunk) (:func:`hwsim.sim.blocks.sparse_skip.chunk_nonzeros`),
+        or with ``per_part`` the packed flags (:func:`~hwsim.sim.blocks.sparse_skip.pack_nonzeros`);
         None without zero skipping, which issues every weight (then give ``k``).
     chunk_lens
         Real weights in each chunk.
@@ -65,7 +66,8 @@ def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
         the same numbers.  A part's accumulation starts from zero, so its adder cycles are
         those of one run of all its operands; a chunk whose scan outlasts its adder adds
         the difference, which (when one addition outlasts a scan) happens only to chunks
-        without an operand.  No per-chunk array is built beyond the ``nonzeros`` given.
+        without an operand.  From packed flags no per-chunk array is built for chunks of
+        1, 2, 4 or 8 weights.
     """
     if per_part:
         return _part_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k)
@@ -79,30 +81,46 @@ def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
     return ChunkWork(ops, adder, sparse_skip.chunk_cycles(adder, scan), bit_steps)
 
 
-def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | None, chunk_lens: np.ndarray,
-               chunks_per_part: int, act_max: int, max_operands: int, k: int | None) -> ChunkWork:
+def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | sparse_skip.PackedNonzeros | None,
+               chunk_lens: np.ndarray, chunks_per_part: int, act_max: int, max_operands: int, k: int | None) -> ChunkWork:
     n = chunk_lens.size
     starts = np.arange(0, n, chunks_per_part)
     scan = sparse_skip.scan_cycles(chunk_lens, skip_unit.weights_per_cycle)
     table = ternary_adder.bit_step_table(max_operands, act_max)
     one_add = int(ternary_adder.step_cycles(sense_amp, table[1], 1))
     if int(scan.max()) > one_add:  # a chunk with operands may wait for the scanner: count chunk by chunk
+        if isinstance(nonzeros, sparse_skip.PackedNonzeros):
+            nonzeros = sparse_skip.chunk_nonzeros(nonzeros, int(chunk_lens[0]), int(chunk_lens.sum()))
         work = chunk_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k)
-        return ChunkWork(*(np.add.reduceat(a, starts, axis=1) for a in (work.ops, work.adder_cycles, work.item_cycles)),
+        return ChunkWork(*(_sum_parts(a, starts) for a in (work.ops, work.adder_cycles, work.item_cycles)),
                          work.bit_steps)
     if skip_unit.zero_skip:
-        ops = np.add.reduceat(nonzeros, starts, axis=1, dtype=np.int32) if chunks_per_part > 1 else nonzeros
-        empty = nonzeros == 0
-        waits = np.add.reduceat(empty, starts, axis=1, dtype=np.int32) * scan[0] if chunks_per_part > 1 else empty * scan[0]
-        if scan[-1] != scan[0]:
-            waits[:, -1] += empty[:, -1] * (scan[-1] - scan[0])
+        red = int(chunk_lens.sum())
+        if isinstance(nonzeros, sparse_skip.PackedNonzeros):
+            ops, empty = sparse_skip.part_counts(nonzeros, int(chunk_lens[0]), chunks_per_part, red)
+        else:
+            ops, empty = _sum_parts(nonzeros, starts), _sum_parts(nonzeros == 0, starts)
+        waits = empty * scan[0]  # a chunk without an operand waits for its scan
+        if scan[-1] != scan[0]:  # the last chunk is shorter
+            last = (sparse_skip.nonzeros_before(nonzeros, np.array([red - int(chunk_lens[-1]), red])) if
+                    isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros[:, -2:].cumsum(axis=1))
+            waits[:, -1] += (last[:, 1] == last[:, 0]) * (scan[-1] - scan[0])
     else:
-        rows = k if nonzeros is None else nonzeros.shape[0]
+        rows = k if nonzeros is None or isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros.shape[0]
         ops = np.broadcast_to(np.add.reduceat(chunk_lens, starts).astype(np.int32), (rows, starts.size))
         waits = 0
     steps = table[ops]
     adder = ternary_adder.step_cycles(sense_amp, steps, ops)
     return ChunkWork(ops, adder, adder + waits, int(steps.sum(dtype=np.int64)))
+
+
+def _sum_parts(per_chunk: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sums of (K, chunks) over the chunks of each part beginning at ``starts``."""
+    if starts.size == per_chunk.shape[1]:
+        return per_chunk.astype(np.int64) if per_chunk.dtype == bool else per_chunk
+    running = np.zeros((per_chunk.shape[0], per_chunk.shape[1] + 1), dtype=np.int64)
+    np.cumsum(per_chunk, axis=1, out=running[:, 1:])
+    return np.diff(running[:, np.append(starts, per_chunk.shape[1])], axis=1)
 
 
 def tile_cycles(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, weights: np.ndarray, act_bits: int) -> int:

@@ -22,7 +22,7 @@ from typing import MutableMapping
 import numpy as np
 
 from hwsim.errors import MappingError, SimulationError
-from hwsim.mapping.imc import ImcMapping, deal_units, map_layer, signed_bits
+from hwsim.mapping.imc import ImcMapping, best_counted, deal_units, map_candidates, signed_bits
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats, not_priced_stats
 from hwsim.sim.vector import simulate_vector_layer
@@ -36,7 +36,7 @@ def simulate_layer(
     spec: ImcSpec,
     *,
     data_mapping: DataMapping | None = None,
-    memo: MutableMapping[tuple, ImcMapping] | None = None,
+    memo: MutableMapping[tuple, tuple[ImcMapping, ...]] | None = None,
 ) -> LayerStats:
     """Count cycles and actions of ``layer`` on ``spec``.
 
@@ -48,7 +48,7 @@ def simulate_layer(
         Pins the layer's data mapping (its tiling is still searched); else the spec decides.
     memo
         Mapping searches to share between the layers of one network on ``spec``
-        (:func:`hwsim.mapping.imc.map_layer`).
+        (:func:`hwsim.mapping.imc.map_candidates`).
     """
     if layer.kind in WEIGHTED_KINDS:
         quant = layer.weight_quant
@@ -64,8 +64,10 @@ def simulate_layer(
         density = nonzero / weights.size if spec.skip_unit.zero_skip else 1.0
         # a grouped layer is tiled like one of its groups; the groups' units share the subarrays
         group = layer if layer.G == 1 else replace(layer, G=1)
-        m = map_layer(group, spec, density, data_mapping=data_mapping, memo=memo)
-        return _weighted_layer(layer, weights, m, spec, nonzero)
+        candidates = map_candidates(group, spec, density, data_mapping=data_mapping, memo=memo)
+        packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
+        counted = [_weighted_layer(layer, packed, m, spec, nonzero / weights.size) for m in candidates]
+        return counted[best_counted([st.cycles for st in counted], [st.counts for st in counted], spec)]
     if layer.kind is LayerKind.MATMUL:
         return not_priced_stats(layer.name, layer.kind.value, f"IMC arch '{spec.name}' stores weights in memory and "
                                 "has no multiplier for a product of two activations", macs=layer.macs)
@@ -74,16 +76,20 @@ def simulate_layer(
     return _elementwise_layer(layer, spec)
 
 
-def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcSpec, nonzero: int) -> LayerStats:
-    """``m`` tiles one group; the G groups' work units are dealt to the subarrays together."""
+def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: ImcMapping, spec: ImcSpec,
+                    nonzero_fraction: float) -> LayerStats:
+    """``m`` tiles one group; the G groups' work units are dealt to the subarrays together.
+
+    ``packed`` holds the weights' non-zero flags (None without zero skipping: every weight
+    is issued).
+    """
     sa = spec.sense_amp
     groups = layer.G
     chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int32)
     chunk_lens[-1] = layer.reduction - (m.n_chunks - 1) * m.chunk_len
     act_max = (1 << layer.act_bits) - 1
-    nonzeros = sparse_skip.chunk_nonzeros(weights, m.chunk_len) if spec.skip_unit.zero_skip else None
     # the same per-chunk work the RTL dot engine is checked against, summed per (K, part)
-    work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, nonzeros, chunk_lens, m.chunks_per_part, act_max,
+    work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part, act_max,
                                          layer.reduction, layer.out_channels, per_part=True)
     ops, adder, bit_steps, item = work.ops, work.adder_cycles, work.bit_steps, work.item_cycles
     part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
@@ -140,7 +146,7 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
         counts=MappingProxyType(dict(counts)),
         utilization=float(utilization),
         macs=layer.macs,
-        nonzero_weight_fraction=nonzero / weights.size,
+        nonzero_weight_fraction=nonzero_fraction,
         mapping=m.describe() + f", {used} subarrays" + (f", {groups} groups" if groups > 1 else ""),
         extra=MappingProxyType(
             {

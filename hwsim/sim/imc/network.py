@@ -44,7 +44,7 @@ def simulate_network(network: Network, arch: ImcSpec, *,
             f"model '{getattr(network, 'name', network)}' is not a layer network; arch '{arch.name}' (imc) runs conv/linear networks"
         )
     pins = _pins(network, arch, data_mappings or {})
-    memo: dict[tuple, ImcMapping] = {}
+    memo: dict[tuple, tuple[ImcMapping, ...]] = {}
     stats = [simulate_layer(layer, network.weights.get(layer.name), arch, data_mapping=pins.get(layer.name), memo=memo)
              for layer in network.layers]
     sources = Counter(st.extra["mapping_source"] for st in stats if "mapping_source" in st.extra)
