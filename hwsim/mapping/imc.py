@@ -179,6 +179,25 @@ def map_layer(layer: Layer, spec: ImcSpec, density: float = 1.0, *,
     return map_candidates(layer, spec, density, data_mapping=data_mapping)[0]
 
 
+def check_tiling(layer: Layer, spec: ImcSpec, tiling: ImcMapping) -> ImcMapping:
+    """``tiling`` if it tiles ``layer`` (one group) and fits ``spec``, else a MappingError naming the misfit."""
+    act_max = (1 << layer.act_bits) - 1
+    expected = {
+        "chunks": (tiling.n_chunks, -(-layer.reduction // tiling.chunk_len)),
+        "pixel tiles": (tiling.pixel_tiles, -(-layer.output_pixels // tiling.tile_cols)),
+        "k-groups": (tiling.k_groups, -(-layer.K // tiling.k_per_group)),
+        "out_bits": (tiling.out_bits, signed_bits(layer.reduction * act_max)),
+    }
+    for what, (given, needed) in expected.items():
+        if given != needed:
+            raise MappingError(f"layer '{layer.name}': the tiling gives {given} {what}, the layer needs {needed}")
+    for what, used, offered in (("subarray.rows", tiling.rows_used, spec.subarray.rows),
+                                ("subarray.cols", tiling.tile_cols, spec.subarray.cols)):
+        if used > offered:
+            raise MappingError(f"layer '{layer.name}': the tiling uses {used} of {what} = {offered}")
+    return tiling
+
+
 def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray]:
     """Deal work units round-robin over the subarrays that finish them soonest.
 

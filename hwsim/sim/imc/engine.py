@@ -22,7 +22,7 @@ from typing import MutableMapping
 import numpy as np
 
 from hwsim.errors import MappingError, SimulationError
-from hwsim.mapping.imc import ImcMapping, best_counted, deal_units, map_candidates, signed_bits
+from hwsim.mapping.imc import ImcMapping, best_counted, check_tiling, deal_units, map_candidates, signed_bits
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats, not_priced_stats
 from hwsim.sim.vector import simulate_vector_layer
@@ -37,6 +37,7 @@ def simulate_layer(
     *,
     data_mapping: DataMapping | None = None,
     memo: MutableMapping[tuple, tuple[ImcMapping, ...]] | None = None,
+    tiling: ImcMapping | None = None,
 ) -> LayerStats:
     """Count cycles and actions of ``layer`` on ``spec``.
 
@@ -49,6 +50,8 @@ def simulate_layer(
     memo
         Mapping searches to share between the layers of one network on ``spec``
         (:func:`hwsim.mapping.imc.map_candidates`).
+    tiling
+        Runs one group of the layer with exactly this tiling instead of searching one.
     """
     if layer.kind in WEIGHTED_KINDS:
         quant = layer.weight_quant
@@ -64,7 +67,10 @@ def simulate_layer(
         density = nonzero / weights.size if spec.skip_unit.zero_skip else 1.0
         # a grouped layer is tiled like one of its groups; the groups' units share the subarrays
         group = layer if layer.G == 1 else replace(layer, G=1)
-        candidates = map_candidates(group, spec, density, data_mapping=data_mapping, memo=memo)
+        if tiling is not None:
+            candidates = (check_tiling(group, spec, tiling),)
+        else:
+            candidates = map_candidates(group, spec, density, data_mapping=data_mapping, memo=memo)
         packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
         counted = [_weighted_layer(layer, packed, m, spec, nonzero / weights.size) for m in candidates]
         return counted[best_counted([st.cycles for st in counted], [st.counts for st in counted], spec)]
