@@ -62,10 +62,11 @@ from hwsim.workload.layers import Layer
 
 PINNED = "pinned"
 SEARCHED = "searched"
-EXACT_CANDIDATES = 3
-"""Tilings per layer the engine counts exactly from the weights, the estimate's best first ..."""
 EXACT_BAND = 1.15
-"""... of those the estimate puts within this factor of the best (its error is a few per cent)."""
+"""The engine counts exactly the tilings the estimate puts within this factor of the best
+(its error is a few per cent on large layers, up to 15 % on small ones) ..."""
+EXACT_WEIGHTS = 1 << 20
+"""... as many as take about as long as counting this many weights once (3 to 16)."""
 _ORDER = (DataMapping.WEIGHT_STATIONARY, DataMapping.INPUT_STATIONARY, DataMapping.OUTPUT_STATIONARY,
           DataMapping.COMBINED_STATIONARY)
 
@@ -142,7 +143,7 @@ def map_candidates(
     memo: MutableMapping[tuple, tuple[ImcMapping, ...]] | None = None,
 ) -> tuple[ImcMapping, ...]:
     """The best tilings of ``layer`` on ``spec`` by the estimate, best first (at most
-    :data:`EXACT_CANDIDATES`); the engine counts each exactly and keeps the best
+    :data:`EXACT_BAND`, :data:`EXACT_WEIGHTS`); the engine counts each exactly and keeps the best
     (:func:`best_counted`).
 
     Parameters
@@ -199,37 +200,37 @@ def check_tiling(layer: Layer, spec: ImcSpec, tiling: ImcMapping) -> ImcMapping:
 
 
 def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray]:
-    """Deal work units round-robin over the subarrays that finish them soonest.
+    """Assign work units to subarrays so that the busiest finishes early; the weights are
+    known when the layer is compiled, so the schedule can weigh every unit's exact cycles.
 
-    Tries every subarray count ``ceil(units / rounds)`` up to ``subarrays`` (the fewest that
-    need that many rounds), from the most, and keeps the one whose busiest subarray ends
-    first; it stops when no smaller count can beat it.  Offering more subarrays only adds
-    counts to try, so the result never gets worse.
+    Units are sorted longest first and dealt in rounds, every other round in reverse order
+    (a long unit shares its subarray with short ones).  Every number of subarrays up to
+    ``subarrays`` is tried, from the most, and the one whose busiest subarray ends first is
+    kept (the fewest of equals); the search stops when no smaller number can beat it (the
+    busiest subarray is never below the mean nor below the longest unit).  Offering more
+    subarrays only adds numbers to try, so the result never gets worse.
 
     Returns
     -------
     (subarrays used, busy cycles of each of them)
     """
-    units = np.asarray(unit_cycles, dtype=np.int64)
+    units = np.sort(np.asarray(unit_cycles, dtype=np.int64))[::-1]
     n = units.size
     if n == 0:
         return 1, np.zeros(1, dtype=np.int64)
-    total, largest = int(units.sum()), int(units.max())
-    rounds = -(-n // subarrays)
+    total, largest = int(units.sum()), int(units[0])
     best: tuple[int, np.ndarray] | None = None
     best_busy = 0
-    while True:
-        used = -(-n // rounds)
-        if best is not None and max(largest, -(-total // used)) >= best_busy:
+    for used in range(min(n, subarrays), 0, -1):
+        if best is not None and max(largest, -(-total // used)) > best_busy:
             break
-        padded = np.zeros(rounds * used, dtype=np.int64)
-        padded[:n] = units
-        busy = padded.reshape(rounds, used).sum(axis=0)
-        if best is None or int(busy.max()) < best_busy:
+        rounds = -(-n // used)
+        table = np.zeros((rounds, used), dtype=np.int64)
+        table.ravel()[:n] = units
+        table[1::2] = table[1::2, ::-1]
+        busy = table.sum(axis=0)
+        if best is None or int(busy.max()) <= best_busy:
             best, best_busy = (used, busy), int(busy.max())
-        if used == 1:
-            break
-        rounds = -(-n // (used - 1))
     return best
 
 
@@ -307,8 +308,8 @@ def _expected_max_normal(count: np.ndarray) -> np.ndarray:
 
 
 def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[DataMapping],
-            source: str, limit: int = EXACT_CANDIDATES) -> tuple[ImcMapping, ...]:
-    """Estimate every candidate tiling of the allowed data mappings; return the best ``limit``."""
+            source: str, limit: int | None = None) -> tuple[ImcMapping, ...]:
+    """Estimate every candidate tiling of the allowed data mappings; return the best few."""
     pixels, k, red, groups, act_bits = layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits
     act_max = (1 << act_bits) - 1
     out_bits = signed_bits(red * act_max)
@@ -366,8 +367,10 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
                                                          weight_reads, row_steps, rows_used)]
         cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads, row_steps, rows_used = pick
         rounds = -(-n_units // n_sub)
-        # the busiest of the subarrays used: rounds of units plus the expected largest deviation
-        compute = rounds * unit + _expected_max_normal(np.minimum(n_units, n_sub)) * unit_std * np.sqrt(rounds)
+        # the busiest subarray: its rounds of units and about one unit's spread (long units meet
+        # short ones), at least the longest unit (the largest deviation of all the units)
+        compute = np.maximum(rounds * unit + np.where(rounds > 1, unit_std, 0.0),
+                             unit + _expected_max_normal(n_units) * unit_std)
         bus = np.ceil(outputs * parts * acc / (spec.interconnect.width_bits * spec.banks))
         reduce = np.where(parts > 1, np.ceil(outputs * (parts - 1) / (n_sub * cols)) * (out_bits * step + init), 0)
         latency = np.maximum(compute, bus) + reduce
@@ -417,9 +420,12 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
         )
     flat = {name: np.concatenate([np.ravel(v) for v in values]) for name, values in columns.items()}
     cost = _objective(spec.mapping_objective, flat["lat"], flat["energy"])
-    # equal estimates (to 9 digits): the fewest chunks, then the fewest rows, then the mapping order
+    # equal estimates (to 9 digits): the fewest rows, then the fewest chunks, then the mapping
+    # order; so offering more rows changes the choice only for a better estimate
     cost = np.round(cost / max(float(cost.min()), 1e-300), 9)
-    order = np.lexsort((flat["map"], flat["rows"], -(flat["L"]), cost))
+    order = np.lexsort((flat["map"], -(flat["L"]), flat["rows"], cost))
+    if limit is None:
+        limit = int(np.clip(EXACT_WEIGHTS // max(1, groups * k * red), 3, 16))
     found: dict[tuple[int, int, int], ImcMapping] = {}
     for i in order:
         if cost[i] > EXACT_BAND and found:  # costs are relative to the best

@@ -164,6 +164,8 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
                 "mean_subarray_cycles": float(busy.sum() / used),
                 "subarrays_used": float(used),
                 "rows_used": float(m.rows_used),
+                "cols_used": float(m.tile_cols),
+                "reduction_parts": float(m.parts),
             }
         ),
     )
