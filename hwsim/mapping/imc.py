@@ -203,12 +203,11 @@ def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray
     """Assign work units to subarrays so that the busiest finishes early; the weights are
     known when the layer is compiled, so the schedule can weigh every unit's exact cycles.
 
-    Units are sorted longest first and dealt in rounds, every other round in reverse order
-    (a long unit shares its subarray with short ones).  Every number of subarrays up to
-    ``subarrays`` is tried, from the most, and the one whose busiest subarray ends first is
-    kept (the fewest of equals); the search stops when no smaller number can beat it (the
-    busiest subarray is never below the mean nor below the longest unit).  Offering more
-    subarrays only adds numbers to try, so the result never gets worse.
+    Units are sorted longest first and dealt in rounds over every subarray there is work for,
+    every other round in reverse order (a long unit shares its subarray with short ones).
+    More subarrays never make the busiest one busier: with s + 1 of them, subarray j < s
+    receives in every round a unit at a later place in the sorted order than with s (so no
+    longer), and subarray s no longer a unit than subarray s - 1 did with s.
 
     Returns
     -------
@@ -218,20 +217,12 @@ def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray
     n = units.size
     if n == 0:
         return 1, np.zeros(1, dtype=np.int64)
-    total, largest = int(units.sum()), int(units[0])
-    best: tuple[int, np.ndarray] | None = None
-    best_busy = 0
-    for used in range(min(n, subarrays), 0, -1):
-        if best is not None and max(largest, -(-total // used)) > best_busy:
-            break
-        rounds = -(-n // used)
-        table = np.zeros((rounds, used), dtype=np.int64)
-        table.ravel()[:n] = units
-        table[1::2] = table[1::2, ::-1]
-        busy = table.sum(axis=0)
-        if best is None or int(busy.max()) <= best_busy:
-            best, best_busy = (used, busy), int(busy.max())
-    return best
+    used = min(n, subarrays)
+    rounds = -(-n // used)
+    table = np.zeros((rounds, used), dtype=np.int64)
+    table.ravel()[:n] = units
+    table[1::2] = table[1::2, ::-1]
+    return used, table.sum(axis=0)
 
 
 def _ladder(top: int) -> np.ndarray:

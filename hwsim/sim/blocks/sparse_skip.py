@@ -9,6 +9,7 @@ scan-bound only when almost every weight is zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -78,13 +79,15 @@ def chunk_nonzeros(weights: np.ndarray | PackedNonzeros, chunk_len: int, reducti
     return np.diff(nonzeros_before(packed, ends), axis=1)
 
 
-def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int,
-                reduction: int) -> tuple[np.ndarray, np.ndarray]:
+def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, reduction: int,
+                memo: dict[int, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per (K, reduction part): non-zero weights, and chunks without one.
 
     A part is ``chunks_per_part`` chunks of ``chunk_len`` weights.  Chunks of 1, 2, 4 or 8
     weights never straddle a byte of ``packed``, so their empty chunks are counted per byte
-    from a table; other lengths count each chunk.  int32 (K, parts) both.
+    from a table; other lengths count each chunk.  ``memo`` keeps the running counts of
+    empty chunks per chunk length for further calls on the same ``packed``.  int32 (K, parts)
+    both.
     """
     n = -(-reduction // chunk_len)
     ends = np.append(np.arange(0, n * chunk_len, chunks_per_part * chunk_len), n * chunk_len)
@@ -92,23 +95,38 @@ def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int,
     nonzero = np.diff(nonzeros_before(packed, real), axis=1)
     if chunk_len == 1:
         return nonzero, np.diff(real).astype(np.int32) - nonzero
+    memo = {} if memo is None else memo
     if 8 % chunk_len == 0:
         per_byte = 8 // chunk_len
-        fields = (np.arange(256)[:, None] >> (chunk_len * np.arange(per_byte))) & ((1 << chunk_len) - 1)
-        first = np.zeros((256, per_byte + 1), dtype=np.int32)  # empty chunks among a byte's first c
-        np.cumsum(fields == 0, axis=1, out=first[:, 1:])
-        running = np.zeros((packed.bits.shape[0], packed.bits.shape[1] + 1), dtype=np.int32)
-        np.cumsum(first[:, per_byte].astype(np.uint8)[packed.bits], axis=1, dtype=np.int32, out=running[:, 1:])
+        first = _empty_chunks_in_byte(chunk_len)
+        if chunk_len not in memo:  # empty chunks before each byte
+            running = np.zeros((packed.bits.shape[0], packed.bits.shape[1] + 1), dtype=np.int32)
+            np.cumsum(first[:, per_byte].astype(np.uint8)[packed.bits], axis=1, dtype=np.int32, out=running[:, 1:])
+            memo[chunk_len] = running
         byte = ends >> 3
-        before = running[:, byte]
+        before = memo[chunk_len][:, byte]
         inside = np.flatnonzero(ends & 7)
         if inside.size:  # a part boundary inside a byte: its chunks below the boundary
             before[:, inside] += first[packed.bits[:, byte[inside]], (ends[inside] & 7) // chunk_len]
         return nonzero, np.diff(before, axis=1)
-    chunk_ends = np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction)
-    empty = np.zeros((packed.bits.shape[0], n + 1), dtype=np.int32)
-    np.cumsum(np.diff(nonzeros_before(packed, chunk_ends), axis=1) == 0, axis=1, out=empty[:, 1:])
-    return nonzero, np.diff(empty[:, ends // chunk_len], axis=1)
+    if chunk_len not in memo:  # empty chunks before each chunk
+        chunk_ends = np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction)
+        empty = np.zeros((packed.bits.shape[0], n + 1), dtype=np.int32)
+        np.cumsum(np.diff(nonzeros_before(packed, chunk_ends), axis=1) == 0, axis=1, out=empty[:, 1:])
+        memo[chunk_len] = empty
+    return nonzero, np.diff(memo[chunk_len][:, ends // chunk_len], axis=1)
+
+
+@lru_cache(maxsize=8)
+def _empty_chunks_in_byte(chunk_len: int) -> np.ndarray:
+    """``table[b, c]``: chunks of ``chunk_len`` (dividing 8) bits without a set bit among the
+    first c of byte b (read-only)."""
+    per_byte = 8 // chunk_len
+    fields = (np.arange(256)[:, None] >> (chunk_len * np.arange(per_byte))) & ((1 << chunk_len) - 1)
+    table = np.zeros((256, per_byte + 1), dtype=np.int32)
+    np.cumsum(fields == 0, axis=1, out=table[:, 1:])
+    table.flags.writeable = False
+    return table
 
 
 def issued_operations(chunks: np.ndarray, chunk_lens: np.ndarray, zero_skip: bool) -> np.ndarray:

@@ -46,7 +46,7 @@ def operands_before(ops: np.ndarray, chunks_per_part: int) -> np.ndarray:
 
 def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | None, chunk_lens: np.ndarray,
                chunks_per_part: int, act_max: int, max_operands: int, k: int | None = None, *,
-               per_part: bool = False) -> ChunkWork:
+               per_part: bool = False, memo: dict[int, np.ndarray] | None = None) -> ChunkWork:
     """Cycles of every (K, chunk) item of a layer's ternary weights.
 
     Parameters
@@ -63,14 +63,15 @@ def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
         Most operands one sum can absorb (the reduction length).
     per_part
         Return one item per (K, reduction part) instead: the sums over the part's chunks,
-        the same numbers.  A part's accumulation starts from zero, so its adder cycles are
+        the same numbers (``memo``: counts of empty chunks kept between calls on the same
+        packed flags).  A part's accumulation starts from zero, so its adder cycles are
         those of one run of all its operands; a chunk whose scan outlasts its adder adds
         the difference, which (when one addition outlasts a scan) happens only to chunks
         without an operand.  From packed flags no per-chunk array is built for chunks of
         1, 2, 4 or 8 weights.
     """
     if per_part:
-        return _part_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k)
+        return _part_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k, memo)
     ops = sparse_skip.issued_from_nonzeros(nonzeros, chunk_lens, skip_unit.zero_skip, k)
     before = operands_before(ops, chunks_per_part)
     table = ternary_adder.bit_step_table(max_operands, act_max)
@@ -82,7 +83,8 @@ def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
 
 
 def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | sparse_skip.PackedNonzeros | None,
-               chunk_lens: np.ndarray, chunks_per_part: int, act_max: int, max_operands: int, k: int | None) -> ChunkWork:
+               chunk_lens: np.ndarray, chunks_per_part: int, act_max: int, max_operands: int, k: int | None,
+               memo: dict[int, np.ndarray] | None) -> ChunkWork:
     n = chunk_lens.size
     starts = np.arange(0, n, chunks_per_part)
     scan = sparse_skip.scan_cycles(chunk_lens, skip_unit.weights_per_cycle)
@@ -97,7 +99,7 @@ def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
     if skip_unit.zero_skip:
         red = int(chunk_lens.sum())
         if isinstance(nonzeros, sparse_skip.PackedNonzeros):
-            ops, empty = sparse_skip.part_counts(nonzeros, int(chunk_lens[0]), chunks_per_part, red)
+            ops, empty = sparse_skip.part_counts(nonzeros, int(chunk_lens[0]), chunks_per_part, red, memo)
         else:
             ops, empty = _sum_parts(nonzeros, starts), _sum_parts(nonzeros == 0, starts)
         waits = empty * scan[0]  # a chunk without an operand waits for its scan
@@ -105,10 +107,14 @@ def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
             last = (sparse_skip.nonzeros_before(nonzeros, np.array([red - int(chunk_lens[-1]), red])) if
                     isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros[:, -2:].cumsum(axis=1))
             waits[:, -1] += (last[:, 1] == last[:, 0]) * (scan[-1] - scan[0])
-    else:
+    else:  # every row issues every weight: work out one row, the others are the same
         rows = k if nonzeros is None or isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros.shape[0]
-        ops = np.broadcast_to(np.add.reduceat(chunk_lens, starts).astype(np.int32), (rows, starts.size))
-        waits = 0
+        ops = np.add.reduceat(chunk_lens, starts).astype(np.int32)[np.newaxis]
+        steps = table[ops]
+        adder = ternary_adder.step_cycles(sense_amp, steps, ops)
+        shape = (rows, starts.size)
+        return ChunkWork(np.broadcast_to(ops, shape), np.broadcast_to(adder, shape), np.broadcast_to(adder, shape),
+                         rows * int(steps.sum(dtype=np.int64)))
     steps = table[ops]
     adder = ternary_adder.step_cycles(sense_amp, steps, ops)
     return ChunkWork(ops, adder, adder + waits, int(steps.sum(dtype=np.int64)))

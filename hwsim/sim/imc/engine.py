@@ -72,7 +72,8 @@ def simulate_layer(
         else:
             candidates = map_candidates(group, spec, density, data_mapping=data_mapping, memo=memo)
         packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
-        counted = [_weighted_layer(layer, packed, m, spec, nonzero / weights.size) for m in candidates]
+        empties: dict[int, np.ndarray] = {}  # counts of empty chunks, shared by the candidates
+        counted = [_weighted_layer(layer, packed, m, spec, nonzero / weights.size, empties) for m in candidates]
         return counted[best_counted([st.cycles for st in counted], [st.counts for st in counted], spec)]
     if layer.kind is LayerKind.MATMUL:
         return not_priced_stats(layer.name, layer.kind.value, f"IMC arch '{spec.name}' stores weights in memory and "
@@ -83,7 +84,7 @@ def simulate_layer(
 
 
 def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: ImcMapping, spec: ImcSpec,
-                    nonzero_fraction: float) -> LayerStats:
+                    nonzero_fraction: float, empties: dict[int, np.ndarray] | None = None) -> LayerStats:
     """``m`` tiles one group; the G groups' work units are dealt to the subarrays together.
 
     ``packed`` holds the weights' non-zero flags (None without zero skipping: every weight
@@ -96,7 +97,7 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
     act_max = (1 << layer.act_bits) - 1
     # the same per-chunk work the RTL dot engine is checked against, summed per (K, part)
     work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part, act_max,
-                                         layer.reduction, layer.out_channels, per_part=True)
+                                         layer.reduction, layer.out_channels, per_part=True, memo=empties)
     ops, adder, bit_steps, item = work.ops, work.adder_cycles, work.bit_steps, work.item_cycles
     part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
     load = np.add.reduceat(chunk_lens, part_starts) * (layer.act_bits * spec.subarray.row_write_cycles)
