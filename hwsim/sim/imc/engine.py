@@ -5,9 +5,13 @@ Weighted layers run in two phases:
 1. *compute*: every subarray works through the work units the mapping deals it (load an
    activation chunk by row writes; per output channel, issue the chunk's additions; read
    the sums out).  Subarrays run independently and the phase ends when the busiest one
-   finishes, so uneven non-zero counts cost real time.
+   finishes, so uneven non-zero counts cost real time; the units are dealt longest first
+   (the weights are known when the layer is compiled), which keeps that imbalance small.
 2. *gather*: partial sums travel over the bank interconnect (overlapped with compute) and
    reduction parts are summed by full-width in-memory additions spread over all columns.
+
+The mapper (:mod:`hwsim.mapping.imc`) ranks tilings by an estimate; the engine counts the
+best few exactly from the weight tensor and reports the best for the spec's objective.
 
 Layers without weights (add, pooling) are element-wise in-memory additions over all columns.
 """
