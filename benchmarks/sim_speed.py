@@ -1,7 +1,8 @@
-"""Wall time of hwsim on the IMC path: whole processes, in-process runs, and their floors.
+"""Time of hwsim on the IMC path: whole processes, in-process runs, and their floors.
 
-The machine is shared and noisy, so every number is the median of ``--repeat`` runs taken in
-the same session as its references: a bare ``python -c "import numpy"`` for processes, one
+The machine is shared and noisy, so times are CPU seconds (user + system; other jobs on the
+machine stretch wall time but hardly CPU time), each the median of ``--repeat`` runs taken
+in the same session as its references: a bare ``python -c "import numpy"`` for processes, one
 numpy pass over ResNet-18's 11.7 M int8 weights for in-process simulation, and, with
 ``--against DIR``, the same measurement of another hwsim tree (say the main branch) taken
 alternately with this one, so ratios compare like with like.
@@ -48,9 +49,9 @@ def _vgg16_224(directory: Path) -> Path:
 def _median(f, repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         f()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times)
 
 
@@ -73,28 +74,33 @@ def child(repeat: int, vgg: str) -> dict[str, float]:
     out["api.simulate resnet18 on parapim"] = _median(lambda: api.simulate(net, parapim), repeat)
     macs = sum(layer.macs for layer in net.layers)
     out["api.simulate resnet18 on fat, per GMAC"] = out["api.simulate resnet18 on fat"] / (macs / 1e9)
-    start = time.perf_counter()
+    start = time.process_time()
     big = api.load_network(vgg)
-    out["load vgg16-224 (138 M weights generated)"] = time.perf_counter() - start
+    out["load vgg16-224 (138 M weights generated)"] = time.process_time() - start
     out["peak memory after loading vgg16-224, MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    start = time.perf_counter()
+    start = time.process_time()
     api.simulate(big, fat)
     big_macs = sum(layer.macs for layer in big.layers)
-    out["api.simulate vgg16-224 on fat, per GMAC"] = (time.perf_counter() - start) / (big_macs / 1e9)
+    out["api.simulate vgg16-224 on fat, per GMAC"] = (time.process_time() - start) / (big_macs / 1e9)
     return out
 
 
 def _env(tree: Path | None) -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules compiled once, not at every start
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     return env
 
 
 def _process(cmd: list[str], tree: Path | None) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=_env(tree))
-    return time.perf_counter() - t
+    """CPU seconds (user + system) of one run of ``cmd``."""
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=_env(tree))
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, cmd)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _in_process(tree: Path | None, repeat: int, vgg: Path) -> dict[str, float]:
@@ -141,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, tree in trees.items():
             for name, value in _in_process(tree, args.repeat, vgg).items():
                 rows.setdefault(f"  in process: {name}", {})[label] = value
-    table = Table(title=f"hwsim speed, median of {args.repeat} runs (seconds unless stated)")
+    table = Table(title=f"hwsim speed, median of {args.repeat} runs (CPU seconds unless stated)")
     table.add_column("what")
     for label in trees:
         table.add_column(label, justify="right")

@@ -29,7 +29,6 @@ from hwsim.errors import MappingError, SimulationError
 from hwsim.mapping.imc import ImcMapping, best_counted, check_tiling, deal_units, map_candidates, signed_bits
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats, not_priced_stats
-from hwsim.sim.vector import simulate_vector_layer
 from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind, QuantKind
@@ -40,7 +39,7 @@ def simulate_layer(
     spec: ImcSpec,
     *,
     data_mapping: DataMapping | None = None,
-    memo: MutableMapping[tuple, tuple[ImcMapping, ...]] | None = None,
+    memo: MutableMapping[tuple, object] | None = None,
     tiling: ImcMapping | None = None,
 ) -> LayerStats:
     """Count cycles and actions of ``layer`` on ``spec``.
@@ -52,8 +51,8 @@ def simulate_layer(
     data_mapping
         Pins the layer's data mapping (its tiling is still searched); else the spec decides.
     memo
-        Mapping searches to share between the layers of one network on ``spec``
-        (:func:`hwsim.mapping.imc.map_candidates`).
+        Mapping searches (:func:`hwsim.mapping.imc.map_candidates`), and without zero
+        skipping the counts, to share between the layers of one network on ``spec``.
     tiling
         Runs one group of the layer with exactly this tiling instead of searching one.
     """
@@ -75,14 +74,26 @@ def simulate_layer(
             candidates = (check_tiling(group, spec, tiling),)
         else:
             candidates = map_candidates(group, spec, density, data_mapping=data_mapping, memo=memo)
+        fraction = nonzero / weights.size
+        # without zero skipping the count does not depend on the weight values: equal layers share it
+        shape = (layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits)
+        key = None if spec.skip_unit.zero_skip or memo is None else ("counted", shape, candidates)
+        if key is not None and key in memo:
+            return replace(memo[key], name=layer.name, kind=layer.kind.value, macs=layer.macs,
+                           nonzero_weight_fraction=fraction)
         packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
         empties: dict[int, np.ndarray] = {}  # counts of empty chunks, shared by the candidates
-        counted = [_weighted_layer(layer, packed, m, spec, nonzero / weights.size, empties) for m in candidates]
-        return counted[best_counted([st.cycles for st in counted], [st.counts for st in counted], spec)]
+        counted = [_weighted_layer(layer, packed, m, spec, fraction, empties) for m in candidates]
+        best = counted[best_counted([st.cycles for st in counted], [st.counts for st in counted], spec)]
+        if key is not None:
+            memo[key] = best
+        return best
     if layer.kind is LayerKind.MATMUL:
         return not_priced_stats(layer.name, layer.kind.value, f"IMC arch '{spec.name}' stores weights in memory and "
                                 "has no multiplier for a product of two activations", macs=layer.macs)
     if layer.kind is LayerKind.VECTOR:
+        from hwsim.sim.vector import simulate_vector_layer  # only networks with vector layers pay its import
+
         return simulate_vector_layer(layer, spec.vector_unit, spec.name)
     return _elementwise_layer(layer, spec)
 

@@ -21,7 +21,6 @@ from typing import Mapping
 from hwsim.cost import imc as imc_cost
 from hwsim.cost.report import build_report
 from hwsim.errors import SimulationError
-from hwsim.mapping.imc import ImcMapping
 from hwsim.report.model import Report
 from hwsim.sim.imc.engine import simulate_layer
 from hwsim.spec.enums import DataMapping, Family
@@ -44,7 +43,7 @@ def simulate_network(network: Network, arch: ImcSpec, *,
             f"model '{getattr(network, 'name', network)}' is not a layer network; arch '{arch.name}' (imc) runs conv/linear networks"
         )
     pins = _pins(network, arch, data_mappings or {})
-    memo: dict[tuple, tuple[ImcMapping, ...]] = {}
+    memo: dict[tuple, object] = {}
     stats = [simulate_layer(layer, network.weights.get(layer.name), arch, data_mapping=pins.get(layer.name), memo=memo)
              for layer in network.layers]
     sources = Counter(st.extra["mapping_source"] for st in stats if "mapping_source" in st.extra)
