@@ -396,20 +396,26 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
             add(mapping, length, n_chunks, k, unit, spread(np.float64(red)), groups * tiles * k, 1, out_bits, k, tiles,
                 steps(np.float64(density * red)), length * act_bits + out_bits + carry_rows)
         else:
-            cl, nc = length[:, None, None], n_chunks[:, None, None]
-            parts_try = _ladder(int(n_chunks.max()))[None, :, None]
-            cpp = -(-nc // np.minimum(parts_try, nc))
+            # (chunk length, chunks per part) pairs: the parts ladder, without repeats
+            ladder = _ladder(int(n_chunks.max()))
+            index, cpp = [], []
+            for i, n in enumerate(n_chunks):
+                per_part = np.unique(-(-n // ladder[ladder <= n]))
+                index.append(np.full(per_part.size, i))
+                cpp.append(per_part)
+            index, cpp = np.concatenate(index)[:, None], np.concatenate(cpp)[:, None]
+            cl, nc = length[index], n_chunks[index]
             parts = -(-nc // cpp)
             part_len = np.minimum(red, cpp * cl)
             last_part = red - (parts - 1) * part_len
             acc = _signed_bits(part_len * act_max)
-            group = -(-k // _ladder(k))[None, None, :]
+            group = -(-k // _ladder(k))[None, :]
             k_groups = -(-k // group)
-            item = adder(density * part_len) + cpp * excess[:, None, None]
-            unit = cpp * load[:, None, None] + group * (item + acc * sub.row_read_cycles)
+            item = adder(density * part_len) + cpp * excess[index]
+            unit = cpp * load[index] + group * (item + acc * sub.row_read_cycles)
             row_steps = (parts - 1) * steps(density * part_len) + steps(density * last_part)
-            add(mapping, cl, cpp, group, unit, np.sqrt(group) * spread(part_len), groups * tiles * k_groups * parts, parts, acc, k_groups, tiles,
-                row_steps, cl * act_bits + group * acc + carry_rows)
+            add(mapping, cl, cpp, group, unit, np.sqrt(group) * spread(part_len), groups * tiles * k_groups * parts,
+                parts, acc, k_groups, tiles, row_steps, cl * act_bits + group * acc + carry_rows)
 
     if not columns["lat"]:
         accumulator = int(min(rows_cands)) - act_bits - carry_rows
