@@ -17,7 +17,7 @@ What holds by construction (hwsim/mapping/imc.py), checked exactly:
 What the engine reports is the exact count of the best of the estimate's few best tilings,
 so the end-to-end property holds up to the estimate's misranking of tilings it does not
 count: checked here to within 1 % per layer (the largest seen over 800 random examples was
-0.5 %; exactness would mean counting every tiling within the estimate's error).
+0.2 %; exactness would mean counting every tiling within the estimate's error).
 """
 
 from __future__ import annotations
