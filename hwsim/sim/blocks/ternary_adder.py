@@ -10,6 +10,7 @@ The same functions drive the layer engine and the RTL cycle predictions.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -67,10 +68,19 @@ def running_width_bits(n_operands: np.ndarray, operand_max: int) -> np.ndarray:
     return np.floor(np.log2(np.maximum(n, 1) * operand_max)).astype(np.int64) + 2
 
 
+@lru_cache(maxsize=256)
 def bit_step_table(max_operands: int, operand_max: int) -> np.ndarray:
-    """``table[n]`` = bit positions processed by the first ``n`` accumulations (table[0] = 0)."""
+    """``table[n]`` = bit positions processed by the first ``n`` accumulations (table[0] = 0).
+
+    int32 where the total fits (it does below about 50 M operands), else int64; read-only
+    (the same array serves every call with these arguments).
+    """
     widths = running_width_bits(np.arange(1, max_operands + 1), operand_max)
-    return np.concatenate([[0], np.cumsum(widths)])
+    table = np.zeros(max_operands + 1, dtype=np.int64)
+    np.cumsum(widths, out=table[1:])
+    table = table.astype(np.int32) if table[-1] < 2**31 else table
+    table.flags.writeable = False
+    return table
 
 
 def accumulation_cycles(sense_amp: SenseAmpSpec, table: np.ndarray, before: np.ndarray, ops: np.ndarray) -> np.ndarray:

@@ -35,44 +35,106 @@ def operands_before(ops: np.ndarray, chunks_per_part: int) -> np.ndarray:
     """
     k, n = ops.shape
     if chunks_per_part >= n:
-        return np.cumsum(ops, axis=1) - ops
+        return np.cumsum(ops, axis=1, dtype=ops.dtype) - ops
     parts = -(-n // chunks_per_part)
     padded = np.zeros((k, parts * chunks_per_part), dtype=ops.dtype)
     padded[:, :n] = ops
     per_part = padded.reshape(k, parts, chunks_per_part)
-    before = np.cumsum(per_part, axis=2) - per_part
+    before = np.cumsum(per_part, axis=2, dtype=ops.dtype) - per_part
     return before.reshape(k, -1)[:, :n]
 
 
-def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, chunks: np.ndarray, chunk_lens: np.ndarray,
-               chunks_per_part: int, act_max: int, max_operands: int) -> ChunkWork:
-    """Cycles of every (K, chunk) item of ``chunks`` (K, n_chunks, chunk_len) of ternary weights.
+def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | None, chunk_lens: np.ndarray,
+               chunks_per_part: int, act_max: int, max_operands: int, k: int | None = None, *,
+               per_part: bool = False, memo: dict[int, np.ndarray] | None = None) -> ChunkWork:
+    """Cycles of every (K, chunk) item of a layer's ternary weights.
 
     Parameters
     ----------
+    nonzeros
+        Non-zero weights per (K, chunk) (:func:`hwsim.sim.blocks.sparse_skip.chunk_nonzeros`),
+        or with ``per_part`` the packed flags (:func:`~hwsim.sim.blocks.sparse_skip.pack_nonzeros`);
+        None without zero skipping, which issues every weight (then give ``k``).
     chunk_lens
-        Real weights in each chunk (the last may be padded with zeros).
+        Real weights in each chunk.
     act_max
         Largest activation value (``2**act_bits - 1``); sets the running widths.
     max_operands
         Most operands one sum can absorb (the reduction length).
+    per_part
+        Return one item per (K, reduction part) instead: the sums over the part's chunks,
+        the same numbers (``memo``: counts of empty chunks kept between calls on the same
+        packed flags).  A part's accumulation starts from zero, so its adder cycles are
+        those of one run of all its operands; a chunk whose scan outlasts its adder adds
+        the difference, which (when one addition outlasts a scan) happens only to chunks
+        without an operand.  From packed flags no per-chunk array is built for chunks of
+        1, 2, 4 or 8 weights.
     """
-    ops = sparse_skip.issued_operations(chunks, chunk_lens, skip_unit.zero_skip)
+    if per_part:
+        return _part_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k, memo)
+    ops = sparse_skip.issued_from_nonzeros(nonzeros, chunk_lens, skip_unit.zero_skip, k)
     before = operands_before(ops, chunks_per_part)
     table = ternary_adder.bit_step_table(max_operands, act_max)
     steps = table[before + ops] - table[before]
     adder = ternary_adder.step_cycles(sense_amp, steps, ops)
-    bit_steps = int(steps.sum())
+    bit_steps = int(steps.sum(dtype=np.int64))
     scan = sparse_skip.scan_cycles(chunk_lens, skip_unit.weights_per_cycle)
     return ChunkWork(ops, adder, sparse_skip.chunk_cycles(adder, scan), bit_steps)
+
+
+def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | sparse_skip.PackedNonzeros | None,
+               chunk_lens: np.ndarray, chunks_per_part: int, act_max: int, max_operands: int, k: int | None,
+               memo: dict[int, np.ndarray] | None) -> ChunkWork:
+    n = chunk_lens.size
+    starts = np.arange(0, n, chunks_per_part)
+    scan = sparse_skip.scan_cycles(chunk_lens, skip_unit.weights_per_cycle)
+    table = ternary_adder.bit_step_table(max_operands, act_max)
+    one_add = int(ternary_adder.step_cycles(sense_amp, table[1], 1))
+    if int(scan.max()) > one_add:  # a chunk with operands may wait for the scanner: count chunk by chunk
+        if isinstance(nonzeros, sparse_skip.PackedNonzeros):
+            nonzeros = sparse_skip.chunk_nonzeros(nonzeros, int(chunk_lens[0]), int(chunk_lens.sum()))
+        work = chunk_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k)
+        return ChunkWork(*(_sum_parts(a, starts) for a in (work.ops, work.adder_cycles, work.item_cycles)),
+                         work.bit_steps)
+    if skip_unit.zero_skip:
+        red = int(chunk_lens.sum())
+        if isinstance(nonzeros, sparse_skip.PackedNonzeros):
+            ops, empty = sparse_skip.part_counts(nonzeros, int(chunk_lens[0]), chunks_per_part, red, memo)
+        else:
+            ops, empty = _sum_parts(nonzeros, starts), _sum_parts(nonzeros == 0, starts)
+        waits = empty * scan[0]  # a chunk without an operand waits for its scan
+        if scan[-1] != scan[0]:  # the last chunk is shorter
+            last = (sparse_skip.nonzeros_before(nonzeros, np.array([red - int(chunk_lens[-1]), red])) if
+                    isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros[:, -2:].cumsum(axis=1))
+            waits[:, -1] += (last[:, 1] == last[:, 0]) * (scan[-1] - scan[0])
+    else:  # every row issues every weight: work out one row, the others are the same
+        rows = k if nonzeros is None or isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros.shape[0]
+        ops = np.add.reduceat(chunk_lens, starts).astype(np.int32)[np.newaxis]
+        steps = table[ops]
+        adder = ternary_adder.step_cycles(sense_amp, steps, ops)
+        shape = (rows, starts.size)
+        return ChunkWork(np.broadcast_to(ops, shape), np.broadcast_to(adder, shape), np.broadcast_to(adder, shape),
+                         rows * int(steps.sum(dtype=np.int64)))
+    steps = table[ops]
+    adder = ternary_adder.step_cycles(sense_amp, steps, ops)
+    return ChunkWork(ops, adder, adder + waits, int(steps.sum(dtype=np.int64)))
+
+
+def _sum_parts(per_chunk: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sums of (K, chunks) over the chunks of each part beginning at ``starts``."""
+    if starts.size == per_chunk.shape[1]:
+        return per_chunk.astype(np.int64) if per_chunk.dtype == bool else per_chunk
+    running = np.zeros((per_chunk.shape[0], per_chunk.shape[1] + 1), dtype=np.int64)
+    np.cumsum(per_chunk, axis=1, out=running[:, 1:])
+    return np.diff(running[:, np.append(starts, per_chunk.shape[1])], axis=1)
 
 
 def tile_cycles(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, weights: np.ndarray, act_bits: int) -> int:
     """Cycles of one tile of ``rtl/ternary_dot_engine.py``: ``weights`` (1-D) in chunks of
     ``skip_unit.weights_per_cycle``, summed as one part."""
     lanes = skip_unit.weights_per_cycle
-    chunks = sparse_skip.chunk_weights(np.asarray(weights).reshape(1, -1), lanes)
-    lens = np.full(chunks.shape[1], lanes, dtype=np.int64)
-    lens[-1] = len(weights) - (chunks.shape[1] - 1) * lanes
-    work = chunk_work(sense_amp, skip_unit, chunks, lens, chunks.shape[1], (1 << act_bits) - 1, len(weights))
+    nonzeros = sparse_skip.chunk_nonzeros(np.asarray(weights).reshape(1, -1), lanes)
+    lens = np.full(nonzeros.shape[1], lanes, dtype=np.int32)
+    lens[-1] = len(weights) - (nonzeros.shape[1] - 1) * lanes
+    work = chunk_work(sense_amp, skip_unit, nonzeros, lens, nonzeros.shape[1], (1 << act_bits) - 1, len(weights))
     return int(work.item_cycles.sum())

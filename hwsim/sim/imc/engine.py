@@ -5,9 +5,13 @@ Weighted layers run in two phases:
 1. *compute*: every subarray works through the work units the mapping deals it (load an
    activation chunk by row writes; per output channel, issue the chunk's additions; read
    the sums out).  Subarrays run independently and the phase ends when the busiest one
-   finishes, so uneven non-zero counts cost real time.
+   finishes, so uneven non-zero counts cost real time; the units are dealt longest first
+   (the weights are known when the layer is compiled), which keeps that imbalance small.
 2. *gather*: partial sums travel over the bank interconnect (overlapped with compute) and
    reduction parts are summed by full-width in-memory additions spread over all columns.
+
+The mapper (:mod:`hwsim.mapping.imc`) ranks tilings by an estimate; the engine counts the
+best few exactly from the weight tensor and reports the best for the spec's objective.
 
 Layers without weights (add, pooling) are element-wise in-memory additions over all columns.
 """
@@ -17,25 +21,40 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from types import MappingProxyType
+from typing import MutableMapping
 
 import numpy as np
 
 from hwsim.errors import MappingError, SimulationError
-from hwsim.mapping.imc import ImcMapping, map_layer, signed_bits
+from hwsim.mapping.imc import ImcMapping, best_counted, check_tiling, deal_units, map_candidates, signed_bits
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats, not_priced_stats
-from hwsim.sim.vector import simulate_vector_layer
 from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind, QuantKind
 
-def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> LayerStats:
+def simulate_layer(
+    layer: Layer,
+    weights: np.ndarray | None,
+    spec: ImcSpec,
+    *,
+    data_mapping: DataMapping | None = None,
+    memo: MutableMapping[tuple, object] | None = None,
+    tiling: ImcMapping | None = None,
+) -> LayerStats:
     """Count cycles and actions of ``layer`` on ``spec``.
 
     Parameters
     ----------
     weights
         int8 (G * K, C, R, S) ternary/binary weights for conv/linear layers, else None.
+    data_mapping
+        Pins the layer's data mapping (its tiling is still searched); else the spec decides.
+    memo
+        Mapping searches (:func:`hwsim.mapping.imc.map_candidates`), and without zero
+        skipping the counts, to share between the layers of one network on ``spec``.
+    tiling
+        Runs one group of the layer with exactly this tiling instead of searching one.
     """
     if layer.kind in WEIGHTED_KINDS:
         quant = layer.weight_quant
@@ -47,34 +66,59 @@ def simulate_layer(layer: Layer, weights: np.ndarray | None, spec: ImcSpec) -> L
             )
         if weights is None:
             raise SimulationError(f"layer '{layer.name}': no weights to simulate")
-        density = float(np.count_nonzero(weights)) / weights.size if spec.skip_unit.zero_skip else 1.0
+        nonzero = int(np.count_nonzero(weights))
+        density = nonzero / weights.size if spec.skip_unit.zero_skip else 1.0
+        # a grouped layer is tiled like one of its groups; the groups' units share the subarrays
         group = layer if layer.G == 1 else replace(layer, G=1)
-        return _weighted_layer(layer, weights, map_layer(group, spec, density), spec)
+        if tiling is not None:
+            candidates = (check_tiling(group, spec, tiling),)
+        else:
+            candidates = map_candidates(group, spec, density, data_mapping=data_mapping, memo=memo)
+        fraction = nonzero / weights.size
+        # without zero skipping the count does not depend on the weight values: equal layers share it
+        shape = (layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits)
+        key = None if spec.skip_unit.zero_skip or memo is None else ("counted", shape, candidates)
+        if key is not None and key in memo:
+            return replace(memo[key], name=layer.name, kind=layer.kind.value, macs=layer.macs,
+                           nonzero_weight_fraction=fraction)
+        packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
+        empties: dict[int, np.ndarray] = {}  # counts of empty chunks, shared by the candidates
+        counted = [_weighted_layer(layer, packed, m, spec, fraction, empties) for m in candidates]
+        best = counted[best_counted([st.cycles for st in counted], [st.counts for st in counted], spec)]
+        if key is not None:
+            memo[key] = best
+        return best
     if layer.kind is LayerKind.MATMUL:
         return not_priced_stats(layer.name, layer.kind.value, f"IMC arch '{spec.name}' stores weights in memory and "
                                 "has no multiplier for a product of two activations", macs=layer.macs)
     if layer.kind is LayerKind.VECTOR:
+        from hwsim.sim.vector import simulate_vector_layer  # only networks with vector layers pay its import
+
         return simulate_vector_layer(layer, spec.vector_unit, spec.name)
     return _elementwise_layer(layer, spec)
 
 
-def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcSpec) -> LayerStats:
-    """``m`` tiles one group; the G groups' work units are dealt to the subarrays together."""
+def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: ImcMapping, spec: ImcSpec,
+                    nonzero_fraction: float, empties: dict[int, np.ndarray] | None = None) -> LayerStats:
+    """``m`` tiles one group; the G groups' work units are dealt to the subarrays together.
+
+    ``packed`` holds the weights' non-zero flags (None without zero skipping: every weight
+    is issued).
+    """
     sa = spec.sense_amp
-    n_sub = spec.subarrays
     groups = layer.G
-    chunks = sparse_skip.chunk_weights(weights, m.chunk_len)
-    chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int64)
+    chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int32)
     chunk_lens[-1] = layer.reduction - (m.n_chunks - 1) * m.chunk_len
     act_max = (1 << layer.act_bits) - 1
-    # the same per-chunk work the RTL dot engine is checked against, item by (K, chunk) item
-    work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, chunks, chunk_lens, m.chunks_per_part, act_max,
-                                         layer.reduction)
+    # the same per-chunk work the RTL dot engine is checked against, summed per (K, part)
+    work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part, act_max,
+                                         layer.reduction, layer.out_channels, per_part=True, memo=empties)
     ops, adder, bit_steps, item = work.ops, work.adder_cycles, work.bit_steps, work.item_cycles
-    load = chunk_lens * layer.act_bits * spec.subarray.row_write_cycles  # one activation chunk
+    part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
+    load = np.add.reduceat(chunk_lens, part_starts) * (layer.act_bits * spec.subarray.row_write_cycles)
     readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
 
-    busy = _subarray_busy_cycles(m, item.reshape(groups, layer.K, -1), load, readout, n_sub)
+    used, busy = deal_units(_unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays)
     compute_cycles = int(busy.max())
 
     pixels = layer.output_pixels
@@ -92,11 +136,12 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
     reduction_adds = outputs * (m.parts - 1)
     reduction_cycles = 0
     if reduction_adds:
-        rounds = -(-reduction_adds // (n_sub * spec.subarray.cols))
+        rounds = -(-reduction_adds // (spec.subarrays * spec.subarray.cols))
         reduction_cycles = rounds * ternary_adder.addition_cycles(sa, m.out_bits)
 
+    issued = int(ops.sum(dtype=np.int64))
     counts: Counter[str] = Counter()
-    column_adds = pixels * int(ops.sum())
+    column_adds = pixels * issued
     for op, n in ternary_adder.accumulation_action_counts(sa, pixels * bit_steps, column_adds).items():
         counts[MICRO_OP_ACTION[op]] += n
     _add_micro_ops(counts, sa, reduction_adds, m.out_bits)
@@ -112,8 +157,8 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
     # so only the part of the transfer that outlasts the compute phase adds latency
     other = max(0, bus_cycles - compute_cycles) + reduction_cycles
     cycles = compute_cycles + other
-    useful = pixels * int(adder.sum()) + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
-    utilization = useful / (n_sub * spec.subarray.cols * cycles) if cycles else 0.0
+    useful = pixels * int(adder.sum(dtype=np.int64)) + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
+    utilization = useful / (spec.subarrays * spec.subarray.cols * cycles) if cycles else 0.0
     return LayerStats(
         name=layer.name,
         kind=layer.kind.value,
@@ -123,44 +168,46 @@ def _weighted_layer(layer: Layer, weights: np.ndarray, m: ImcMapping, spec: ImcS
         counts=MappingProxyType(dict(counts)),
         utilization=float(utilization),
         macs=layer.macs,
-        nonzero_weight_fraction=float(np.count_nonzero(weights) / weights.size),
-        mapping=m.describe() + (f", {groups} groups" if groups > 1 else ""),
+        nonzero_weight_fraction=nonzero_fraction,
+        mapping=m.describe() + f", {used} subarrays" + (f", {groups} groups" if groups > 1 else ""),
         extra=MappingProxyType(
             {
+                "data_mapping": mapping.value,
+                "mapping_source": m.source,
                 "additions_issued": float(column_adds),
-                "additions_skipped": float(pixels * (total_weights - int(ops.sum()))),
+                "additions_skipped": float(pixels * (total_weights - issued)),
                 "busiest_subarray_cycles": float(compute_cycles),
-                "mean_subarray_cycles": float(busy.sum() / n_sub),
+                "mean_subarray_cycles": float(busy.sum() / used),
+                "subarrays_used": float(used),
+                "rows_used": float(m.rows_used),
+                "cols_used": float(m.tile_cols),
+                "reduction_parts": float(m.parts),
             }
         ),
     )
 
 
-def _subarray_busy_cycles(
-    m: ImcMapping, item: np.ndarray, load: np.ndarray, readout: int, n_sub: int
-) -> np.ndarray:
-    """Busy cycles of each subarray; work units of every group are dealt round-robin.
+def _unit_cycles(m: ImcMapping, item: np.ndarray, load: np.ndarray, readout: int) -> np.ndarray:
+    """Cycles of every work unit, in the order they are dealt to the subarrays.
 
-    ``item`` is (groups, K, chunks): a unit never spans two groups, whose activations differ.
+    ``item`` is (groups, K, parts): one channel's additions over one reduction part; ``load``
+    the row writes of a part's activations.  A unit never spans two groups, whose
+    activations differ.
     """
     tiles = m.pixel_tiles
     if m.data_mapping is DataMapping.WEIGHT_STATIONARY:
-        unit = (tiles * (load + item + readout)).ravel()  # unit (group, k, chunk)
-    elif m.data_mapping is DataMapping.INPUT_STATIONARY:
-        unit = np.tile((load + (item + readout).sum(axis=1)).ravel(), tiles)  # unit (tile, group, chunk)
+        return (tiles * (load + item.astype(np.int64) + readout)).ravel()  # unit (group, k, chunk)
+    if m.data_mapping is DataMapping.INPUT_STATIONARY:
+        unit = load + (item + readout).sum(axis=1, dtype=np.int64)  # unit (tile, group, chunk)
     elif m.data_mapping is DataMapping.OUTPUT_STATIONARY:
-        unit = np.tile(((load + item).sum(axis=2) + readout).ravel(), tiles)  # unit (tile, group, k)
+        unit = load[0] + item[:, :, 0].astype(np.int64) + readout  # unit (tile, group, k)
     else:
         k = item.shape[1]
         group_starts = np.arange(0, k, m.k_per_group)
-        per_group = np.add.reduceat(item, group_starts, axis=1)  # (groups, k-groups, chunks)
+        per_group = np.add.reduceat(item, group_starts, axis=1, dtype=np.int64)  # (groups, k-groups, parts)
         k_in_group = np.diff(np.append(group_starts, k))
-        part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
-        work = np.add.reduceat(per_group + load, part_starts, axis=2)  # (groups, k-groups, parts)
-        work = work + (k_in_group * readout)[:, np.newaxis]
-        unit = np.tile(work.ravel(), tiles)  # unit (tile, group, k-group, part)
-    owner = np.arange(unit.size) % n_sub
-    return np.bincount(owner, weights=unit, minlength=n_sub)
+        unit = per_group + load + (k_in_group * readout)[:, np.newaxis]  # unit (tile, group, k-group, part)
+    return np.tile(unit.ravel(), tiles)
 
 
 def _add_micro_ops(counts: Counter[str], sa, column_adds: int, width_bits: int) -> None:
