@@ -90,3 +90,19 @@ def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
 def compare(ours: Report, baseline: Report) -> Comparison:
     """Per-layer and total ratios of ``ours`` over ``baseline`` (> 1: ours better)."""
     return _compare(ours, baseline)
+
+
+def compare_designs(workload: Any, ours: ArchSpec, baseline: ArchSpec) -> Comparison:
+    """Simulate ``workload`` on both designs and compare them, each with its best mapping.
+
+    Where both designs are of one family that can run a design with another's mapping, the
+    comparison also holds its split (``Comparison.split``): ``ours`` on the baseline's mapping
+    against the baseline (the architectural gain) and ``ours`` on its own mapping against that
+    (the mapping gain).
+    """
+    ours_report, base_report = simulate(workload, ours), simulate(workload, baseline)
+    comparison = _compare(ours_report, base_report)
+    engine = ENGINE_BY_FAMILY.get(Family(ours.family))
+    if ours.family != baseline.family or engine is None or engine.replay_mapping_of is None:
+        return comparison
+    return comparison.with_split(engine.replay_mapping_of()(workload, ours, base_report))

@@ -103,8 +103,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     arch_over, wl_over = split_overrides(args.overrides)
     specs = [api.load_arch(name, overrides=arch_over) for name in args.arch]
     network = api.load_network(args.model, overrides=wl_over)
-    ours, base = (api.simulate(network, spec) for spec in specs)
-    cmp = api.compare(ours, base)
+    cmp = api.compare_designs(network, specs[0], specs[1])
+    ours, base = cmp.ours, cmp.baseline
     if not args.quiet:
         from hwsim.report import tables
 

@@ -23,11 +23,15 @@ class Engine:
 
     ``load`` returns ``simulate_network(workload, spec[, mapping=...]) -> Report``;
     ``default_mapping``, where the engine takes loop nests, returns the nests it uses when the
-    user gives none (``(workload, spec) -> NetworkMapping | None``).
+    user gives none (``(workload, spec) -> NetworkMapping | None``).  ``replay_mapping_of``,
+    where the family can run one design with another's mapping, returns a function that does
+    it (``hwsim compare`` splits a ratio into architecture and mapping with it).
     """
 
     load: Callable[[], SimulateFn]
     default_mapping: Callable[[], Callable[[Any, Any], Any]] | None = None
+    # (workload, spec, baseline report) -> the workload on ``spec`` with the baseline's mapping
+    replay_mapping_of: Callable[[], Callable[[Any, Any, Report], Report]] | None = None
 
     @property
     def takes_mapping(self) -> bool:
@@ -38,6 +42,15 @@ def _imc() -> SimulateFn:
     from hwsim.sim.imc.network import simulate_network
 
     return simulate_network
+
+
+def _imc_replay() -> Callable[[Any, Any, Report], Report]:
+    from hwsim.sim.imc.network import layer_data_mappings, simulate_network
+
+    def replay(network: Any, spec: Any, baseline: Report) -> Report:
+        return simulate_network(network, spec, data_mappings=layer_data_mappings(baseline))
+
+    return replay
 
 
 def _systolic() -> SimulateFn:
@@ -71,7 +84,7 @@ def _roofline() -> SimulateFn:
 
 
 ENGINE_BY_FAMILY: dict[Family, Engine] = {
-    Family.IMC: Engine(_imc),
+    Family.IMC: Engine(_imc, replay_mapping_of=_imc_replay),
     Family.SYSTOLIC: Engine(_systolic, default_mapping=_systolic_default_mapping),
     Family.SNN: Engine(_snn),
     Family.ATTENTION: Engine(_attention),

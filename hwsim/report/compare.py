@@ -17,6 +17,20 @@ class LayerRatio:
 
 
 @dataclass(frozen=True)
+class MappingSplit:
+    """A ratio split into what the hardware gives and what the mapping gives.
+
+    ``same_mapping`` is ``ours`` run with the baseline's mapping.  The architectural ratios
+    compare it with the baseline (same mapping, different hardware); the mapping ratios compare
+    ``ours`` with it (same hardware, its own mapping).  Architectural x mapping = the total.
+    """
+
+    same_mapping: Report
+    architectural: "Comparison"
+    mapping: "Comparison"
+
+
+@dataclass(frozen=True)
 class Comparison:
     """``ours`` against ``baseline``: values above 1 mean ``ours`` is better."""
 
@@ -28,8 +42,26 @@ class Comparison:
     # None when either design has no silicon-area model (FPGA designs report resources instead)
     area_ratio: float | None
     layers: tuple[LayerRatio, ...]
+    split: MappingSplit | None = None
+
+    def with_split(self, same_mapping: Report) -> "Comparison":
+        """This comparison with its split, given ``ours`` run on the baseline's mapping."""
+        split = MappingSplit(same_mapping, compare(same_mapping, self.baseline), compare(self.ours, same_mapping))
+        return Comparison(self.ours, self.baseline, self.speedup, self.energy_efficiency, self.power_ratio,
+                          self.area_ratio, self.layers, split)
 
     def to_dict(self) -> dict[str, Any]:
+        split = None
+        if self.split is not None:
+            s = self.split
+            split = {
+                "architectural": {"speedup": s.architectural.speedup,
+                                  "energy_efficiency": s.architectural.energy_efficiency,
+                                  "layers": [vars(r) for r in s.architectural.layers]},
+                "mapping": {"speedup": s.mapping.speedup, "energy_efficiency": s.mapping.energy_efficiency,
+                            "layers": [vars(r) for r in s.mapping.layers]},
+                "same_mapping_report": s.same_mapping.to_dict(),
+            }
         return {
             "schema": "hwsim.compare/1",
             "model": self.ours.model,
@@ -41,6 +73,8 @@ class Comparison:
                 "power_ratio": self.power_ratio,
                 "area_ratio": self.area_ratio,
             },
+            # the ratios split: the baseline's mapping on both designs, then ours on its own
+            "split": split,
             "layers": [vars(r) for r in self.layers],
             "reports": {self.ours.arch: self.ours.to_dict(), self.baseline.arch: self.baseline.to_dict()},
         }
