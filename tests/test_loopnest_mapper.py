@@ -168,3 +168,17 @@ def test_ties_in_the_objective_go_to_the_better_other_metric(objective):
     ours = (result.latency_cycles, result.energy_pj) if objective is Objective.LATENCY else (
         result.energy_pj, result.latency_cycles)
     assert ours == (best, second[first == best].min())
+
+
+def test_a_partitioned_level_holds_each_operand_in_its_own_part():
+    # two weights at level 0: fit a 4-word shared register, but not a 1-word weight part
+    level0 = ([1, 2, 1, 1, 1, 1, 1, 1], [1, 1, 2, 2, 1, 1, 1, 1])
+    shared = _single_pe(reg_capacity=4)
+    _, _, valid = evaluate(_layer(), shared, *_mapping("PKCNQRS", level0))
+    assert valid[0]
+    parts = replace(shared, levels=(replace(shared.levels[0], partition_words=(1.0, 3.0, 0.0)), shared.levels[1]))
+    _, _, valid = evaluate(_layer(), parts, *_mapping("PKCNQRS", level0))
+    assert not valid[0]
+    parts = replace(shared, levels=(replace(shared.levels[0], partition_words=(2.0, 0.0, 0.0)), shared.levels[1]))
+    lat, energy, valid = evaluate(_layer(), parts, *_mapping("PKCNQRS", level0))
+    assert valid[0]

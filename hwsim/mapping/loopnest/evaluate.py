@@ -44,12 +44,14 @@ def _tile(x, dims, window):
 
 
 @njit(cache=True)
-def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, holds, capacity, double,
+def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, holds, capacity, partition, double,
                    e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0):
     """Latency (cycles), energy (pJ) and validity of every mapping in the batch.
 
     ``scale[x]`` is how many of the target's words one element of operand ``x`` fills (its
     width over the word's): capacities, traffic and access energies are in words.
+    ``partition[l, x]`` is the words of level ``l`` only operand ``x`` may use (inf where
+    the level is one shared buffer).
     """
     n, levels, ndim = factors.shape
     latency = np.empty(n, dtype=np.float64)
@@ -89,11 +91,13 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
                 cum[l, d] = acc * (sp[d] if l >= 1 else 1.0)
         for l in range(levels - 1):
             used = 0.0
+            copies = 2.0 if double[l] else 1.0
             for x in range(3):
                 if holds[l, x]:
-                    used += _tile(x, cum[l], window) * scale[x]
-            if double[l]:
-                used *= 2.0
+                    words = _tile(x, cum[l], window) * scale[x] * copies
+                    used += words
+                    if words > partition[l, x]:
+                        ok = False
             if used > capacity[l]:
                 ok = False
         compute = 1.0

@@ -72,7 +72,7 @@ class CostModel:
     bounds: np.ndarray
     window: np.ndarray
     scale: np.ndarray
-    arrays: tuple[np.ndarray, ...]  # holds, capacity, double, e_read, e_write, bandwidth
+    arrays: tuple[np.ndarray, ...]  # holds, capacity, partition, double, e_read, e_write, bandwidth
     mac_energy_pj: float
     rows: int
     cols: int
@@ -85,15 +85,15 @@ class CostModel:
         bounds, window = layer_bounds(layer)
         a = target.arrays()
         return cls(bounds, window, np.array(target.operand_scale, dtype=np.float64),
-                   (a["holds"], a["capacity"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
+                   (a["holds"], a["capacity"], a["partition"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
                    float(target.mac_energy_pj), target.rows, target.cols,
                    np.array([d in target.row_dims for d in DIMS], dtype=np.bool_),
                    np.array([d in target.col_dims for d in DIMS], dtype=np.bool_), float(target.mac_cycles))
 
     def __call__(self, factors, spatial, orders):
-        holds, capacity, double, e_read, e_write, bandwidth = self.arrays
+        holds, capacity, partition, double, e_read, e_write, bandwidth = self.arrays
         return evaluate_batch(self.bounds, self.window, self.scale, factors, spatial, orders, RELEVANCE, holds,
-                              capacity, double, e_read, e_write, bandwidth, self.mac_energy_pj, self.rows,
+                              capacity, partition, double, e_read, e_write, bandwidth, self.mac_energy_pj, self.rows,
                               self.cols, self.row_mask, self.col_mask, self.mac_cycles)
 
 
@@ -267,7 +267,7 @@ def warm_up(target: MappingTarget) -> None:
     levels = len(target.levels)
     a = target.arrays()
     model = CostModel(np.ones(NDIM, dtype=np.int64), np.ones(4), np.array(target.operand_scale, dtype=np.float64),
-                      (a["holds"], a["capacity"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
+                      (a["holds"], a["capacity"], a["partition"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
                       float(target.mac_energy_pj), target.rows, target.cols, np.zeros(NDIM, dtype=np.bool_),
                       np.zeros(NDIM, dtype=np.bool_), float(target.mac_cycles))
     tables = [np.ones((1, levels + 1), dtype=np.int64)] * NDIM

@@ -56,9 +56,10 @@ def factor_tables(bounds: np.ndarray, target: MappingTarget) -> list[np.ndarray]
             if not indexed:
                 continue
             cum = np.prod(table[:, 1 : level_index + 2], axis=1) * (table[:, 0] if level_index >= 1 else 1)
-            # in elements of the narrowest operand indexed here: a wider one fills its words sooner
-            narrowest = min(target.operand_scale[x] for x in indexed)
-            room = level.capacity_words / (2 if level.double_buffered else 1) / narrowest
+            # in elements of the operand indexed here with the most room: a wider one fills its words sooner
+            part = level.partition_words or (level.capacity_words,) * 3
+            room = max(min(level.capacity_words, part[x]) / target.operand_scale[x] for x in indexed)
+            room /= 2 if level.double_buffered else 1
             keep &= cum <= room
         tables.append(table[keep])
     return tables

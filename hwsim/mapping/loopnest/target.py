@@ -41,7 +41,9 @@ class MemoryLevel:
 
     ``capacity_words`` is per instance (per PE at level 0); ``bandwidth_words_per_cycle``
     is the level's total; ``holds`` says which operands it stores (an operand it does not
-    hold passes through to the next level that does).
+    hold passes through to the next level that does).  ``partition_words`` (W, I, O), when
+    given, makes the level one buffer per operand (Eyeriss's three scratchpads in a PE):
+    each operand's tile must then also fit its own part.
     """
 
     name: str
@@ -51,6 +53,7 @@ class MemoryLevel:
     bandwidth_words_per_cycle: float
     holds: tuple[bool, bool, bool] = (True, True, True)
     double_buffered: bool = False
+    partition_words: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class MappingTarget:
         return {
             "holds": np.array([level.holds for level in lv], dtype=np.bool_),
             "capacity": np.array([level.capacity_words for level in lv], dtype=np.float64),
+            "partition": np.array([level.partition_words or (np.inf,) * 3 for level in lv], dtype=np.float64),
             "double": np.array([level.double_buffered for level in lv], dtype=np.bool_),
             "e_read": np.array([level.read_energy_pj for level in lv], dtype=np.float64),
             "e_write": np.array([level.write_energy_pj for level in lv], dtype=np.float64),
