@@ -182,3 +182,15 @@ def test_a_partitioned_level_holds_each_operand_in_its_own_part():
     parts = replace(shared, levels=(replace(shared.levels[0], partition_words=(2.0, 0.0, 0.0)), shared.levels[1]))
     lat, energy, valid = evaluate(_layer(), parts, *_mapping("PKCNQRS", level0))
     assert valid[0]
+
+
+def test_each_operand_of_a_partitioned_level_pays_its_own_energy():
+    # weights in the register cost 0.1 pJ per access before; at 1.0 pJ, the 8 reads and 4
+    # fills of the resident-weight nest cost 12 x 0.9 pJ more (inputs and outputs bypass it)
+    base = _single_pe()
+    lat, energy, _ = evaluate(_layer(), base, *_mapping("PKCNQRS"))
+    costly = replace(base, levels=(replace(base.levels[0], operand_energy_pj=((1.0, 1.0), (5.0, 5.0), (5.0, 5.0))),
+                                   base.levels[1]))
+    lat2, energy2, _ = evaluate(_layer(), costly, *_mapping("PKCNQRS"))
+    assert lat2[0] == lat[0]
+    assert energy2[0] == pytest.approx(energy[0] + 12 * 0.9)

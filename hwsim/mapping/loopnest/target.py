@@ -43,7 +43,9 @@ class MemoryLevel:
     is the level's total; ``holds`` says which operands it stores (an operand it does not
     hold passes through to the next level that does).  ``partition_words`` (W, I, O), when
     given, makes the level one buffer per operand (Eyeriss's three scratchpads in a PE):
-    each operand's tile must then also fit its own part.
+    each operand's tile must then also fit its own part.  ``operand_energy_pj`` (W, I, O),
+    when given, is each operand's (read, write) energy per word there instead of the
+    level's own (its parts are different memories).
     """
 
     name: str
@@ -54,6 +56,11 @@ class MemoryLevel:
     holds: tuple[bool, bool, bool] = (True, True, True)
     double_buffered: bool = False
     partition_words: tuple[float, float, float] | None = None
+    operand_energy_pj: tuple[tuple[float, float], tuple[float, float], tuple[float, float]] | None = None
+
+    def energies(self) -> tuple[tuple[float, float], ...]:
+        """(read, write) pJ per word of W, I and O."""
+        return self.operand_energy_pj or ((self.read_energy_pj, self.write_energy_pj),) * 3
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ class MappingTarget:
             "capacity": np.array([level.capacity_words for level in lv], dtype=np.float64),
             "partition": np.array([level.partition_words or (np.inf,) * 3 for level in lv], dtype=np.float64),
             "double": np.array([level.double_buffered for level in lv], dtype=np.bool_),
-            "e_read": np.array([level.read_energy_pj for level in lv], dtype=np.float64),
-            "e_write": np.array([level.write_energy_pj for level in lv], dtype=np.float64),
+            "e_read": np.array([[r for r, _ in level.energies()] for level in lv], dtype=np.float64),
+            "e_write": np.array([[w for _, w in level.energies()] for level in lv], dtype=np.float64),
             "bandwidth": np.array([level.bandwidth_words_per_cycle for level in lv], dtype=np.float64),
         }
