@@ -194,3 +194,22 @@ def test_each_operand_of_a_partitioned_level_pays_its_own_energy():
     lat2, energy2, _ = evaluate(_layer(), costly, *_mapping("PKCNQRS"))
     assert lat2[0] == lat[0]
     assert energy2[0] == pytest.approx(energy[0] + 12 * 0.9)
+
+
+def test_arrays_that_do_not_share_input_halos_read_every_pes_inputs():
+    # P4 x R3 unrolled on 12 PEs: overlapping windows need 6 distinct inputs a cycle when
+    # shared, 12 when each PE gets its own; one cycle per output column (Q 5), 1 pJ per read
+    layer = _layer(K=1, C=1, P=4, Q=5, R=3)
+    target = MappingTarget("row", 12, 1, ("P", "R"), (), (
+        MemoryLevel("reg", 16, 0.0, 0.0, 1e9, (True, False, False)),
+        MemoryLevel("sram", 1e6, 1.0, 0.0, 1e9),
+        MemoryLevel("dram", 1e15, 0.0, 0.0, 1e9),
+    ), mac_energy_pj=0.0)
+    factors = np.ones((1, 3, NDIM), dtype=np.int64)
+    factors[0, 1, 4] = 5
+    spatial = np.array([[1, 1, 1, 4, 1, 3, 1, 1]])
+    orders = np.tile(np.arange(NDIM), (1, 3, 1))
+    _, shared, valid = evaluate(layer, target, factors, spatial, orders)
+    _, own, _ = evaluate(layer, replace(target, share_halo=False), factors, spatial, orders)
+    assert valid[0]
+    assert own[0] - shared[0] == pytest.approx(5 * (12 - 6) * 1.0)

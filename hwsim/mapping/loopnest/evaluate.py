@@ -45,14 +45,17 @@ def _tile(x, dims, window):
 
 @njit(cache=True)
 def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, holds, capacity, partition, double,
-                   e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0):
+                   e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0,
+                   share_halo=True):
     """Latency (cycles), energy (pJ) and validity of every mapping in the batch.
 
     ``scale[x]`` is how many of the target's words one element of operand ``x`` fills (its
     width over the word's): capacities, traffic and access energies are in words.
     ``partition[l, x]`` is the words of level ``l`` only operand ``x`` may use (inf where
     the level is one shared buffer); ``e_read[l, x]``/``e_write[l, x]`` are the energies
-    of one word of operand ``x`` at level ``l``.
+    of one word of operand ``x`` at level ``l``.  ``share_halo``: PEs whose input windows
+    overlap get the shared inputs in one multicast word; when False every PE gets its own
+    copy (the array's inputs are its unrolled dimensions' product).
     """
     n, levels, ndim = factors.shape
     latency = np.empty(n, dtype=np.float64)
@@ -114,6 +117,8 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
                     lowest = l
                     break
             per_cycle = _tile(x, sp, window)
+            if x == I and not share_halo:
+                per_cycle = sp[0] * sp[2] * sp[3] * sp[4] * sp[5] * sp[6] * sp[7]
             s = scale[x]
             if lowest == 0:
                 touches = macs * s

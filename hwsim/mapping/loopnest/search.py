@@ -79,6 +79,7 @@ class CostModel:
     row_mask: np.ndarray
     col_mask: np.ndarray
     mac_cycles: float
+    share_halo: bool = True
 
     @classmethod
     def of(cls, layer: Layer, target: MappingTarget) -> "CostModel":
@@ -88,13 +89,14 @@ class CostModel:
                    (a["holds"], a["capacity"], a["partition"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
                    float(target.mac_energy_pj), target.rows, target.cols,
                    np.array([d in target.row_dims for d in DIMS], dtype=np.bool_),
-                   np.array([d in target.col_dims for d in DIMS], dtype=np.bool_), float(target.mac_cycles))
+                   np.array([d in target.col_dims for d in DIMS], dtype=np.bool_), float(target.mac_cycles),
+                   bool(target.share_halo))
 
     def __call__(self, factors, spatial, orders):
         holds, capacity, partition, double, e_read, e_write, bandwidth = self.arrays
         return evaluate_batch(self.bounds, self.window, self.scale, factors, spatial, orders, RELEVANCE, holds,
                               capacity, partition, double, e_read, e_write, bandwidth, self.mac_energy_pj, self.rows,
-                              self.cols, self.row_mask, self.col_mask, self.mac_cycles)
+                              self.cols, self.row_mask, self.col_mask, self.mac_cycles, self.share_halo)
 
 
 def search(layer: Layer, target: MappingTarget, *, objective: Objective = Objective.EDP,
@@ -269,7 +271,7 @@ def warm_up(target: MappingTarget) -> None:
     model = CostModel(np.ones(NDIM, dtype=np.int64), np.ones(4), np.array(target.operand_scale, dtype=np.float64),
                       (a["holds"], a["capacity"], a["partition"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
                       float(target.mac_energy_pj), target.rows, target.cols, np.zeros(NDIM, dtype=np.bool_),
-                      np.zeros(NDIM, dtype=np.bool_), float(target.mac_cycles))
+                      np.zeros(NDIM, dtype=np.bool_), float(target.mac_cycles), bool(target.share_halo))
     tables = [np.ones((1, levels + 1), dtype=np.int64)] * NDIM
     rows, orders = space.sample_rows(tables, levels, 1, np.random.default_rng(0))
     rows, orders = space.neighbours(tables, rows, orders, 1, np.random.default_rng(0))

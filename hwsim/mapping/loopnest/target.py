@@ -73,6 +73,9 @@ class MappingTarget:
     adder takes one step per bit).  ``operand_scale`` (W, I, O) is how many of the levels'
     words one element of each operand fills: its width over the word's, so that capacities,
     traffic and energies of operands narrower or wider than a word are counted in bits.
+    ``share_halo``: PEs whose input windows overlap (P and R unrolled together) share the
+    overlapping inputs through one multicast read; False for arrays that send every PE its
+    own inputs (AccelForge's Eyeriss, where only weights and outputs are reused spatially).
     """
 
     name: str
@@ -84,6 +87,7 @@ class MappingTarget:
     mac_energy_pj: float
     mac_cycles: float = 1.0
     operand_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    share_halo: bool = True
 
     def __post_init__(self) -> None:
         if len(self.levels) < 2:
