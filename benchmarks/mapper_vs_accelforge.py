@@ -17,6 +17,7 @@ Setup (once; build/ is ignored):
 
     /root/.pyenv/versions/3.12.1/bin/python -m venv build/accelforge-venv   # any Python >= 3.12
     build/accelforge-venv/bin/pip install accelforge==1.0.467
+    apt-get install graphviz   # AccelForge's mapper renders its result with dot
     # the wheel's CACTI binary needs glibc 2.38; rebuild it from the sources it ships:
     cd build/accelforge-venv/lib/python3.12/site-packages/hwcomponents_cacti/cacti && \
         rm -rf obj_dbg obj_opt && make opt
@@ -96,14 +97,15 @@ def run_accelforge(python: Path, shape: dict, mapping_yaml: str | None = None) -
     if cache.exists():
         return json.loads(cache.read_text())
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [str(python), str(INPUTS / "run_accelforge.py"), "--shape", json.dumps(shape)]
+    cmd = [str(python.absolute()), str(INPUTS / "run_accelforge.py"), "--shape", json.dumps(shape)]
     if mapping_yaml is None:
         cmd.append("--search")
     else:
         path = cache.with_suffix(".yaml")
         path.write_text(mapping_yaml)
-        cmd += ["--evaluate", str(path)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+        cmd += ["--evaluate", str(path.resolve())]
+    # AccelForge writes mapping.svg (with graphviz's dot) into its working directory
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=cache.parent)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"status {done.returncode}"}
     cache.write_text(done.stdout)
