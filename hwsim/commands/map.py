@@ -81,7 +81,8 @@ def mapping_json(network) -> dict[str, Any]:
             target=m.target.name, nest=describe_nest(m),
             stays={op: {"level": level, "reuse": reuse} for op, (level, reuse) in residency(m).items()},
             edp=m.mapping.edp, evaluated=m.mapping.evaluated, valid=m.mapping.valid,
-            exhaustive=m.mapping.exhaustive, search_s=m.mapping.seconds, searched=m.searched,
+            exhaustive=m.mapping.exhaustive, search_s=m.mapping.seconds, model_s=m.mapping.model_seconds,
+            searched=m.searched,
         )
     payload["total"] = {"latency_cycles": network.latency_cycles, "energy_pj": network.energy_pj}
     return payload
