@@ -38,8 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hwsim.mapping.loopnest.search import LoopNestMapping, evaluate, search
+from hwsim.mapping.loopnest.search import LoopNestMapping, evaluate, layer_bounds, search
 from hwsim.mapping.loopnest.target import DIMS, NDIM, RELEVANCE, MappingTarget, MemoryLevel
+from hwsim.mapping.tiles import tile_words
 from hwsim.spec.enums import Objective
 from hwsim.workload.zoo import load_network
 
@@ -215,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"AccelForge's search failed: {af['error']}", file=sys.stderr)
         return 1
     _check_energies(af["action_energies"])
-    theirs_in_hwsim = evaluate(layer, target, *(a[None] for a in hwsim_nest(af["mapping"], bounds)))
+    theirs_nest = hwsim_nest(af["mapping"], bounds)
+    theirs_in_hwsim = evaluate(layer, target, *(a[None] for a in theirs_nest))
     ours_yaml = looptree(ours, bounds)
     ours_in_af = run_accelforge(args.accelforge_python, shape_of(layer), ours_yaml)
     rows = _table(af, ours, cpu, theirs_in_hwsim, ours_in_af)
@@ -225,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print(row)
     print(f"hwsim's mapping: {ours.describe(target)}")
+    if not theirs_in_hwsim[2][0]:
+        print(f"AccelForge's mapping in hwsim's count: {overflow(layer, target, theirs_nest)}")
+    print("where the two mappings differ by AccelForge's model (uJ, AccelForge's / hwsim's): " + ", ".join(
+        f"{k} {v * 1e6:.2f} / {ours_in_af['energy_by_component_tensor_action'].get(k, 0.0) * 1e6:.2f}"
+        for k, v in af["energy_by_component_tensor_action"].items()
+        if abs(v - ours_in_af.get("energy_by_component_tensor_action", {}).get(k, 0.0)) > 1e-8))
     print("AccelForge's mapping: " + " | ".join(n.get("text", n["node"]) if n["node"] != "Storage"
                                                else f"[{','.join(n['tensors'])} in {n['component']}]"
                                                for n in af["mapping"] if n["node"] != "Reservation"))
@@ -237,6 +245,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def overflow(layer, target: MappingTarget, nest: tuple[np.ndarray, np.ndarray, np.ndarray]) -> str:
+    """Which of ``target``'s buffers the mapping ``nest`` overflows, in hwsim's words."""
+    bounds, window = layer_bounds(layer)
+    factors, spatial, _ = nest
+    out = []
+    for index, level in enumerate(target.levels[:-1]):
+        words = tile_words(bounds, window, factors, spatial, index, level.holds, target.operand_scale)
+        if words > level.capacity_words:
+            out.append(f"{level.name} {words:,.0f} of {level.capacity_words:,.0f} words")
+        for x, part in enumerate(level.partition_words or ()):
+            one = tuple(i == x for i in range(3))
+            words = tile_words(bounds, window, factors, spatial, index, one, target.operand_scale)
+            if words > part:
+                out.append(f"{level.name} {'WIO'[x]} {words:,.0f} of {part:,.0f} words")
+    return "; ".join(out) or "fits"
+
+
 def _check_energies(reported: dict) -> None:
     for component, (read, write, _) in AF_ENERGY.items():
         got = reported.get(f"{component}.read", {}).get("energy_j")
@@ -247,7 +272,7 @@ def _check_energies(reported: dict) -> None:
 def _table(af: dict, ours: LoopNestMapping, cpu: float, theirs_in_hwsim, ours_in_af) -> list[str]:
     af_uj = af["energy_j"] * 1e6
     lat, energy, valid = (float(v[0]) for v in theirs_in_hwsim)
-    theirs_hw = f"{energy / 1e6:,.2f}" if valid else "over a scratchpad in hwsim's count"
+    theirs_hw = f"{energy / 1e6:,.2f}" if valid else "over a buffer's capacity in hwsim's count"
     ours_af = f"{ours_in_af['energy_j'] * 1e6:,.2f} ({af_uj / (ours_in_af['energy_j'] * 1e6):.3f}x)" \
         if "energy_j" in ours_in_af else f"rejected: {ours_in_af['error']}"
     ratio = f" ({energy / ours.energy_pj:.3f}x)" if valid else ""
