@@ -7,9 +7,12 @@ import pytest
 
 from hwsim import api
 from hwsim.cli import main
+from hwsim.errors import MappingError
+from hwsim.mapping.loopnest.target import MappingTarget, MemoryLevel
 from hwsim.mapping.loopnest.parallel import default_workers, search_all
 from hwsim.mapping.network import distinct_shapes, map_network
 from hwsim.spec.enums import Objective
+from hwsim.workload.layers import Layer, LayerKind, Quant
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +37,24 @@ def test_default_workers_is_at_most_one_per_search():
     assert 1 <= default_workers(100) <= 100
 
 
-def test_pool_raises_the_first_failing_jobs_error():
+def test_workers_must_be_positive():
     with pytest.raises(ValueError, match=r"^workers = 0: must be at least 1"):
         search_all([], objective=Objective.EDP, budget=10, seed=0, workers=0)
+
+
+def test_pool_raises_the_first_failing_jobs_error():
+    # the second and third jobs fit nowhere (a half-word register cannot hold one weight)
+    def target(name, reg_words):
+        return MappingTarget(name, 1, 1, (), (), (
+            MemoryLevel("reg", reg_words, 0.1, 0.1, 1e9, (True, False, False)),
+            MemoryLevel("dram", 1e12, 1.0, 1.0, 1e9),
+        ), mac_energy_pj=0.0)
+
+    layers = [Layer(name, LayerKind.CONV, 1, 2, 2, 2, 1, 1, 1, 1, 0, ("",), 8, Quant.ternary())
+              for name in ("ok", "b1", "b2")]
+    jobs = [(layers[0], target("one", 1.0)), (layers[1], target("tiny", 0.5)), (layers[2], target("tiny", 0.5))]
+    with pytest.raises(MappingError, match=r"^layer 'b1': no valid mapping on 'tiny'"):
+        search_all(jobs, objective=Objective.EDP, budget=500, seed=0, workers=2)
 
 
 def test_cli_workers_option(capsys, tmp_path):

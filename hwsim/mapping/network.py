@@ -110,7 +110,7 @@ def map_network(workload: Any, arch: Any, *, objective: Objective = Objective.ED
     fixed
         Loop nests given by the user (a mapping file), by layer name; not searched.
     progress
-        Called after each search (in the order the searches finish).
+        Called after each search, in the order of the layers (also with several workers).
     workers
         Processes searching distinct shapes at once (:func:`search_all`); the mappings do not
         depend on it.
