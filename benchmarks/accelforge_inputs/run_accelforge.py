@@ -8,7 +8,9 @@ costs one LoopTree mapping (YAML, as written by benchmarks/mapper_vs_accelforge.
 AccelForge's model instead.  Either way the output holds the energy (J), the latency (s),
 the energy per component and tensor, the action counts, the mapping (its LoopTree nodes,
 outermost first) and the per-action energies AccelForge's component models gave each
-component of the architecture.  Called by benchmarks/mapper_vs_accelforge.py, which caches it.
+component of the architecture.  Called by benchmarks/mapper_vs_accelforge.py, which caches it
+and runs it in build/accelforge/: AccelForge's mapper writes mapping.svg into its working
+directory (with graphviz's ``dot``) after every search.
 """
 
 from __future__ import annotations
