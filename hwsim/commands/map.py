@@ -19,6 +19,9 @@ def register(subparsers) -> None:
                    help="mapping evaluations per distinct layer shape (default 200000); smaller spaces are "
                         "searched exhaustively")
     p.add_argument("--seed", type=int, default=0, help="seed of the random search (default 0)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes searching distinct layer shapes at once (default: one per core, at most one "
+                        "per shape); the mappings do not depend on it")
     p.add_argument("--out", type=Path, help="write the mapping file (hwsim.mapping/1 YAML) for hwsim simulate --mapping")
     p.add_argument("--json", type=Path, help="write the mappings and their costs as JSON")
     p.add_argument("--quiet", action="store_true", help="print no table and no progress")
@@ -30,14 +33,21 @@ def cmd_map(args: argparse.Namespace) -> int:
     from hwsim.cli import split_overrides
     from hwsim.errors import MappingError
 
+    from hwsim.mapping.loopnest.parallel import default_workers
+    from hwsim.mapping.network import DEFAULT_BUDGET, distinct_shapes, map_network
+    from hwsim.spec.enums import Objective
+
     if args.budget is not None and args.budget <= 0:
         raise MappingError(f"--budget = {args.budget}: must be a positive number of evaluations")
+    if args.workers is not None and args.workers <= 0:
+        raise MappingError(f"--workers = {args.workers}: must be a positive number of processes")
     arch_over, wl_over = split_overrides(args.overrides)
     arch = api.load_arch(args.arch, overrides=arch_over)
     workload = api.load_network(args.model, overrides=wl_over)
     progress = None if args.quiet else _progress
-    network = api.map_network(workload, arch, objective=args.objective, budget=args.budget, seed=args.seed,
-                              progress=progress)
+    workers = args.workers or default_workers(distinct_shapes(workload, arch))
+    network = map_network(workload, arch, objective=Objective(args.objective), budget=args.budget or DEFAULT_BUDGET,
+                          seed=args.seed, progress=progress, workers=workers)
     if not args.quiet:
         _print_table(network)
     if args.out:
@@ -71,7 +81,8 @@ def mapping_json(network) -> dict[str, Any]:
             target=m.target.name, nest=describe_nest(m),
             stays={op: {"level": level, "reuse": reuse} for op, (level, reuse) in residency(m).items()},
             edp=m.mapping.edp, evaluated=m.mapping.evaluated, valid=m.mapping.valid,
-            exhaustive=m.mapping.exhaustive, search_s=m.mapping.seconds, searched=m.searched,
+            exhaustive=m.mapping.exhaustive, search_s=m.mapping.seconds, model_s=m.mapping.model_seconds,
+            searched=m.searched,
         )
     payload["total"] = {"latency_cycles": network.latency_cycles, "energy_pj": network.energy_pj}
     return payload

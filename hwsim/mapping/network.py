@@ -14,7 +14,8 @@ from typing import Any, Callable
 import numpy as np
 
 from hwsim.errors import MappingError
-from hwsim.mapping.loopnest.search import LoopNestMapping, search
+from hwsim.mapping.loopnest.search import LoopNestMapping
+from hwsim.mapping.loopnest.parallel import search_all
 from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
 from hwsim.mapping.targets import target_for
 from hwsim.spec.enums import Objective
@@ -89,9 +90,14 @@ def shape_key(layer: Layer) -> tuple[int, ...]:
             layer.act_bits, weight_bits)
 
 
+def distinct_shapes(workload: Any, arch: Any) -> int:
+    """How many searches ``map_network`` runs for ``workload``: its distinct mappable layer shapes."""
+    return len({shape_key(layer) for layer in mappable_layers(workload, arch)})
+
+
 def map_network(workload: Any, arch: Any, *, objective: Objective = Objective.EDP, budget: int = DEFAULT_BUDGET,
                 seed: int = 0, fixed: dict[str, LayerMapping] | None = None,
-                progress: Progress | None = None) -> NetworkMapping:
+                progress: Progress | None = None, workers: int = 1) -> NetworkMapping:
     """Search the best loop nest of every mappable layer for ``objective``.
 
     Parameters
@@ -104,18 +110,17 @@ def map_network(workload: Any, arch: Any, *, objective: Objective = Objective.ED
     fixed
         Loop nests given by the user (a mapping file), by layer name; not searched.
     progress
-        Called after each search.
+        Called after each search, in the order of the layers (also with several workers).
+    workers
+        Processes searching distinct shapes at once (:func:`search_all`); the mappings do not
+        depend on it.
     """
     layers = mappable_layers(workload, arch)
     fixed = fixed or {}
     todo = {shape_key(layer): layer for layer in layers if layer.name not in fixed}
-    found: dict[tuple[int, ...], tuple[MappingTarget, LoopNestMapping]] = {}
-    for done, (key, layer) in enumerate(todo.items(), start=1):
-        target = target_for(arch, layer)
-        result = search(layer, target, objective=objective, budget=budget, seed=seed)
-        found[key] = (target, result)
-        if progress is not None:
-            progress(done, len(todo), layer.name, result.seconds)
+    jobs = [(layer, target_for(arch, layer)) for layer in todo.values()]
+    results = search_all(jobs, objective=objective, budget=budget, seed=seed, workers=workers, progress=progress)
+    found = {key: (target, result) for key, (_, target), result in zip(todo, jobs, results)}
     out = []
     for layer in layers:
         if layer.name in fixed:

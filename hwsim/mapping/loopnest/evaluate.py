@@ -44,20 +44,26 @@ def _tile(x, dims, window):
 
 
 @njit(cache=True)
-def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, holds, capacity, double,
-                   e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0):
+def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, holds, capacity, partition, double,
+                   e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0,
+                   share_halo=True):
     """Latency (cycles), energy (pJ) and validity of every mapping in the batch.
 
     ``scale[x]`` is how many of the target's words one element of operand ``x`` fills (its
     width over the word's): capacities, traffic and access energies are in words.
+    ``partition[l, x]`` is the words of level ``l`` only operand ``x`` may use (inf where
+    the level is one shared buffer); ``e_read[l, x]``/``e_write[l, x]`` are the energies
+    of one word of operand ``x`` at level ``l``.  ``share_halo``: PEs whose input windows
+    overlap get the shared inputs in one multicast word; when False every PE gets its own
+    copy (the array's inputs are its unrolled dimensions' product).
     """
     n, levels, ndim = factors.shape
     latency = np.empty(n, dtype=np.float64)
     energy = np.empty(n, dtype=np.float64)
     valid = np.ones(n, dtype=np.bool_)
     cum = np.empty((levels, ndim), dtype=np.float64)
-    reads = np.empty(levels, dtype=np.float64)
-    writes = np.empty(levels, dtype=np.float64)
+    reads = np.empty((levels, 3), dtype=np.float64)  # per level and operand
+    writes = np.empty((levels, 3), dtype=np.float64)
     sp = np.empty(ndim, dtype=np.float64)
     macs = 1.0
     for d in range(ndim):
@@ -89,20 +95,21 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
                 cum[l, d] = acc * (sp[d] if l >= 1 else 1.0)
         for l in range(levels - 1):
             used = 0.0
+            copies = 2.0 if double[l] else 1.0
             for x in range(3):
                 if holds[l, x]:
-                    used += _tile(x, cum[l], window) * scale[x]
-            if double[l]:
-                used *= 2.0
+                    words = _tile(x, cum[l], window) * scale[x] * copies
+                    used += words
+                    if words > partition[l, x]:
+                        ok = False
             if used > capacity[l]:
                 ok = False
         compute = 1.0
         for l in range(levels):
             for d in range(ndim):
                 compute *= factors[i, l, d]
-        for l in range(levels):
-            reads[l] = 0.0
-            writes[l] = 0.0
+        reads[:] = 0.0
+        writes[:] = 0.0
         for x in range(3):
             lowest = -1
             for l in range(levels):
@@ -110,14 +117,16 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
                     lowest = l
                     break
             per_cycle = _tile(x, sp, window)
+            if x == I and not share_halo:
+                per_cycle = sp[0] * sp[2] * sp[3] * sp[4] * sp[5] * sp[6] * sp[7]
             s = scale[x]
             if lowest == 0:
                 touches = macs * s
             else:
                 touches = compute * per_cycle * s
-            reads[lowest] += touches
+            reads[lowest, x] += touches
             if x == O:
-                writes[lowest] += touches
+                writes[lowest, x] += touches
             a = lowest
             while a < levels - 1:
                 b = a + 1
@@ -140,20 +149,23 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
                 if x == O:
                     first = (out_total if words > out_total else words) * s
                     words *= s
-                    writes[b] += words
-                    reads[b] += words - first
-                    reads[a] += words
-                    writes[a] += words - first
+                    writes[b, x] += words
+                    reads[b, x] += words - first
+                    reads[a, x] += words
+                    writes[a, x] += words - first
                 else:
-                    reads[b] += words * s
-                    writes[a] += words * s
+                    reads[b, x] += words * s
+                    writes[a, x] += words * s
                 a = b
         e = macs * mac_energy_pj
         lat = compute * mac_cycles
         for l in range(levels):
-            e += reads[l] * e_read[l] + writes[l] * e_write[l]
+            words = 0.0
+            for x in range(3):
+                e += reads[l, x] * e_read[l, x] + writes[l, x] * e_write[l, x]
+                words += reads[l, x] + writes[l, x]
             if l >= 1:
-                t = (reads[l] + writes[l]) / bandwidth[l]
+                t = words / bandwidth[l]
                 if t > lat:
                     lat = t
         latency[i] = lat

@@ -8,9 +8,10 @@ deterministic.  Evaluation is batched through the compiled cost model.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from hwsim.errors import MappingError
 from hwsim.mapping.loopnest import space
@@ -33,6 +34,8 @@ class LoopNestMapping:
     valid: int
     exhaustive: bool
     seconds: float
+    # of ``seconds``, the time inside the compiled cost model (a timing, so not compared)
+    model_seconds: float = field(default=0.0, compare=False)
 
     @property
     def edp(self) -> float:
@@ -56,14 +59,44 @@ def layer_bounds(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
 
 def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders):
     """Cost of given mappings of ``layer``: (latency cycles, energy pJ, valid) arrays."""
-    bounds, window = layer_bounds(layer)
-    a = target.arrays()
-    row_mask = np.array([d in target.row_dims for d in DIMS], dtype=np.bool_)
-    col_mask = np.array([d in target.col_dims for d in DIMS], dtype=np.bool_)
-    scale = np.array(target.operand_scale, dtype=np.float64)
-    return evaluate_batch(bounds, window, scale, factors, spatial, orders, RELEVANCE, a["holds"], a["capacity"],
-                          a["double"], a["e_read"], a["e_write"], a["bandwidth"], target.mac_energy_pj,
-                          target.rows, target.cols, row_mask, col_mask, float(target.mac_cycles))
+    return CostModel.of(layer, target)(factors, spatial, orders)
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """One layer on one target in the compiled model's terms, built once per search.
+
+    Calling it evaluates a batch: ``(factors, spatial, orders) -> (latency, energy, valid)``.
+    """
+
+    bounds: np.ndarray
+    window: np.ndarray
+    scale: np.ndarray
+    arrays: tuple[np.ndarray, ...]  # holds, capacity, partition, double, e_read, e_write, bandwidth
+    mac_energy_pj: float
+    rows: int
+    cols: int
+    row_mask: np.ndarray
+    col_mask: np.ndarray
+    mac_cycles: float
+    share_halo: bool = True
+
+    @classmethod
+    def of(cls, layer: Layer, target: MappingTarget) -> "CostModel":
+        bounds, window = layer_bounds(layer)
+        a = target.arrays()
+        return cls(bounds, window, np.array(target.operand_scale, dtype=np.float64),
+                   (a["holds"], a["capacity"], a["partition"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
+                   float(target.mac_energy_pj), target.rows, target.cols,
+                   np.array([d in target.row_dims for d in DIMS], dtype=np.bool_),
+                   np.array([d in target.col_dims for d in DIMS], dtype=np.bool_), float(target.mac_cycles),
+                   bool(target.share_halo))
+
+    def __call__(self, factors, spatial, orders):
+        holds, capacity, partition, double, e_read, e_write, bandwidth = self.arrays
+        return evaluate_batch(self.bounds, self.window, self.scale, factors, spatial, orders, RELEVANCE, holds,
+                              capacity, partition, double, e_read, e_write, bandwidth, self.mac_energy_pj, self.rows,
+                              self.cols, self.row_mask, self.col_mask, self.mac_cycles, self.share_halo)
 
 
 def search(layer: Layer, target: MappingTarget, *, objective: Objective = Objective.EDP,
@@ -76,26 +109,28 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
     the space uniformly, the rest refines the ``elite`` best mappings found so far by
     mutation (``generation`` children per round, by default ``max(4096, budget // 64)`` so that
     a large budget spends little time outside the compiled model; see :func:`space.neighbours`).
+    Mappings equal in ``objective`` are ranked by the other metric (:func:`ranking`).
     """
     if budget <= 0:
         raise MappingError(f"mapper budget must be positive, got {budget}")
-    bounds, _ = layer_bounds(layer)
+    started = time.perf_counter()
+    model = CostModel.of(layer, target)
     levels = len(target.levels)
-    tables = space.factor_tables(bounds, target)
+    tables = space.factor_tables(model.bounds, target)
     n_orders = len(space.canonical_orders(levels))
     exhaustive = float(np.prod([len(t) for t in tables], dtype=np.float64)) * n_orders <= budget
-    started = time.perf_counter()
-    tracker = _Best(objective)
+    tracker = _Best(objective, model)
     if exhaustive:
         for factors, spatial, orders in space.enumerate_all(tables, levels, batch):
-            tracker.add(factors, spatial, orders, *evaluate(layer, target, factors, spatial, orders))
+            tracker.add(factors, spatial, orders)
     else:
         rng = np.random.default_rng(seed)
+        flat = space.flatten(tables)
         generation = generation or max(4096, budget // 64)
         explore = max(min(budget, generation), int(budget * explore_fraction))
         pool_rows = np.empty((0, NDIM), dtype=np.int64)
         pool_orders = np.empty((0, levels, NDIM), dtype=np.int64)
-        pool_cost = np.empty(0)
+        pool_keys = np.empty((0, 2))
         while tracker.evaluated < budget:
             if tracker.evaluated < explore or len(pool_rows) == 0:
                 n = min(batch, max(explore - tracker.evaluated, generation), budget - tracker.evaluated)
@@ -103,11 +138,10 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
             else:
                 n = min(generation, budget - tracker.evaluated)
                 rows, orders = space.neighbours(tables, pool_rows, pool_orders, n, rng)
-            factors, spatial = space.materialize(tables, rows)
-            cost = tracker.add(factors, spatial, orders, *evaluate(layer, target, factors, spatial, orders))
-            pool_rows, pool_orders, pool_cost = _elite(np.concatenate([pool_rows, rows]),
-                                                       np.concatenate([pool_orders, orders]),
-                                                       np.concatenate([pool_cost, cost]), elite)
+            factors, spatial = space.materialize(tables, rows, flat)
+            keys = tracker.add(factors, spatial, orders)
+            pool_rows, pool_orders, pool_keys = _elite((pool_rows, pool_orders, pool_keys), (rows, orders, keys),
+                                                       elite)
     seconds = time.perf_counter() - started
     if tracker.best is None:
         inner = target.levels[0]
@@ -126,38 +160,123 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
         valid=tracker.valid,
         exhaustive=exhaustive,
         seconds=seconds,
+        model_seconds=tracker.model_seconds,
     )
+
+
+def ranking(objective: Objective, latency: np.ndarray, energy: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Sort keys (n, 2) of mappings: the objective, then the other metric; inf where invalid.
+
+    Many mappings tie on latency (every one whose time is set by the same level's compulsory
+    traffic) and some on energy; among equals the search prefers the lower energy (for
+    latency and EDP) or the lower latency (for energy), so a tie never goes to an arbitrary
+    mapping that is worse in the other metric.
+    """
+    first = {Objective.LATENCY: latency, Objective.ENERGY: energy, Objective.EDP: latency * energy}[objective]
+    second = latency if objective is Objective.ENERGY else energy
+    keys = np.stack([first, second], axis=1)
+    keys[~valid] = np.inf
+    return keys
 
 
 class _Best:
     """The best valid mapping seen so far and the evaluation counts (mutable, local to one search)."""
 
-    def __init__(self, objective: Objective) -> None:
+    def __init__(self, objective: Objective, model: CostModel) -> None:
         self.objective = objective
+        self.model = model
         self.best = None
         self.evaluated = self.valid = 0
+        self.model_seconds = 0.0
 
-    def add(self, factors, spatial, orders, lat, energy, valid) -> np.ndarray:
-        """Account one evaluated batch; returns its costs (inf where invalid)."""
+    def add(self, factors, spatial, orders) -> np.ndarray:
+        """Evaluate and account one batch; returns its sort keys (:func:`ranking`)."""
+        t = time.perf_counter()
+        lat, energy, valid = self.model(factors, spatial, orders)
+        self.model_seconds += time.perf_counter() - t
         self.evaluated += len(lat)
         self.valid += int(valid.sum())
-        cost = {Objective.LATENCY: lat, Objective.ENERGY: energy, Objective.EDP: lat * energy}[self.objective]
-        cost = np.where(valid, cost, np.inf)
-        i = int(np.argmin(cost))
-        if valid[i] and (self.best is None or cost[i] < self.best[0]):
-            self.best = (float(cost[i]), factors[i].copy(), spatial[i].copy(), orders[i].copy(), float(lat[i]),
+        keys = ranking(self.objective, lat, energy, valid)
+        i = _argmin_key(keys)
+        if valid[i] and (self.best is None or tuple(keys[i]) < self.best[0]):
+            self.best = (tuple(keys[i]), factors[i].copy(), spatial[i].copy(), orders[i].copy(), float(lat[i]),
                          float(energy[i]))
-        return cost
+        return keys
 
 
-def _elite(rows: np.ndarray, orders: np.ndarray, cost: np.ndarray, size: int):
-    """The ``size`` cheapest distinct valid mappings (ties broken by position, so deterministic)."""
-    finite = np.flatnonzero(np.isfinite(cost))
-    if len(finite) > 4 * size:  # duplicates are at most 4x; ties at the cut go by position
-        cut = np.partition(cost[finite], 4 * size - 1)[4 * size - 1]
-        finite = finite[cost[finite] <= cut]
-    shortlist = finite[np.argsort(cost[finite], kind="stable")[: 4 * size]]
-    keys = np.concatenate([rows[shortlist], orders[shortlist].reshape(len(shortlist), -1)], axis=1)
-    _, first = np.unique(keys, axis=0, return_index=True)
-    keep = shortlist[np.sort(first)[:size]]
-    return rows[keep], orders[keep], cost[keep]
+@njit(cache=True)
+def _argmin_key(keys):
+    """Index of the lexicographically smallest row of ``keys`` (n, 2); the first on ties."""
+    best = 0
+    for i in range(1, keys.shape[0]):
+        if keys[i, 0] < keys[best, 0] or (keys[i, 0] == keys[best, 0] and keys[i, 1] < keys[best, 1]):
+            best = i
+    return best
+
+
+def _elite(pool: tuple[np.ndarray, np.ndarray, np.ndarray], batch: tuple[np.ndarray, np.ndarray, np.ndarray],
+           size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``size`` best distinct valid mappings of ``pool`` and ``batch`` (each (rows, orders, keys)).
+
+    Ties are broken by position, pool first, so the choice is deterministic.  The batch is
+    cut to its own best first, so that the large arrays are never copied.
+    """
+    rows, orders, keys = batch
+    keep = _elite_index(rows, orders.reshape(len(orders), -1), keys, size)
+    rows = np.concatenate([pool[0], rows[keep]])
+    orders = np.concatenate([pool[1], orders[keep]])
+    keys = np.concatenate([pool[2], keys[keep]])
+    keep = _elite_index(rows, orders.reshape(len(orders), -1), keys, size)
+    return rows[keep], orders[keep], keys[keep]
+
+
+@njit(cache=True)
+def _elite_index(rows, orders, keys, size):
+    """Indices of the ``size`` best distinct rows with finite keys, best first (stable on ties)."""
+    n = keys.shape[0]
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    # candidates: every row whose first key is at most the (4 size)-th smallest (duplicates
+    # of one mapping are few, so the distinct best are among them)
+    cut = np.partition(keys[:, 0], min(n, 4 * size) - 1)[min(n, 4 * size) - 1]
+    candidates = np.flatnonzero(keys[:, 0] <= cut)
+    sub = keys[candidates]
+    by_second = np.argsort(sub[:, 1], kind="mergesort")
+    rank = candidates[by_second[np.argsort(sub[by_second, 0], kind="mergesort")]]
+    keep = np.empty(min(size, n), dtype=np.int64)
+    kept = 0
+    for i in rank:
+        if kept == keep.size or not np.isfinite(keys[i, 0]):
+            break
+        duplicate = False
+        for m in range(kept):
+            other = keep[m]
+            if keys[other, 0] == keys[i, 0] and keys[other, 1] == keys[i, 1] and np.array_equal(
+                    rows[other], rows[i]) and np.array_equal(orders[other], orders[i]):
+                duplicate = True
+                break
+        if not duplicate:
+            keep[kept] = i
+            kept += 1
+    return keep[:kept]
+
+
+def warm_up(target: MappingTarget) -> None:
+    """Load (from numba's cache, or compile) every kernel a search on ``target`` calls, in this process.
+
+    Forked workers then inherit them instead of each loading them again.
+    """
+    levels = len(target.levels)
+    a = target.arrays()
+    model = CostModel(np.ones(NDIM, dtype=np.int64), np.ones(4), np.array(target.operand_scale, dtype=np.float64),
+                      (a["holds"], a["capacity"], a["partition"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
+                      float(target.mac_energy_pj), target.rows, target.cols, np.zeros(NDIM, dtype=np.bool_),
+                      np.zeros(NDIM, dtype=np.bool_), float(target.mac_cycles), bool(target.share_halo))
+    tables = [np.ones((1, levels + 1), dtype=np.int64)] * NDIM
+    rows, orders = space.sample_rows(tables, levels, 1, np.random.default_rng(0))
+    rows, orders = space.neighbours(tables, rows, orders, 1, np.random.default_rng(0))
+    factors, spatial = space.materialize(tables, rows)
+    lat, energy, valid = model(factors, spatial, orders)
+    keys = ranking(Objective.EDP, lat, energy, valid)
+    _argmin_key(keys)
+    _elite((rows, orders, keys), (rows, orders, keys), 1)

@@ -56,9 +56,10 @@ def factor_tables(bounds: np.ndarray, target: MappingTarget) -> list[np.ndarray]
             if not indexed:
                 continue
             cum = np.prod(table[:, 1 : level_index + 2], axis=1) * (table[:, 0] if level_index >= 1 else 1)
-            # in elements of the narrowest operand indexed here: a wider one fills its words sooner
-            narrowest = min(target.operand_scale[x] for x in indexed)
-            room = level.capacity_words / (2 if level.double_buffered else 1) / narrowest
+            # in elements of the operand indexed here with the most room: a wider one fills its words sooner
+            part = level.partition_words or (level.capacity_words,) * 3
+            room = max(min(level.capacity_words, part[x]) / target.operand_scale[x] for x in indexed)
+            room /= 2 if level.double_buffered else 1
             keep &= cum <= room
         tables.append(table[keep])
     return tables
@@ -89,11 +90,21 @@ def sample(tables: list[np.ndarray], levels: int, n: int, rng: np.random.Generat
     return factors, spatial, orders
 
 
-def materialize(tables: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Factors (n, L, NDIM) and spatial (n, NDIM) of mappings given as one table row per dimension (n, NDIM)."""
-    flat = np.concatenate(tables)
+def flatten(tables: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """All tables stacked (rows of (spatial, t_0, ...)) and each dimension's first row in the stack."""
+    flat = np.ascontiguousarray(np.concatenate(tables), dtype=np.int64)
     offsets = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)
-    return _gather(flat, offsets, np.ascontiguousarray(rows, dtype=np.int64))
+    return flat, offsets
+
+
+def materialize(tables: list[np.ndarray], rows: np.ndarray,
+                flat: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Factors (n, L, NDIM) and spatial (n, NDIM) of mappings given as one table row per dimension (n, NDIM).
+
+    ``flat`` is :func:`flatten` of ``tables``, when the caller has it already.
+    """
+    stacked, offsets = flat if flat is not None else flatten(tables)
+    return _gather(stacked, offsets, np.ascontiguousarray(rows, dtype=np.int64))
 
 
 @njit(cache=True)
@@ -125,25 +136,44 @@ def neighbours(tables: list[np.ndarray], rows: np.ndarray, orders: np.ndarray, n
 
     Each child re-draws the factorization of one or two dimensions (every row of a table is
     an exact split, so children stay exact) and, half of the time, replaces one level's
-    loop order by a canonical one.
+    loop order by a canonical one.  All random numbers are drawn from ``rng`` in one call,
+    so the children depend only on the parents and the generator's state.
     """
-    levels = orders.shape[1]
-    parent = np.arange(n) % len(rows)
-    child_rows, child_orders = rows[parent].copy(), orders[parent].copy()
-    sizes = np.array([len(t) for t in tables])
+    sizes = np.array([len(t) for t in tables], dtype=np.int64)
     # only dimensions with a choice are worth re-drawing (most layers have G = 1, many N = 1)
     free = np.flatnonzero(sizes > 1)
     if free.size == 0:
         free = np.arange(NDIM)
-    for _ in range(2):
-        dim = free[rng.integers(0, free.size, size=n)]
-        pick = rng.random(n) < 0.75
-        child_rows[pick, dim[pick]] = rng.integers(0, sizes[dim[pick]])
-    if levels > 1:
-        canon = canonical_orders(2)[:, 1, :]  # the three canonical single-level orders
-        swap = rng.random(n) < 0.5
-        level = rng.integers(1, levels, size=n)
-        child_orders[swap, level[swap]] = canon[rng.integers(0, 3, size=int(swap.sum()))]
+    canon = canonical_orders(2)[:, 1, :]  # the three canonical single-level orders
+    draws = rng.random((n, 9))
+    return _mutate(np.ascontiguousarray(rows, dtype=np.int64), np.ascontiguousarray(orders, dtype=np.int64),
+                   sizes, free.astype(np.int64), canon, draws)
+
+
+@njit(cache=True)
+def _pick(u, k):
+    """An integer in [0, k) from a uniform ``u`` in [0, 1)."""
+    return min(int(u * k), k - 1)
+
+
+@njit(cache=True)
+def _mutate(rows, orders, sizes, free, canon, draws):
+    """Children of ``rows``/``orders`` (parent ``i % len``), steered by uniform ``draws`` (n, 9)."""
+    n = draws.shape[0]
+    m, levels = orders.shape[0], orders.shape[1]
+    child_rows = np.empty((n, rows.shape[1]), dtype=np.int64)
+    child_orders = np.empty((n, levels, orders.shape[2]), dtype=np.int64)
+    for i in range(n):
+        p = i % m
+        child_rows[i] = rows[p]
+        child_orders[i] = orders[p]
+        for k in range(2):
+            dim = free[_pick(draws[i, 3 * k], free.size)]
+            if draws[i, 3 * k + 1] < 0.75:
+                child_rows[i, dim] = _pick(draws[i, 3 * k + 2], sizes[dim])
+        if levels > 1 and draws[i, 6] < 0.5:
+            level = 1 + _pick(draws[i, 7], levels - 1)
+            child_orders[i, level] = canon[_pick(draws[i, 8], 3)]
     return child_rows, child_orders
 
 

@@ -41,7 +41,11 @@ class MemoryLevel:
 
     ``capacity_words`` is per instance (per PE at level 0); ``bandwidth_words_per_cycle``
     is the level's total; ``holds`` says which operands it stores (an operand it does not
-    hold passes through to the next level that does).
+    hold passes through to the next level that does).  ``partition_words`` (W, I, O), when
+    given, makes the level one buffer per operand (Eyeriss's three scratchpads in a PE):
+    each operand's tile must then also fit its own part.  ``operand_energy_pj`` (W, I, O),
+    when given, is each operand's (read, write) energy per word there instead of the
+    level's own (its parts are different memories).
     """
 
     name: str
@@ -51,6 +55,12 @@ class MemoryLevel:
     bandwidth_words_per_cycle: float
     holds: tuple[bool, bool, bool] = (True, True, True)
     double_buffered: bool = False
+    partition_words: tuple[float, float, float] | None = None
+    operand_energy_pj: tuple[tuple[float, float], tuple[float, float], tuple[float, float]] | None = None
+
+    def energies(self) -> tuple[tuple[float, float], ...]:
+        """(read, write) pJ per word of W, I and O."""
+        return self.operand_energy_pj or ((self.read_energy_pj, self.write_energy_pj),) * 3
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,9 @@ class MappingTarget:
     adder takes one step per bit).  ``operand_scale`` (W, I, O) is how many of the levels'
     words one element of each operand fills: its width over the word's, so that capacities,
     traffic and energies of operands narrower or wider than a word are counted in bits.
+    ``share_halo``: PEs whose input windows overlap (P and R unrolled together) share the
+    overlapping inputs through one multicast read; False for arrays that send every PE its
+    own inputs (AccelForge's Eyeriss, where only weights and outputs are reused spatially).
     """
 
     name: str
@@ -74,6 +87,7 @@ class MappingTarget:
     mac_energy_pj: float
     mac_cycles: float = 1.0
     operand_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    share_halo: bool = True
 
     def __post_init__(self) -> None:
         if len(self.levels) < 2:
@@ -94,8 +108,9 @@ class MappingTarget:
         return {
             "holds": np.array([level.holds for level in lv], dtype=np.bool_),
             "capacity": np.array([level.capacity_words for level in lv], dtype=np.float64),
+            "partition": np.array([level.partition_words or (np.inf,) * 3 for level in lv], dtype=np.float64),
             "double": np.array([level.double_buffered for level in lv], dtype=np.bool_),
-            "e_read": np.array([level.read_energy_pj for level in lv], dtype=np.float64),
-            "e_write": np.array([level.write_energy_pj for level in lv], dtype=np.float64),
+            "e_read": np.array([[r for r, _ in level.energies()] for level in lv], dtype=np.float64),
+            "e_write": np.array([[w for _, w in level.energies()] for level in lv], dtype=np.float64),
             "bandwidth": np.array([level.bandwidth_words_per_cycle for level in lv], dtype=np.float64),
         }
