@@ -16,8 +16,10 @@ def operand_words(operand: Operand, dims: np.ndarray, window: np.ndarray) -> flo
     sh, sw, dh, dw = (float(v) for v in window)
     if operand is Operand.W:
         return g * k * c * r * s
-    if operand is Operand.I:
-        return g * n * c * ((p - 1) * sh + (r - 1) * dh + 1) * ((q - 1) * sw + (s - 1) * dw + 1)
+    if operand is Operand.I:  # the span, or fewer lines where windows leave gaps (evaluate._lines)
+        rows = min((p - 1) * sh + (r - 1) * dh + 1, p * r)
+        cols = min((q - 1) * sw + (s - 1) * dw + 1, q * s)
+        return g * n * c * rows * cols
     return g * n * k * p * q
 
 

@@ -33,9 +33,16 @@ def _operand_size(x, n, k, c, p, q, r, s, g, window):
     if x == W:
         return g * k * c * r * s
     if x == I:
-        return g * n * c * ((p - 1) * window[0] + (r - 1) * window[2] + 1) * (
-            (q - 1) * window[1] + (s - 1) * window[3] + 1)
+        return g * n * c * _lines(p, r, window[0], window[2]) * _lines(q, s, window[1], window[3])
     return g * n * k * p * q
+
+
+@njit(cache=True)
+def _lines(outputs, taps, stride, dilation):
+    """Input lines ``outputs`` windows of ``taps`` taps read: the span, or fewer when windows
+    leave gaps (a 1x1 stride-2 convolution reads every other line)."""
+    span = (outputs - 1) * stride + (taps - 1) * dilation + 1
+    return min(span, outputs * taps)
 
 
 @njit(cache=True)
