@@ -59,32 +59,43 @@ def default_mapping(workload: Any, arch: ArchSpec) -> Any:
 def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
     """Simulate ``workload`` on ``arch`` with the engine of the arch's family and price it.
 
-    ``mapping`` is a ``hwsim.mapping/1`` file path or a ``NetworkMapping``.  An engine that
-    takes loop nests gets it, or :func:`default_mapping` when none is given; other engines
-    choose their own data layout.  Either way the loop nests used or given are reported next
-    to the numbers (``loopnest*`` fields of each layer).
+    ``mapping`` is a ``hwsim.mapping/1`` file path, a ``NetworkMapping`` of loop nests or an IMC
+    ``NetworkTilings``.  An engine that takes loop nests gets them, or :func:`default_mapping`
+    when none is given; an engine that takes tilings runs them, or searches its own.  Loop nests
+    given to an engine that schedules layers itself are reported next to its numbers
+    (``loopnest*`` fields of each layer).
     """
+    from hwsim.engines import MappingKind
+
     family = Family(arch.family)
     engine = ENGINE_BY_FAMILY.get(family)
     if engine is None:
         raise SimulationError(f"arch '{arch.name}': family '{family.value}' has no engine in this hwsim version")
     source = "mapper"
-    if mapping is not None and not hasattr(mapping, "layers"):
+    if mapping is not None and not hasattr(mapping, "layers") and not hasattr(mapping, "tilings"):
         from hwsim.mapping.mapfile import read_mapping_file
 
         source = str(mapping)
         mapping = read_mapping_file(mapping, workload, arch)
     simulate_network = engine.load()
-    if engine.takes_mapping:
-        mapping = mapping if mapping is not None else default_mapping(workload, arch)
+    nests = mapping if hasattr(mapping, "layers") else None
+    if engine.mapping is MappingKind.LOOP_NEST:
+        if hasattr(mapping, "tilings"):
+            raise SimulationError(f"arch '{arch.name}' ({family.value}) takes loop nests, not IMC tilings")
+        nests = mapping if mapping is not None else default_mapping(workload, arch)
+        report = simulate_network(workload, arch, mapping=nests)
+    elif engine.mapping is MappingKind.TILING and hasattr(mapping, "tilings"):
         report = simulate_network(workload, arch, mapping=mapping)
     else:
+        if hasattr(mapping, "tilings"):
+            raise SimulationError(f"arch '{arch.name}' ({family.value}) schedules its layers itself: IMC tilings "
+                                  "do not apply")
         report = simulate_network(workload, arch)
-    if mapping is None or not isinstance(report, Report):
+    if nests is None or not isinstance(report, Report):
         return report
     from hwsim.mapping.annotate import annotate_report
 
-    return annotate_report(report, mapping, source)
+    return annotate_report(report, nests, source)
 
 
 def compare(ours: Report, baseline: Report) -> Comparison:

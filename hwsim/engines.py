@@ -9,6 +9,7 @@ hwsim version.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Callable
 
 from hwsim.report.model import Report
@@ -17,25 +18,31 @@ from hwsim.spec.enums import Family
 SimulateFn = Callable[..., Report]
 
 
+class MappingKind(str, Enum):
+    """What an engine takes as its mapping (``simulate_network(..., mapping=...)``)."""
+
+    LOOP_NEST = "loop_nest"   # a NetworkMapping of loop nests (hwsim map searches them)
+    TILING = "tiling"         # per-layer tilings of the engine's own mapper (IMC)
+
+
 @dataclass(frozen=True)
 class Engine:
     """How to reach a family's engine.
 
-    ``load`` returns ``simulate_network(workload, spec[, mapping=...]) -> Report``;
+    ``load`` returns ``simulate_network(workload, spec[, mapping=...]) -> Report``; ``mapping``
+    says what the engine takes as its mapping (None: it schedules every layer itself).
     ``default_mapping``, where the engine takes loop nests, returns the nests it uses when the
-    user gives none (``(workload, spec) -> NetworkMapping | None``).  ``replay_mapping_of``,
+    user gives none (``(workload, spec) -> NetworkMapping | None``); an engine that takes
+    tilings searches them itself when given none.  ``replay_mapping_of``,
     where the family can run one design with another's mapping, returns a function that does
     it (``hwsim compare`` splits a ratio into architecture and mapping with it).
     """
 
     load: Callable[[], SimulateFn]
+    mapping: MappingKind | None = None
     default_mapping: Callable[[], Callable[[Any, Any], Any]] | None = None
     # (workload, spec, baseline report) -> the workload on ``spec`` with the baseline's mapping
     replay_mapping_of: Callable[[], Callable[[Any, Any, Report], Report]] | None = None
-
-    @property
-    def takes_mapping(self) -> bool:
-        return self.default_mapping is not None
 
 
 def _imc() -> SimulateFn:
@@ -84,8 +91,8 @@ def _roofline() -> SimulateFn:
 
 
 ENGINE_BY_FAMILY: dict[Family, Engine] = {
-    Family.IMC: Engine(_imc, replay_mapping_of=_imc_replay),
-    Family.SYSTOLIC: Engine(_systolic, default_mapping=_systolic_default_mapping),
+    Family.IMC: Engine(_imc, mapping=MappingKind.TILING, replay_mapping_of=_imc_replay),
+    Family.SYSTOLIC: Engine(_systolic, mapping=MappingKind.LOOP_NEST, default_mapping=_systolic_default_mapping),
     Family.SNN: Engine(_snn),
     Family.ATTENTION: Engine(_attention),
     Family.ROOFLINE: Engine(_roofline),

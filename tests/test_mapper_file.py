@@ -122,26 +122,43 @@ def test_residency_names_where_each_operand_stays(mlp_on_fat):
 
 
 def test_cli_map_then_simulate_with_the_file(tmp_path, capsys):
+    """On an IMC arch `map` writes the engine's tilings; `simulate --mapping` replays them exactly."""
     out, js, rep = tmp_path / "m.yaml", tmp_path / "m.json", tmp_path / "r.json"
-    assert main(["map", "--model", "mlp", "--arch", "fat", "--objective", "latency", "--budget", "2000",
-                 "--out", str(out), "--json", str(js)]) == 0
+    assert main(["map", "--model", "mlp", "--arch", "fat", "--objective", "latency", "--out", str(out),
+                 "--json", str(js)]) == 0
     captured = capsys.readouterr()
-    assert "best loop nests for latency" in captured.out and "[3/3] fc3 searched" in captured.err
+    assert "best tilings for latency" in captured.out
     payload = json.loads(js.read_text())
     assert payload["schema"] == "hwsim.map-report/1" and len(payload["layers"]) == 3
-    assert payload["total"]["latency_cycles"] == pytest.approx(sum(e["latency_cycles"] for e in payload["layers"]))
+    assert payload["total"]["latency_cycles"] == sum(e["latency_cycles"] for e in payload["layers"])
     assert main(["simulate", "--model", "mlp", "--arch", "fat", "--mapping", str(out), "--quiet", "--json", str(rep)]) == 0
-    layers = json.loads(rep.read_text())["layers"]
-    first = payload["layers"][0]
-    assert layers[0]["loopnest_latency_cycles"] == first["latency_cycles"] and layers[0]["loopnest"] == first["nest"]
+    replayed = json.loads(rep.read_text())
+    assert [row["cycles"] for row in replayed["layers"]] == [e["latency_cycles"] for e in payload["layers"]]
+    assert {row["mapping_source"] for row in replayed["layers"]} == {"file"}
+    tilings = yaml.safe_load(out.read_text())["layers"]
+    assert set(tilings[0]["tiling"]) >= {"data_mapping", "chunk_len"}
+
+
+def test_tiling_file_errors_name_the_layer(tmp_path, capsys):
+    out = tmp_path / "m.yaml"
+    assert main(["map", "--model", "mlp", "--arch", "fat", "--quiet", "--out", str(out)]) == 0
+    data = yaml.safe_load(out.read_text())
+    data["layers"][0]["tiling"]["chunk_len"] = 10 ** 6
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    assert main(["simulate", "--model", "mlp", "--arch", "fat", "--mapping", str(bad), "--quiet"]) == 2
+    assert re.match(r"^hwsim: error: .*bad\.yaml: layer 'fc1': chunk_len = 1000000 must be an integer in \[1, 784\]$",
+                    capsys.readouterr().err.strip())
+    assert main(["simulate", "--model", "mlp", "--arch", "systolic-32x32-ws", "--mapping", str(out), "--quiet"]) == 2
+    assert "holds IMC tilings; arch 'systolic-32x32-ws' takes loop nests" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv, message", [
     (["map", "--model", "mlp", "--arch", "fat", "--budget", "0"], r"^hwsim: error: --budget = 0: must be a positive"),
     (["map", "--model", "mlp", "--arch", "gpu-v100"],
-     r"^hwsim: error: arch 'gpu-v100': family 'roofline' has no loop-nest mapping target"),
+     r"^hwsim: error: model 'mlp' is not a Transformer; arch 'gpu-v100' \(roofline\) runs"),
     (["map", "--model", "mlp", "--arch", "fat", "--set", "subarray.rows=4", "--quiet"],
-     r"^hwsim: error: layer 'fc1': no valid mapping on 'fat-columns' among \d+ candidates \(level 'column' holds 0 words"),
+     r"^hwsim: error: layer 'fc1': subarray.rows = 4 leaves no room for one 8-bit activation"),
     (["simulate", "--model", "mlp", "--arch", "fat", "--mapping", "missing.yaml"], r"^hwsim: error: missing.yaml: file not found$"),
 ])
 def test_cli_errors_are_one_line_with_status_2(argv, message, capsys):
@@ -152,7 +169,7 @@ def test_cli_errors_are_one_line_with_status_2(argv, message, capsys):
 
 
 def test_an_engine_that_takes_loop_nests_gets_the_mappers_choice_or_the_file(tmp_path, monkeypatch, mlp_on_fat):
-    from hwsim.engines import ENGINE_BY_FAMILY, Engine
+    from hwsim.engines import ENGINE_BY_FAMILY, Engine, MappingKind
     from hwsim.spec.enums import Family
 
     net, arch, mapping = mlp_on_fat
@@ -162,7 +179,7 @@ def test_an_engine_that_takes_loop_nests_gets_the_mappers_choice_or_the_file(tmp
         seen.append(mapping)
         return "report"
 
-    engine = Engine(lambda: simulate_network, default_mapping=lambda: api.map_network)
+    engine = Engine(lambda: simulate_network, mapping=MappingKind.LOOP_NEST, default_mapping=lambda: api.map_network)
     monkeypatch.setitem(ENGINE_BY_FAMILY, Family.IMC, engine)
     assert api.simulate(net, arch) == "report"
     assert [m.name for m in seen[0].layers] == ["fc1", "fc2", "fc3"] and all(m.searched for m in seen[0].layers)

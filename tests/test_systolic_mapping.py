@@ -14,6 +14,7 @@ from hwsim import api
 from hwsim.cli import main
 from hwsim.cost.systolic import energy_table_pj
 from hwsim.errors import SimulationError
+from hwsim.mapping.mapfile import write_mapping_file
 from hwsim.mapping.network import NetworkMapping, map_network
 from hwsim.sim.systolic.nest_traffic import level_accesses, nest_traffic
 from hwsim.sim.systolic.network import DEFAULT_BUDGET, DEFAULT_OBJECTIVE, simulate_layer, simulate_network
@@ -147,8 +148,10 @@ def test_cfg_arch_keeps_scalesim_and_rejects_a_mapping_in_one_line(tmp_path, cap
     assert row["stall_cycles"] == simulate_layer(net.layers[0], arch).other_cycles
     nests = tmp_path / "m.yaml"
     assert main(["map", "--model", str(topology), "--arch", str(cfg), "--budget", "500", "--out", str(nests),
-                 "--quiet"]) == 0
-    capsys.readouterr()
+                 "--quiet"]) == 2
+    assert "follows SCALE-Sim's fold order: there is no mapping file to write" in capsys.readouterr().err
+    write_mapping_file(nests, map_network(net, api.load_arch(str(cfg), overrides={"buffer_model": "analytic"}),
+                                          budget=500))
     assert main(["simulate", "--model", str(topology), "--arch", str(cfg), "--mapping", str(nests), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1

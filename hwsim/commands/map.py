@@ -1,4 +1,18 @@
-"""``hwsim map``: the mapper's best loop nest for every conv, linear and attention layer."""
+"""``hwsim map``: every layer's mapping on an accelerator, with the numbers ``hwsim simulate`` gives for it.
+
+What is searched depends on what the arch's engine takes (``hwsim.engines``):
+
+- loop nests (systolic): the loop-nest mapper searches each distinct layer shape (``--objective``,
+  ``--budget``, ``--seed``, ``--workers``); the table shows each nest and the engine's cycles and
+  energy when it runs that nest, and ``--out`` writes the nests;
+- tilings (IMC): the engine's own mapper searches data mappings and tilings for ``--objective``;
+  ``--out`` writes the chosen tilings;
+- neither (attention, roofline, SNN): the engine schedules the layers itself; the table shows
+  its schedule and numbers, and there is no file to write.
+
+Either way the cycles and energy are the engine's, equal to ``hwsim simulate`` on the same
+mapping (``simulate --mapping FILE`` replays a written file exactly).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +25,14 @@ from typing import Any
 def register(subparsers) -> None:
     from hwsim.cli import _add_model_args
 
-    p = subparsers.add_parser("map", help="search the best loop nest of every layer on an accelerator")
+    p = subparsers.add_parser("map", help="search every layer's mapping on an accelerator and show its cost")
     _add_model_args(p)
     p.add_argument("--arch", required=True, help="preset name (hwsim list archs) or YAML path")
     p.add_argument("--objective", choices=["latency", "energy", "edp"], default="edp", help="what to minimise")
     p.add_argument("--budget", type=int, default=None,
-                   help="mapping evaluations per distinct layer shape (default 200000); smaller spaces are "
-                        "searched exhaustively")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random search (default 0)")
+                   help="loop nests evaluated per distinct layer shape (default 20000, as hwsim simulate's default "
+                        "nests); smaller spaces are searched exhaustively")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random loop-nest search (default 0)")
     p.add_argument("--workers", type=int, default=None,
                    help="processes searching distinct layer shapes at once (default: one per core, at most one "
                         "per shape); the mappings do not depend on it")
@@ -31,11 +45,9 @@ def register(subparsers) -> None:
 def cmd_map(args: argparse.Namespace) -> int:
     from hwsim import api
     from hwsim.cli import split_overrides
+    from hwsim.engines import ENGINE_BY_FAMILY, MappingKind
     from hwsim.errors import MappingError
-
-    from hwsim.mapping.loopnest.parallel import default_workers
-    from hwsim.mapping.network import DEFAULT_BUDGET, distinct_shapes, map_network
-    from hwsim.spec.enums import Objective
+    from hwsim.spec.enums import Family
 
     if args.budget is not None and args.budget <= 0:
         raise MappingError(f"--budget = {args.budget}: must be a positive number of evaluations")
@@ -43,24 +55,62 @@ def cmd_map(args: argparse.Namespace) -> int:
         raise MappingError(f"--workers = {args.workers}: must be a positive number of processes")
     arch_over, wl_over = split_overrides(args.overrides)
     arch = api.load_arch(args.arch, overrides=arch_over)
+    engine = ENGINE_BY_FAMILY.get(Family(arch.family))
+    kind = engine.mapping if engine is not None else None
+    scalesim = getattr(arch, "buffer_model", None) == "scalesim"
+    if scalesim:  # SCALE-Sim's buffer replay follows its fold order: no loop nest to search
+        kind = None
+    if kind is MappingKind.TILING:  # the IMC mapper ranks tilings by the spec's objective: this one
+        arch = api.load_arch(args.arch, overrides={**arch_over, "mapping_objective": args.objective})
     workload = api.load_network(args.model, overrides=wl_over)
-    progress = None if args.quiet else _progress
-    workers = args.workers or default_workers(distinct_shapes(workload, arch))
-    network = map_network(workload, arch, objective=Objective(args.objective), budget=args.budget or DEFAULT_BUDGET,
-                          seed=args.seed, progress=progress, workers=workers)
+    nests = None
+    if kind is MappingKind.LOOP_NEST:
+        nests = _search_nests(args, workload, arch)
+    report = api.simulate(workload, arch, mapping=nests)
     if not args.quiet:
-        _print_table(network)
+        _print_table(report, nests, kind, args)
     if args.out:
-        from hwsim.mapping.mapfile import write_mapping_file
-
-        write_mapping_file(args.out, network)
-        print(f"wrote {args.out}")
+        _write_mapping(args.out, report, nests, kind, workload, arch)
     if args.json:
         from hwsim.report.files import write_json
 
-        write_json(args.json, mapping_json(network))
+        write_json(args.json, mapping_json(report, nests))
         print(f"wrote {args.json}")
     return 0
+
+
+def _search_nests(args: argparse.Namespace, workload: Any, arch: Any):
+    from hwsim.mapping.loopnest.parallel import default_workers
+    from hwsim.mapping.network import DEFAULT_BUDGET, distinct_shapes, map_network
+    from hwsim.spec.enums import Objective
+
+    progress = None if args.quiet else _progress
+    workers = args.workers or default_workers(distinct_shapes(workload, arch))
+    return map_network(workload, arch, objective=Objective(args.objective), budget=args.budget or DEFAULT_BUDGET,
+                       seed=args.seed, progress=progress, workers=workers)
+
+
+def _write_mapping(path: Path, report, nests, kind, workload, arch) -> None:
+    from hwsim.engines import MappingKind
+    from hwsim.errors import MappingError
+    from hwsim.spec.enums import Family
+
+    if kind is MappingKind.LOOP_NEST:
+        from hwsim.mapping.mapfile import write_mapping_file
+
+        write_mapping_file(path, nests)
+    elif kind is MappingKind.TILING:
+        from hwsim.mapping.tiling_file import write_tiling_file
+        from hwsim.sim.imc.network import layer_tilings
+
+        write_tiling_file(path, layer_tilings(report, workload, arch), report)
+    elif getattr(arch, "buffer_model", None) == "scalesim":
+        raise MappingError(f"--out {path}: arch '{arch.name}' has buffer_model scalesim, which follows SCALE-Sim's "
+                           "fold order: there is no mapping file to write (--set buffer_model=analytic searches nests)")
+    else:
+        raise MappingError(f"--out {path}: arch '{arch.name}' ({Family(arch.family).value}) schedules its layers itself: "
+                           "there is no mapping file to write")
+    print(f"wrote {path}")
 
 
 def _progress(done: int, total: int, name: str, seconds: float) -> None:
@@ -68,44 +118,74 @@ def _progress(done: int, total: int, name: str, seconds: float) -> None:
     print(f"hwsim map: [{done}/{total}] {name} searched in {seconds:.2f} s", end=end, file=sys.stderr, flush=True)
 
 
-def mapping_json(network) -> dict[str, Any]:
-    """The mappings, their residency and costs (schema ``hwsim.map-report/1``)."""
-    from hwsim.mapping.annotate import describe_nest
-    from hwsim.mapping.mapfile import mapping_to_dict
-    from hwsim.mapping.network import residency
+def mapping_json(report, nests) -> dict[str, Any]:
+    """Every layer's mapping and the engine's cost of it (schema ``hwsim.map-report/1``).
 
-    payload = mapping_to_dict(network)
-    payload["schema"] = "hwsim.map-report/1"
-    for entry, m in zip(payload["layers"], network.layers):
-        entry.update(
-            target=m.target.name, nest=describe_nest(m),
-            stays={op: {"level": level, "reuse": reuse} for op, (level, reuse) in residency(m).items()},
-            edp=m.mapping.edp, evaluated=m.mapping.evaluated, valid=m.mapping.valid,
-            exhaustive=m.mapping.exhaustive, search_s=m.mapping.seconds, model_s=m.mapping.model_seconds,
-            searched=m.searched,
-        )
-    payload["total"] = {"latency_cycles": network.latency_cycles, "energy_pj": network.energy_pj}
+    With loop nests, each mapped layer also carries its nest, residency and search statistics
+    (``loopnest_latency_cycles``/``loopnest_energy_pj``: the nest's cost in the mapper's own model).
+    """
+    layers = []
+    by_name = {m.name: m for m in nests.layers} if nests is not None else {}
+    for row in report.layers:
+        entry = {"name": row.name, "kind": row.kind, "mapping": row.mapping, "latency_cycles": row.cycles,
+                 "energy_pj": row.energy_pj}
+        m = by_name.get(row.name)
+        if m is not None:
+            entry.update(_nest_entry(m))
+        layers.append(entry)
+    payload = {"schema": "hwsim.map-report/1", "model": report.model, "arch": report.arch,
+               "layers": layers, "total": {"latency_cycles": report.total.cycles, "energy_pj": report.total.energy_pj}}
+    if nests is not None:
+        payload.update(objective=nests.objective.value, budget=nests.budget, seed=nests.seed)
     return payload
 
 
-def _print_table(network) -> None:
+def _nest_entry(m) -> dict[str, Any]:
+    from hwsim.mapping.annotate import describe_nest
+    from hwsim.mapping.network import residency
+
+    return {
+        "target": m.target.name, "nest": describe_nest(m),
+        "stays": {op: {"level": level, "reuse": reuse} for op, (level, reuse) in residency(m).items()},
+        "loopnest_latency_cycles": m.mapping.latency_cycles, "loopnest_energy_pj": m.mapping.energy_pj,
+        "evaluated": m.mapping.evaluated, "valid": m.mapping.valid, "exhaustive": m.mapping.exhaustive,
+        "search_s": m.mapping.seconds, "model_s": m.mapping.model_seconds, "searched": m.searched,
+    }
+
+
+def _print_table(report, nests, kind, args: argparse.Namespace) -> None:
     from rich.table import Table
 
+    from hwsim.engines import MappingKind
     from hwsim.mapping.network import level_loops, residency, spatial_text
     from hwsim.report.tables import print_tables
 
-    table = Table(title=f"{network.model} on {network.arch}: best loop nests for {network.objective.value} "
-                        f"(budget {network.budget:,}, seed {network.seed})")
-    for col in ("layer", "array", "loops per level, innermost first", "stays (level x reuse)", "cycles",
-                "energy nJ", "evals"):
+    what = {MappingKind.LOOP_NEST: f"best loop nests for {args.objective} (budget {nests.budget:,}, seed {nests.seed})"
+            if nests is not None else "",
+            MappingKind.TILING: f"best tilings for {args.objective}"}.get(kind, "the engine's own schedule")
+    table = Table(title=f"{report.model} on {report.arch}: {what}; cycles and energy as hwsim simulate counts them")
+    by_name = {m.name: m for m in nests.layers} if nests is not None else {}
+    if nests is not None:
+        columns = ("layer", "array", "loops per level, innermost first", "stays (level x reuse)", "cycles",
+                   "energy nJ", "evals")
+    else:
+        columns = ("layer", "mapping", "cycles", "energy nJ")
+    for col in columns:
         table.add_column(col, justify="right" if col in ("cycles", "energy nJ", "evals") else "left")
-    for m in network.layers:
-        loops = "\n".join(f"{name}: {' '.join(f'{d}{f}' for d, f in lp) or '-'}" for name, lp in level_loops(m))
-        stays = "\n".join(f"{op} {level} x{reuse:,}" for op, (level, reuse) in residency(m).items())
-        evals = f"{m.mapping.evaluated:,}" + (" all" if m.mapping.exhaustive else "") if m.searched else "file"
-        table.add_row(m.name, spatial_text(m).replace(" x cols", "\ncols"), loops, stays,
-                      f"{m.mapping.latency_cycles:,.0f}", f"{m.mapping.energy_pj / 1e3:,.1f}", evals)
+    for row in report.layers:
+        m = by_name.get(row.name)
+        cost = (f"{row.cycles:,}", f"{row.energy_pj / 1e3:,.1f}")
+        if nests is None:
+            table.add_row(row.name, row.mapping, *cost)
+        elif m is None:
+            table.add_row(row.name, "", row.mapping, "", *cost, "")
+        else:
+            loops = "\n".join(f"{name}: {' '.join(f'{d}{f}' for d, f in lp) or '-'}" for name, lp in level_loops(m))
+            stays = "\n".join(f"{op} {level} x{reuse:,}" for op, (level, reuse) in residency(m).items())
+            evals = f"{m.mapping.evaluated:,}" + (" all" if m.mapping.exhaustive else "") if m.searched else "file"
+            table.add_row(row.name, spatial_text(m).replace(" x cols", "\ncols"), loops, stays, *cost, evals)
     table.add_section()
-    table.add_row("total", "", "", "", f"{network.latency_cycles:,.0f}", f"{network.energy_pj / 1e3:,.1f}", "",
-                  style="bold")
+    total = (f"{report.total.cycles:,}", f"{report.total.energy_pj / 1e3:,.1f}")
+    blanks = len(columns) - 4 if nests is not None else 1  # between the name and the cost columns
+    table.add_row("total", *([""] * blanks), *total, *([""] if nests is not None else []), style="bold")
     print_tables(table)

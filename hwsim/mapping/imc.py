@@ -142,6 +142,15 @@ class ImcMapping:
         return text + f", {self.add_bits}-b adds, {self.rows_used} rows"
 
 
+@dataclass(frozen=True)
+class NetworkTilings:
+    """The tiling of every weighted layer of one network on one IMC arch (a mapping file's)."""
+
+    model: str
+    arch: str
+    tilings: Mapping[str, ImcMapping]
+
+
 def map_candidates(
     layer: Layer,
     spec: ImcSpec,
@@ -186,6 +195,44 @@ def map_layer(layer: Layer, spec: ImcSpec, density: float = 1.0, *,
               data_mapping: DataMapping | None = None) -> ImcMapping:
     """The tiling of ``layer`` on ``spec`` the estimate ranks first (see :func:`map_candidates`)."""
     return map_candidates(layer, spec, density, data_mapping=data_mapping)[0]
+
+
+def tiling_of(layer: Layer, spec: ImcSpec, data_mapping: DataMapping, chunk_len: int, chunks_per_part: int,
+              k_per_group: int, *, source: str = PINNED) -> ImcMapping:
+    """The tiling of ``layer`` (one group) that these free choices make, every other field derived
+    as the search derives it; checked against the layer and ``spec`` (:func:`check_tiling`).
+
+    Weight- and input-stationary units take one chunk (``chunks_per_part`` 1) for every output
+    channel (``k_per_group`` K); output-stationary ones all chunks in one part.
+    """
+    pixels, k, red, act_bits = layer.output_pixels, layer.K, layer.reduction, layer.act_bits
+    act_max = (1 << act_bits) - 1
+    for what, value, low, high in (("chunk_len", chunk_len, 1, red), ("chunks_per_part", chunks_per_part, 1, red),
+                                   ("k_per_group", k_per_group, 1, k)):
+        if not isinstance(value, int) or not low <= value <= high:
+            raise MappingError(f"layer '{layer.name}': {what} = {value!r} must be an integer in [{low}, {high}]")
+    n_chunks = -(-red // chunk_len)
+    out_bits = signed_bits(red * act_max)
+    if data_mapping in (DataMapping.WEIGHT_STATIONARY, DataMapping.INPUT_STATIONARY):
+        chunks_per_part, k_per_group = 1, k
+    elif data_mapping is DataMapping.OUTPUT_STATIONARY:
+        chunks_per_part, k_per_group = n_chunks, k
+    chunks_per_part = min(chunks_per_part, n_chunks)
+    parts = -(-n_chunks // chunks_per_part)
+    if data_mapping is DataMapping.OUTPUT_STATIONARY:
+        add_bits, accumulators = out_bits, 1
+    else:
+        add_bits = signed_bits(min(red, chunks_per_part * chunk_len) * act_max)
+        accumulators = k_per_group if data_mapping is DataMapping.COMBINED_STATIONARY else 1
+    tiles = -(-pixels // spec.subarray.cols)
+    tile_cols = -(-pixels // tiles)
+    tiling = ImcMapping(
+        data_mapping=data_mapping, source=source, chunk_len=chunk_len, n_chunks=n_chunks, pixel_tiles=tiles,
+        tile_cols=tile_cols, last_tile_cols=pixels - (tiles - 1) * tile_cols, k_groups=-(-k // k_per_group),
+        k_per_group=k_per_group, parts=parts, chunks_per_part=chunks_per_part, add_bits=add_bits, out_bits=out_bits,
+        rows_used=chunk_len * act_bits + accumulators * add_bits + spec.sense_amp.carry_rows,
+    )
+    return check_tiling(layer, spec, tiling)
 
 
 def check_tiling(layer: Layer, spec: ImcSpec, tiling: ImcMapping) -> ImcMapping:

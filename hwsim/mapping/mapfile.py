@@ -98,8 +98,8 @@ def write_mapping_file(path: Path, network: NetworkMapping) -> None:
     write_text_atomic(Path(path), text)
 
 
-def read_mapping_file(path: Path, workload: Any, arch: Any, *, progress: Progress | None = None) -> NetworkMapping:
-    """The loop nests of ``path``, checked against ``workload`` on ``arch``.
+def read_mapping_file(path: Path, workload: Any, arch: Any, *, progress: Progress | None = None) -> Any:
+    """The loop nests of ``path`` (or its IMC tilings, :mod:`.tiling_file`), checked against ``workload`` on ``arch``.
 
     Mappable layers the file does not list are searched with the file's objective, budget
     and seed (the mapper's choice).
@@ -113,6 +113,17 @@ def read_mapping_file(path: Path, workload: Any, arch: Any, *, progress: Progres
     data = read_yaml_mapping(path, MappingError)
     if data.get("schema") != SCHEMA:
         raise MappingError(f"{path}: key 'schema' = {data.get('schema')!r}: expected '{SCHEMA}'")
+    from hwsim.mapping.tiling_file import is_tiling_file, read_tiling_file
+
+    if is_tiling_file(data):
+        if getattr(arch, "family", None) != "imc":
+            raise MappingError(f"{path}: holds IMC tilings; arch '{arch.name}' takes loop nests")
+        try:
+            return read_tiling_file(path, data, workload, arch)
+        except MappingError:
+            raise
+        except Exception as exc:  # SpecError from the strict schema
+            raise MappingError(_name_layer(str(exc), data)) from None
     try:
         spec = validate(MappingFile, data, str(path))
     except Exception as exc:  # SpecError from the strict schema; re-raised as a mapping error

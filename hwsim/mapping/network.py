@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from hwsim.errors import MappingError
+from hwsim.mapping.defaults import DEFAULT_BUDGET
 from hwsim.mapping.loopnest.search import LoopNestMapping
 from hwsim.mapping.loopnest.parallel import search_all
 from hwsim.mapping.loopnest.target import DIMS, RELEVANCE, MappingTarget
@@ -22,7 +23,6 @@ from hwsim.spec.enums import Objective
 from hwsim.workload.layers import GEMM_KINDS, Layer
 
 OPERANDS = ("W", "I", "O")
-DEFAULT_BUDGET = 200_000
 
 # progress(done, total, layer name, seconds of that search)
 Progress = Callable[[int, int, str, float], None]

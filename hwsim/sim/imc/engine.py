@@ -182,6 +182,10 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
                 "rows_used": float(m.rows_used),
                 "cols_used": float(m.tile_cols),
                 "reduction_parts": float(m.parts),
+                # the tiling's free choices (hwsim.mapping.imc.tiling_of rebuilds it from them)
+                "chunk_len": float(m.chunk_len),
+                "chunks_per_part": float(m.chunks_per_part),
+                "k_per_group": float(m.k_per_group),
             }
         ),
     )

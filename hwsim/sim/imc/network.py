@@ -16,12 +16,14 @@ A whole-network pin from the command line is ``--set data_mapping=combined_stati
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Mapping
 
 from hwsim.cost import imc as imc_cost
 from hwsim.cost.report import build_report
 from hwsim.errors import SimulationError
 from hwsim.report.model import Report
+from hwsim.mapping.imc import ImcMapping, NetworkTilings
 from hwsim.sim.imc.engine import simulate_layer
 from hwsim.spec.enums import DataMapping, Family
 from hwsim.spec.imc import ImcSpec
@@ -29,7 +31,8 @@ from hwsim.workload.network import Network
 
 
 def simulate_network(network: Network, arch: ImcSpec, *,
-                     data_mappings: Mapping[str, DataMapping | str] | None = None) -> Report:
+                     data_mappings: Mapping[str, DataMapping | str] | None = None,
+                     mapping: NetworkTilings | None = None) -> Report:
     """Simulate every layer of ``network`` on ``arch`` and price the result.
 
     Parameters
@@ -37,6 +40,9 @@ def simulate_network(network: Network, arch: ImcSpec, *,
     data_mappings
         Layer name -> data mapping to pin for that layer (a :class:`DataMapping` or its
         value); layers not named follow the spec.
+    mapping
+        The exact tilings to run (a mapping file's, or another run's), by layer name; those
+        layers are not searched.
     """
     if not isinstance(network, Network):
         raise SimulationError(
@@ -44,7 +50,9 @@ def simulate_network(network: Network, arch: ImcSpec, *,
         )
     pins = _pins(network, arch, data_mappings or {})
     memo: dict[tuple, object] = {}
-    stats = [simulate_layer(layer, network.weights.get(layer.name), arch, data_mapping=pins.get(layer.name), memo=memo)
+    tilings = mapping.tilings if mapping is not None else {}
+    stats = [simulate_layer(layer, network.weights.get(layer.name), arch, data_mapping=pins.get(layer.name), memo=memo,
+                            tiling=tilings.get(layer.name))
              for layer in network.layers]
     sources = Counter(st.extra["mapping_source"] for st in stats if "mapping_source" in st.extra)
     used = Counter(st.extra["data_mapping"] for st in stats if "data_mapping" in st.extra)
@@ -91,3 +99,17 @@ def _pins(network: Network, arch: ImcSpec, given: Mapping[str, DataMapping | str
                 f"data_mappings: layer '{name}' = {value!r} on arch '{arch.name}': expected one of {choices}"
             ) from None
     return pins
+
+
+def layer_tilings(report: Report, network: Network, arch: ImcSpec) -> NetworkTilings:
+    """The exact tiling each weighted layer of an IMC ``report`` ran with, rebuilt from its extras."""
+    from hwsim.mapping.imc import tiling_of
+
+    out = {}
+    for row, layer in zip(report.layers, network.layers):
+        if "chunk_len" in row.extra:
+            group = layer if layer.G == 1 else replace(layer, G=1)
+            out[row.name] = tiling_of(group, arch, DataMapping(row.extra["data_mapping"]), int(row.extra["chunk_len"]),
+                                      int(row.extra["chunks_per_part"]), int(row.extra["k_per_group"]),
+                                      source=row.extra["mapping_source"])
+    return NetworkTilings(model=report.model, arch=report.arch, tilings=out)

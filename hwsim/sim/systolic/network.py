@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from hwsim.cost import systolic as systolic_cost
 from hwsim.cost.report import build_report
 from hwsim.errors import SimulationError
+from hwsim.mapping.defaults import DEFAULT_BUDGET as MAPPER_DEFAULT_BUDGET
 from hwsim.report.model import Report
 from hwsim.sim.stats import LayerStats
 from hwsim.sim.vector import simulate_vector_layer
@@ -42,7 +43,7 @@ if TYPE_CHECKING:  # the mapper pulls in numba (0.3 s at start-up), which SCALE-
 # per distinct layer shape reach the 200,000-candidate latency there, searching ResNet-18's 12
 # shapes in about 0.5 s.
 DEFAULT_OBJECTIVE = Objective.EDP
-DEFAULT_BUDGET = 20_000
+DEFAULT_BUDGET = MAPPER_DEFAULT_BUDGET
 DEFAULT_SEED = 0
 
 
