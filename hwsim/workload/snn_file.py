@@ -255,16 +255,27 @@ def digits_split(samples: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.n
 
 def dataset_arrays(name: DatasetName, split: Split) -> tuple[np.ndarray, np.ndarray]:
     """(inputs (B, C) int64, labels (B,) int64) of a built-in data set's split."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    images = digits.images.astype(np.float64)
+    images, target = sklearn_digits()
     if name is DatasetName.SKLEARN_DIGITS_28X28:
         images = np.clip(np.rint(resize_bilinear(images, 28) * (255.0 / 16.0)), 0, 255)
     x = images.reshape(len(images), -1).astype(np.int64)
     train, test = digits_split(len(x))
     pick = test if split is Split.TEST else train
-    return x[pick], digits.target[pick].astype(np.int64)
+    return x[pick], target[pick].astype(np.int64)
+
+
+def sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 digits, (images (1797, 8, 8) float64 0..16, labels), read from
+    its data file: importing scikit-learn itself takes more than a second, reading the file
+    milliseconds (the same values ``sklearn.datasets.load_digits`` returns)."""
+    import importlib.util
+
+    found = importlib.util.find_spec("sklearn")
+    if found is None or not found.submodule_search_locations:
+        raise WorkloadError("the sklearn_digits data sets need scikit-learn installed (pip install scikit-learn)")
+    path = Path(next(iter(found.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
+    data = np.loadtxt(path, delimiter=",")
+    return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(np.int64)
 
 
 def resize_bilinear(images: np.ndarray, size: int) -> np.ndarray:
