@@ -39,7 +39,8 @@ def plot_report(report: Report, path: Path) -> None:
 
 
 def plot_comparison(cmp: Comparison, path: Path) -> None:
-    """Per-layer latency of both designs (log scale) and per-layer speedup / energy efficiency."""
+    """Per-layer latency of both designs (log scale) and per-layer speedup / energy efficiency,
+    with the architectural part marked where the comparison has its split."""
     import numpy as np
 
     plt = _pyplot()
@@ -58,6 +59,12 @@ def plot_comparison(cmp: Comparison, path: Path) -> None:
     axes[1].axhline(cmp.speedup, color="tab:blue", ls="--", lw=1, label=f"total speedup {cmp.speedup:.2f}x")
     axes[1].axhline(cmp.energy_efficiency, color="tab:orange", ls="--", lw=1,
                     label=f"total energy eff. {cmp.energy_efficiency:.2f}x")
+    if cmp.split is not None:  # the hardware's part alone: both designs on the baseline's mapping
+        arch = cmp.split.architectural
+        axes[1].plot(x - w / 2, [r.speedup for r in arch.layers], "k_", ms=10, mew=2,
+                     label=f"speedup on {cmp.baseline.arch}'s mapping ({arch.speedup:.2f}x)")
+        axes[1].plot(x + w / 2, [r.energy_efficiency for r in arch.layers], "_", color="dimgray", ms=10, mew=2,
+                     label=f"energy eff. on {cmp.baseline.arch}'s mapping ({arch.energy_efficiency:.2f}x)")
     axes[1].set_ylabel(f"{cmp.ours.arch} over {cmp.baseline.arch}")
     axes[1].legend()
     for ax in axes:
