@@ -33,9 +33,9 @@ from hwsim.sim.blocks.sparse_skip import unit_chunk_cycles
 from hwsim.sim.blocks.ternary_adder import addition_cycles
 from hwsim.sim.blocks.ternary_dot_engine import tile_cycles
 from hwsim.spec.arch import load_arch_spec
-from testbench.tb_sparse_skip import random_chunk
-from testbench.tb_ternary_adder import random_op
-from testbench.tb_ternary_dot_engine import random_tile
+from hwsim.testbench.tb_sparse_skip import random_chunk
+from hwsim.testbench.tb_ternary_adder import random_op
+from hwsim.testbench.tb_ternary_dot_engine import random_tile
 
 from native_speed import measure, print_long_runs  # benchmarks/native_speed.py
 

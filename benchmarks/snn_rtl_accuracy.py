@@ -27,7 +27,7 @@ import numpy as np
 from hwsim.api import load_arch, load_network, simulate
 from hwsim.func.lif import run_network
 from hwsim.rtlflow.generate import default_build_root
-from testbench.tb_snn_network import run_network_rtl
+from hwsim.testbench.tb_snn_network import run_network_rtl
 
 FLOAT_ACCURACY = {"snn-digits": 0.959, "snn-digits-mt": 0.987}
 """Float test accuracy after training (docs/snn.md, "Accuracy and simulation time" in BENCHMARKS.md)."""

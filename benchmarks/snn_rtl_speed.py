@@ -27,8 +27,8 @@ from hwsim.rtlflow.generate import default_build_root
 from hwsim.rtlflow.runner import run_testbench
 from hwsim.sim.blocks.snn_core import SnnCoreTiming, step_cycles
 from hwsim.workload.snn import SnnLayer, SnnLayerKind
-from rtl import lif_neuron, snn_core
-from testbench.snn_stimulus import core_transactions, neuron_transactions, random_inference
+from hwsim.rtl import lif_neuron, snn_core
+from hwsim.testbench.snn_stimulus import core_transactions, neuron_transactions, random_inference
 
 from native_speed import measure, print_long_runs  # benchmarks/native_speed.py
 

@@ -48,7 +48,7 @@ from hwsim.func.snn_core import core_weights, default_neuron_params
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups
 from hwsim.workload.snn import NeuronParams
-from rtl.lif_neuron import NeuronLogic, check_rtl_neuron, rtl_neuron
+from hwsim.rtl.lif_neuron import NeuronLogic, check_rtl_neuron, rtl_neuron
 
 FAULTS = ("leak_off_by_one", "wrap_around", "extra_cycle", "scan_extra_cycle", "inhibit_self")
 """Deliberate bugs: leak by ``v >> (k+1)``; integrate without saturation; one idle cycle before firing;

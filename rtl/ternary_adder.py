@@ -27,7 +27,7 @@ from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.blocks.ternary_adder import carry_init_cycles
 from hwsim.spec.enums import MicroOp
 from hwsim.spec.imc import ImcSpec, SenseAmpSpec
-from rtl.schedule import bit_schedule, first_sense_cycle
+from hwsim.rtl.schedule import bit_schedule, first_sense_cycle
 
 FAULTS = ("sub_as_add", "extra_cycle")
 """Deliberate bugs for proving the testbenches: subtract turned into add; one cycle too many."""

@@ -24,8 +24,8 @@ from hwsim.cost import fpga_ternary
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.blocks.ternary_adder import running_width_bits
 from hwsim.spec.imc import ImcSpec
-from rtl.sparse_skip import SparseSkip, chunk_layout
-from rtl.ternary_adder import AdderCore, check_fault
+from hwsim.rtl.sparse_skip import SparseSkip, chunk_layout
+from hwsim.rtl.ternary_adder import AdderCore, check_fault
 
 FAULTS = ("sub_as_add", "extra_cycle")
 """Deliberate bugs, injected into every column adder (see ``rtl.ternary_adder.FAULTS``)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from hwsim.spec.arch import load_arch_spec
-from testbench.common import Context, field_offsets, pack
+from hwsim.testbench.common import Context, field_offsets, pack
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _lanes(values: list[int], bits: int) -> int:
 
 
 def adder_vectors(ctx: Context) -> list[Vector]:
-    from testbench.tb_ternary_adder import transactions
+    from hwsim.testbench.tb_ternary_adder import transactions
 
     mask = (1 << _out_width(ctx)) - 1
     return [Vector(t.beats, [t.expected[0] & mask], t.predicted_cycles, t.label)
@@ -62,7 +62,7 @@ def adder_vectors(ctx: Context) -> list[Vector]:
 
 
 def skip_vectors(ctx: Context) -> list[Vector]:
-    from testbench.tb_sparse_skip import transactions
+    from hwsim.testbench.tb_sparse_skip import transactions
 
     out = field_offsets(ctx.design, "o_stream__payload")
 
@@ -73,7 +73,7 @@ def skip_vectors(ctx: Context) -> list[Vector]:
 
 
 def engine_vectors(ctx: Context) -> list[Vector]:
-    from testbench.tb_ternary_dot_engine import acc_width, transactions
+    from hwsim.testbench.tb_ternary_dot_engine import acc_width, transactions
 
     acc_bits = acc_width(ctx)
     return [Vector(t.beats, [_lanes(list(t.expected[0]), acc_bits)], t.predicted_cycles, t.label)
@@ -81,7 +81,7 @@ def engine_vectors(ctx: Context) -> list[Vector]:
 
 
 def topk_vectors(ctx: Context) -> list[Vector]:
-    from testbench.tb_topk_unit import transactions
+    from hwsim.testbench.tb_topk_unit import transactions
 
     out = field_offsets(ctx.design, "o_stream__payload")
     return [Vector(t.beats, [pack(out, index=i, score=s, last=int(j == len(t.expected) - 1))
@@ -90,7 +90,7 @@ def topk_vectors(ctx: Context) -> list[Vector]:
 
 
 def score_vectors(ctx: Context) -> list[Vector]:
-    from testbench.tb_lut_score_unit import transactions
+    from hwsim.testbench.tb_lut_score_unit import transactions
 
     mask = (1 << _out_width(ctx)) - 1
     return [Vector(t.beats, [t.expected[0] & mask], t.predicted_cycles, t.label)
@@ -99,7 +99,7 @@ def score_vectors(ctx: Context) -> list[Vector]:
 
 def _snn_steps(ctx: Context, block: str) -> list[dict[str, Any]]:
     """The reference steps, seeded as ``tb_snn_core``/``tb_lif_neuron`` seed their reference process."""
-    from testbench.snn_stimulus import BUILDERS
+    from hwsim.testbench.snn_stimulus import BUILDERS
 
     seed = ctx.rng.getrandbits(32)
     fields = field_offsets(ctx.design, "i_stream__payload")

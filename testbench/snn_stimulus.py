@@ -67,7 +67,7 @@ def core_transactions(params: dict[str, Any], fields: dict[str, tuple[int, int]]
     from hwsim.func.lif import initial_state
     from hwsim.func.snn_core import core_step, group_lanes, model_layer, model_layer_inputs
     from hwsim.sim.blocks.snn_core import groups, inhibiting_steps, step_cycles
-    from rtl.snn_core import core_layer, core_timing
+    from hwsim.rtl.snn_core import core_layer, core_timing
 
     neuron, weights, levels, fires = core_layer(params)
     neurons, inputs = weights.shape
@@ -163,7 +163,7 @@ def input_fields(design: dict[str, Any]) -> dict[str, tuple[int, int]]:
 def load_transactions(block: str, seed: int, n: int, work_dir: Path) -> list[dict[str, Any]]:
     """Run this module in a plain Python process (see the module docstring) and read its output."""
     out = work_dir / f"{block}-reference.json"
-    proc = subprocess.run([sys.executable, "-m", "testbench.snn_stimulus", block, str(seed), str(n), str(out)],
+    proc = subprocess.run([sys.executable, "-m", "hwsim.testbench.snn_stimulus", block, str(seed), str(n), str(out)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"reference process failed: {proc.stderr.strip().splitlines()[-1:]}")

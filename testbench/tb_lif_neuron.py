@@ -17,8 +17,8 @@ from pathlib import Path
 
 import cocotb
 
-from testbench.common import StreamBench, Transaction, context, field_offsets, run_and_check, to_signed
-from testbench.snn_stimulus import load_transactions
+from hwsim.testbench.common import StreamBench, Transaction, context, field_offsets, run_and_check, to_signed
+from hwsim.testbench.snn_stimulus import load_transactions
 
 
 def decoder(fields):

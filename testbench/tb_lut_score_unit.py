@@ -12,7 +12,7 @@ import numpy as np
 
 from hwsim.func.sparse_attention import approximate_scores, max_level
 from hwsim.sim.attention.lut_score_unit import beats_per_score, score_cycles
-from testbench.common import StreamBench, Transaction, check, context, field_offsets, pack, to_signed
+from hwsim.testbench.common import StreamBench, Transaction, check, context, field_offsets, pack, to_signed
 
 
 def lanes_word(values: np.ndarray, bits: int) -> int:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import cocotb
 
-from testbench.common import StreamBench, Transaction, check, context, field_offsets, to_signed, write_failure
-from testbench.snn_stimulus import load_transactions
+from hwsim.testbench.common import StreamBench, Transaction, check, context, field_offsets, to_signed, write_failure
+from hwsim.testbench.snn_stimulus import load_transactions
 
 OBSERVED_FILE = "observed.json"
 """Per transaction (step), the core's output beats as decoded: ``[[spikes, membranes, group], ...]``."""

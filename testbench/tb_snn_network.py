@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from hwsim.rtlflow.runner import TbResult, default_build_root, run_testbench
-from testbench.snn_stimulus import CHAINED_INPUTS_ENV
-from testbench.tb_snn_core import OBSERVED_FILE
+from hwsim.testbench.snn_stimulus import CHAINED_INPUTS_ENV
+from hwsim.testbench.tb_snn_core import OBSERVED_FILE
 
 LANES_PER_LAYER = 32
 """Neuron units of each core (a layer of N <= 32 neurons runs in one group)."""

@@ -13,7 +13,7 @@ import numpy as np
 
 from hwsim.func.sparse_skip import SkipOp, issue
 from hwsim.sim.blocks.sparse_skip import unit_chunk_cycles
-from testbench.common import StreamBench, Transaction, context, run_and_check, field_offsets
+from hwsim.testbench.common import StreamBench, Transaction, context, run_and_check, field_offsets
 
 
 def random_chunk(rng: random.Random, lanes: int) -> list[int]:

@@ -12,7 +12,7 @@ import cocotb
 
 from hwsim.func.ternary_adder import AdderOp, add_step
 from hwsim.sim.blocks.ternary_adder import addition_cycles
-from testbench.common import StreamBench, Transaction, context, run_and_check, field_offsets, pack, to_signed
+from hwsim.testbench.common import StreamBench, Transaction, context, run_and_check, field_offsets, pack, to_signed
 
 
 def random_op(rng: random.Random, width_bits: int, first: bool) -> AdderOp:

@@ -14,8 +14,8 @@ import numpy as np
 
 from hwsim.func.ternary_dot_engine import dot_tile
 from hwsim.sim.blocks.ternary_dot_engine import tile_cycles
-from testbench.common import StreamBench, Transaction, context, run_and_check, field_offsets, to_signed
-from testbench.tb_sparse_skip import random_chunk
+from hwsim.testbench.common import StreamBench, Transaction, context, run_and_check, field_offsets, to_signed
+from hwsim.testbench.tb_sparse_skip import random_chunk
 
 
 def random_tile(rng: random.Random, lanes: int, max_chunks: int, columns: int, act_bits: int):

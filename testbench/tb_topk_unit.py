@@ -14,7 +14,7 @@ import numpy as np
 
 from hwsim.func.sparse_attention import approximate_scores, quantize_per_tensor, topk_indices
 from hwsim.sim.attention.topk_unit import topk_query_cycles
-from testbench.common import StreamBench, Transaction, check, context, field_offsets, pack, to_signed
+from hwsim.testbench.common import StreamBench, Transaction, check, context, field_offsets, pack, to_signed
 
 
 def query_scores(rng: random.Random, length: int, score_bits: int) -> list[int]:

@@ -14,8 +14,8 @@ from amaranth.sim import Simulator
 from hwsim.func.sparse_attention import approximate_scores, topk_indices
 from hwsim.sim.attention.lut_score_unit import score_cycles
 from hwsim.sim.attention.topk_unit import topk_query_cycles
-from rtl.lut_score_unit import LutScoreUnit
-from rtl.topk_unit import TopkUnit
+from hwsim.rtl.lut_score_unit import LutScoreUnit
+from hwsim.rtl.topk_unit import TopkUnit
 
 
 def run_topk(dut: TopkUnit, queries: list[list[int]], ready_pattern=None):

@@ -94,7 +94,7 @@ def test_spiker_preset_timing_is_the_hand_counted_one():
 
 
 def _spiker_mode_params(**changes) -> dict:
-    from rtl import snn_core
+    from hwsim.rtl import snn_core
 
     return {**snn_core.default_params(None), "inputs": 6, "neurons": 5, "parallel_neurons": 3, "membrane_bits": 8,
             "threshold_lsb": 40, "leak_shift": 2, "event_driven": 0, "skip_empty_steps": 1, "inhibition_scan": 1,
@@ -108,7 +108,7 @@ def test_spiker_mode_stimulus_covers_every_kind_of_step():
     import random
     from collections import Counter
 
-    from testbench.snn_stimulus import core_transactions
+    from hwsim.testbench.snn_stimulus import core_transactions
 
     fields = {"index": (0, 3), "value": (3, 1), "last": (4, 1), "clear": (5, 1)}
     trs = core_transactions(_spiker_mode_params(), fields, random.Random(5), 300)

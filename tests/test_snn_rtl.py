@@ -14,9 +14,9 @@ from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.generate import make_design
 from hwsim.sim.blocks import lif_neuron as neuron_cycles
 from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups, inference_cycles, step_cycles, weight_row_reads
-from rtl import lif_neuron, snn_core
-from testbench.snn_stimulus import core_transactions, neuron_transactions
-from testbench.snn_stimulus import pack as snn_core_pack
+from hwsim.rtl import lif_neuron, snn_core
+from hwsim.testbench.snn_stimulus import core_transactions, neuron_transactions
+from hwsim.testbench.snn_stimulus import pack as snn_core_pack
 
 
 def test_core_cycles_hand_counted():

@@ -78,7 +78,7 @@ def skip_resources(arch: ImcSpec, params: Mapping[str, Any], tag_bits: int = 0) 
 
 def engine_resources(arch: ImcSpec, params: Mapping[str, Any]) -> FpgaResources:
     """:class:`rtl.ternary_dot_engine.TernaryDotEngine`: skip unit, one core per column, control."""
-    from rtl.ternary_dot_engine import acc_width_bits  # the RTL's own width rule
+    from hwsim.rtl.ternary_dot_engine import acc_width_bits  # the RTL's own width rule
 
     cols, act_bits = params["columns"], params["act_bits"]
     lanes = arch.skip_unit.weights_per_cycle

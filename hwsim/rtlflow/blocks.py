@@ -14,13 +14,13 @@ from hwsim.rtlflow import RtlError
 from hwsim.spec.enums import Family
 
 RTL_BLOCKS: dict[str, str] = {
-    "ternary_adder": "rtl.ternary_adder:BLOCK",
-    "topk_unit": "rtl.topk_unit:BLOCK",
-    "lut_score_unit": "rtl.lut_score_unit:BLOCK",
-    "sparse_skip": "rtl.sparse_skip:BLOCK",
-    "ternary_dot_engine": "rtl.ternary_dot_engine:BLOCK",
-    "lif_neuron": "rtl.lif_neuron:BLOCK",
-    "snn_core": "rtl.snn_core:BLOCK",
+    "ternary_adder": "hwsim.rtl.ternary_adder:BLOCK",
+    "topk_unit": "hwsim.rtl.topk_unit:BLOCK",
+    "lut_score_unit": "hwsim.rtl.lut_score_unit:BLOCK",
+    "sparse_skip": "hwsim.rtl.sparse_skip:BLOCK",
+    "ternary_dot_engine": "hwsim.rtl.ternary_dot_engine:BLOCK",
+    "lif_neuron": "hwsim.rtl.lif_neuron:BLOCK",
+    "snn_core": "hwsim.rtl.snn_core:BLOCK",
 }
 
 

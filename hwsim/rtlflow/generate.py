@@ -91,7 +91,7 @@ def resolve_params(block: RtlBlock, spec: Any, params: Mapping[str, Any] | None)
 def make_design(block_name: str, arch: str | None = None, params: Mapping[str, Any] | None = None,
                 overrides: Mapping[str, Any] | None = None) -> Design:
     """Build ``block_name`` for preset/YAML ``arch`` with ``params`` and convert it to Verilog."""
-    from rtl.export import port_table, to_verilog
+    from hwsim.rtl.export import port_table, to_verilog
 
     block = get_block(block_name)
     spec = load_block_arch(block, arch, overrides)

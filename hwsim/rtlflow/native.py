@@ -30,7 +30,7 @@ from hwsim.rtlflow.native_build import ensure_native_built
 from hwsim.rtlflow.runner import Simulator, TbResult, check_simulator, cpu_seconds, tool_env
 from hwsim.rtlflow.vectors import write_vectors
 
-VECTORS_MODULE = "testbench.native_vectors"
+VECTORS_MODULE = "hwsim.testbench.native_vectors"
 IDLE_PROB = 0.3
 STALL_PROB = 0.3
 """Idle input cycles and output back-pressure, as in the cocotb testbenches."""

@@ -194,7 +194,7 @@ def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,
         t0, cpu0 = time.perf_counter(), cpu_seconds()
         runner = _runner(sim)
         try:
-            runner.test(test_module=f"testbench.{spec.testbench}", hdl_toplevel=design.block, hdl_toplevel_lang="verilog",
+            runner.test(test_module=f"hwsim.testbench.{spec.testbench}", hdl_toplevel=design.block, hdl_toplevel_lang="verilog",
                         build_dir=build_dir, test_dir=test_dir, seed=seed, extra_env=extra_env,
                         waves=waves, results_xml=str(test_dir / "results.xml"),
                         log_file=test_dir / "sim.log")

@@ -30,12 +30,12 @@ READER_BY_SUFFIX: dict[str, str] = {
 
 def model_names() -> list[str]:
     """Names of the networks in the model zoo."""
-    return packaged_names("models", ".yaml")
+    return packaged_names("hwsim.models", ".yaml")
 
 
 def resolve_model_path(name_or_path: str) -> Path:
     """A zoo name becomes its packaged YAML; anything else must be an existing file."""
-    return resolve_named_file(name_or_path, package="models", suffixes=(".yaml",), what="model", error=WorkloadError)
+    return resolve_named_file(name_or_path, package="hwsim.models", suffixes=(".yaml",), what="model", error=WorkloadError)
 
 
 def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> Any:

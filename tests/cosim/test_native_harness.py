@@ -17,7 +17,7 @@ from hwsim.rtlflow.native import run_native
 from hwsim.rtlflow.native_build import cpp_member, design_header, ensure_native_built, last_bit, output_mask
 from hwsim.rtlflow.runner import Simulator, run_testbench, tool_env
 from hwsim.rtlflow.vectors import MAGIC, write_vectors
-from testbench.native_vectors import VECTOR_BUILDERS, Vector
+from hwsim.testbench.native_vectors import VECTOR_BUILDERS, Vector
 
 ENGINE = {"columns": 4, "act_bits": 3, "max_reduction": 16}
 CORE = {"inputs": 6, "neurons": 8, "parallel_neurons": 4, "membrane_bits": 8, "threshold_lsb": 50, "levels": 2,

@@ -8,7 +8,7 @@ import numpy as np
 
 from hwsim.func.lif import run_network
 from hwsim.workload.zoo import load_network
-from testbench.tb_snn_network import run_network_rtl
+from hwsim.testbench.tb_snn_network import run_network_rtl
 
 SAMPLES = 4
 """4 samples x T = 2 steps: about 1,100 fc1 cycles and 300 readout cycles, two short cocotb runs."""
