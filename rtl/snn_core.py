@@ -223,11 +223,16 @@ class SnnCore(wiring.Component):
             ends = count == C - 1
         m.d.comb += self.i_stream.ready.eq(in_input)
         if G > 1:
-            m.submodules.events = emem = Memory(shape=event_layout(C, logic.value_bits), depth=C, init=[])
+            # the buffer keeps what a replay reads: the value, and the index when events are sparse
+            kept = {"value": unsigned(logic.value_bits)}
+            if self._event_driven:
+                kept["index"] = event_layout(C, logic.value_bits)["index"].shape
+            m.submodules.events = emem = Memory(shape=data.StructLayout(kept), depth=C, init=[])
             e_wr, replay = emem.write_port(), emem.read_port(domain="comb")
             entry = replay.data
             replay_index = entry.index if self._event_driven else count
-            m.d.comb += [e_wr.addr.eq(count), e_wr.data.eq(beat), e_wr.en.eq(take), replay.addr.eq(count),
+            m.d.comb += [*(getattr(e_wr.data, k).eq(getattr(beat, k)) for k in kept), e_wr.en.eq(take),
+                         e_wr.addr.eq(count), replay.addr.eq(count),
                          w_rd.addr.eq(Mux(in_replay, base + replay_index, stream_index))]
         else:
             m.d.comb += w_rd.addr.eq(stream_index)
