@@ -25,6 +25,7 @@ EXTRA_OF: dict[str, str] = {
     "distributed": "dask",
     "pyarrow": "dse",
     "plotly": "dse",
+    "pandas": "notebook",
 }
 
 

@@ -49,3 +49,36 @@ def test_every_optional_package_belongs_to_a_declared_extra():
     core = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert {d.split(">")[0].split("=")[0].split("[")[0] for d in core} == {"numpy", "numba", "pydantic", "pyyaml",
                                                                            "rich"}
+
+
+def test_notebook_api_takes_names_dicts_and_specs():
+    import yaml
+
+    from hwsim import api
+
+    by_name = api.simulate("mlp", "fat")
+    spec = api.load_arch("fat")
+    arch_dict = yaml.safe_load((ROOT / "hwsim" / "presets" / "fat.yaml").read_text())
+    model_dict = yaml.safe_load((ROOT / "models" / "mlp.yaml").read_text())
+    assert api.simulate(model_dict, arch_dict).total.cycles == by_name.total.cycles
+    assert api.load_arch(spec) is spec and api.load_arch(spec, overrides={"banks": 4}).banks == 4
+    frame = by_name.to_dataframe()
+    assert list(frame.index) == [layer.name for layer in by_name.layers]
+    assert frame["cycles"].sum() == by_name.total.cycles
+    assert any(column.startswith("energy_pj.") for column in frame.columns)
+    html = by_name._repr_html_()
+    assert html.startswith("<div><b>mlp on fat</b>") and "<td>fc1</td>" in html
+    from hwsim.errors import HwsimError
+
+    with pytest.raises(HwsimError, match=r"^arch: expected a preset name, a path, a dict or a spec, got int$"):
+        api.load_arch(3)
+
+
+def test_api_sweep_runs_a_sweep_file(tmp_path):
+    from hwsim import api
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text("schema: hwsim.sweep/1\nname: tiny\nmodels: mlp\ndesigns:\n  - arch: fat\n"
+                    "    parameters: {banks: [4, 8]}\nobjectives: {latency: minimize, energy: minimize}\n")
+    summary = api.sweep(spec, tmp_path / "r.db", workers=1)
+    assert (summary.ran, summary.stored) == (2, 2)
