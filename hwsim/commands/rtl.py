@@ -1,4 +1,4 @@
-"""``hwsim rtl generate|test|area|list``: Verilog, cocotb runs and synthesis of registered blocks."""
+"""``hwsim rtl generate|test|area|pnr|list``: Verilog, cocotb runs and synthesis of registered blocks."""
 
 from __future__ import annotations
 
@@ -39,6 +39,10 @@ def register(subparsers) -> None:
     area.add_argument("--target", choices=["xc7", "ice40"], default="xc7")
     area.add_argument("--json", type=Path, help="write the counts and hwsim's estimate as JSON")
     area.set_defaults(run=cmd_area)
+
+    from hwsim.commands.rtl_pnr import register as register_pnr
+
+    register_pnr(sub, _block_args)
 
     lst = sub.add_parser("list", help="list the registered blocks")
     lst.set_defaults(run=cmd_list)

