@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from hwsim import __version__
 from hwsim.errors import HwsimError
+from hwsim.report import placed_clock
 
 log = logging.getLogger("hwsim")
 
@@ -81,7 +82,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from hwsim.report.notes import notes
 
     arch_over, wl_over = split_overrides(args.overrides)
-    arch = api.load_arch(args.arch, overrides=arch_over)
+    arch, assumed_mhz = _load_arch_clock(args.arch, arch_over)
     network = api.load_network(args.model, overrides=wl_over)
     log.info("simulating %s (%d layers) on %s", network.name, len(network.layers), arch.name)
     report = api.simulate(network, arch, mapping=args.mapping)
@@ -89,9 +90,29 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         from hwsim.report import tables
 
         tables.print_tables(tables.report_table(report), tables.totals_table(report))
-    _print_notes(notes(report))
-    _write_outputs(args, report.to_dict(), [report], plot=lambda path: _plot_report(report, path))
+    payload = report.to_dict()
+    extra_notes = []
+    if arch.family in placed_clock.FPGA_FAMILIES:
+        check = placed_clock.placed_clock(arch.name, assumed_mhz)
+        if check is not None:
+            payload["placed_clock"] = check
+            extra_notes.append(placed_clock.note(check))
+    _print_notes(notes(report) + extra_notes)
+    _write_outputs(args, payload, [report], plot=lambda path: _plot_report(report, path))
     return 0
+
+
+def _load_arch_clock(name: str, overrides: dict[str, Any]):
+    """(arch spec, the clock it assumes); ``clock_mhz=achieved`` takes the recorded placed design's Fmax."""
+    from hwsim import api
+
+    if overrides.get("clock_mhz") != placed_clock.ACHIEVED:
+        arch = api.load_arch(name, overrides=overrides)
+        return arch, arch.clock_mhz
+    rest = {k: v for k, v in overrides.items() if k != "clock_mhz"}
+    assumed = api.load_arch(name, overrides=rest)
+    arch = api.load_arch(name, overrides={**rest, "clock_mhz": placed_clock.achieved_mhz(assumed.name)})
+    return arch, assumed.clock_mhz
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

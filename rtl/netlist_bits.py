@@ -295,6 +295,34 @@ def _cut_init(attribute: str, lo: int, hi: int) -> str:
     return f"  attribute \\init {len(bits)}'{bits}"
 
 
+UNREAD_INPUTS = "unused_inputs"
+
+
+def _gather_unread_inputs(module: _Module) -> None:
+    """Input port bits nothing reads (a field another mode uses, ``rst`` of a block without state)
+    reduced into one wire ``unused_inputs``: the idiom Verilator's ``-Wall`` accepts for them
+    (its UNUSED checks skip names matching ``*unused*``), without changing any port.
+    """
+    used = _used_bits(module)
+    inputs = [item[2][-1] for item in module.items if item[0] == "wire" and "input" in item[2]]
+    unread = [("w", name, i) for name in inputs for i in range(module.widths[name]) if ("w", name, i) not in used]
+    if not unread:
+        return
+    name = "\\" + UNREAD_INPUTS
+    while name in module.widths:
+        name += "_"
+    from hwsim.rtl.netlist import _Cell
+
+    cell = _Cell("$reduce_or", f"${UNREAD_INPUTS}$cell", [],
+                 {"\\A_SIGNED": "0", "\\A_WIDTH": str(len(unread)), "\\Y_WIDTH": "1"})
+    cell.bits = {"\\A": unread, "\\Y": [("w", name, 0)]}
+    module.widths[name] = 1
+    first_wire = next(i for i, item in enumerate(module.items) if item[0] == "wire")
+    module.items.insert(first_wire, ["wire", [], ["wire", name]])
+    last_cell = max((i for i, item in enumerate(module.items) if item[0] == "cell"), default=first_wire + 1)
+    module.items.insert(last_cell + 1, ["cell", cell])  # inside the module, before its ``end``
+
+
 def drop_unused_bits(text: str) -> str:
     """``text`` (RTLIL, one flat module after ``proc``) without bits that no port depends on.
 
@@ -306,6 +334,7 @@ def drop_unused_bits(text: str) -> str:
     while _prune(module):
         pass
     _shrink_wires(module)
+    _gather_unread_inputs(module)
     out: list[str] = []
     for item in module.items:
         if isinstance(item, str):

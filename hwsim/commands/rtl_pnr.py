@@ -16,7 +16,7 @@ def register(sub, block_args) -> None:
     block_args(pnr)
     pnr.add_argument("--device", required=True, help="FPGA part, e.g. LFE5U-85F, LFE5U-25F, iCE40UP5K, iCE40HX8K")
     pnr.add_argument("--clock-mhz", type=float, default=None,
-                     help=f"target clock (default: the arch spec's clock_mhz, else {DEFAULT_CLOCK_MHZ:g})")
+                     help=f"target clock (default: an FPGA arch spec's clock_mhz, else {DEFAULT_CLOCK_MHZ:g})")
     pnr.add_argument("--seed", type=int, default=1, help="placer seed (same seed, same result)")
     pnr.add_argument("--timeout-s", type=float, default=1800.0, help="wall-clock limit for synthesis plus P&R")
     pnr.add_argument("--json", type=lambda s: __import__("pathlib").Path(s), help="write the result as JSON")
@@ -30,9 +30,11 @@ def register(sub, block_args) -> None:
 def _target_mhz(args: argparse.Namespace, spec: Any) -> float:
     from hwsim.rtlflow import RtlError
 
+    from hwsim.report.placed_clock import FPGA_FAMILIES
+
     mhz = args.clock_mhz
-    if mhz is None:
-        mhz = float(getattr(spec, "clock_mhz", DEFAULT_CLOCK_MHZ))
+    if mhz is None:  # an FPGA arch's clock is the target; an ASIC arch's says nothing about an FPGA
+        mhz = float(spec.clock_mhz) if getattr(spec, "family", None) in FPGA_FAMILIES else DEFAULT_CLOCK_MHZ
     if not 0.0 < mhz <= 2000.0:
         raise RtlError(f"--clock-mhz must be in (0, 2000], got {mhz:g}")
     return mhz
@@ -64,7 +66,8 @@ def cmd_pnr(args: argparse.Namespace) -> int:
         store_result(path, result)
     estimate = block.estimate(spec, design.params).to_dict()
     _print_table(result, estimate, cached)
-    payload = {**result.to_dict(), "hwsim_estimate_xc7": estimate, "cached": cached}
+    payload = {**result.to_dict(), "hwsim_estimate_xc7": estimate, "estimate_error": estimate_error(result, estimate),
+               "cached": cached}
     if args.implements:
         command = "hwsim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else "hwsim rtl pnr"
         where = record_implementation(args.implements, result, command)
@@ -75,6 +78,16 @@ def cmd_pnr(args: argparse.Namespace) -> int:
         write_json(args.json, payload)
         print(f"wrote {args.json}")
     return 0
+
+
+def estimate_error(result, estimate: dict[str, int]) -> dict[str, float]:
+    """(estimate - placed) / placed for LUT, FF and block-RAM bits (BRAM36 against the part's block RAM)."""
+    from hwsim.rtlflow.fpga_parts import get_part
+
+    pairs = {"lut": (estimate.get("lut", 0), result.placed.get("lut", 0)),
+             "ff": (estimate.get("ff", 0), result.placed.get("ff", 0)),
+             "bram_kbit": (36 * estimate.get("bram", 0), get_part(result.part).bram_kbit * result.placed.get("bram", 0))}
+    return {k: round((est - used) / used, 4) for k, (est, used) in pairs.items() if used}
 
 
 def _print_table(result, estimate: dict[str, int], cached: bool) -> None:
