@@ -61,7 +61,7 @@ def cmd_pnr(args: argparse.Namespace) -> int:
     result = None if args.no_cache else load_result(path)
     cached = result is not None
     if result is None:
-        print(f"placing and routing {design.block} (design {design.key}) on {part.name}...", file=sys.stderr)
+        print(f"placing and routing {design.block} (design {design.key}) on {part.name}...", flush=True)
         result = place_and_route(design, part, mhz, args.seed, args.timeout_s)
         store_result(path, result)
     estimate = block.estimate(spec, design.params).to_dict()
