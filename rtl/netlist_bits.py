@@ -193,38 +193,75 @@ def _used_bits(module: _Module) -> set:
     return used
 
 
-def _prune(module: _Module) -> bool:
-    """One round of narrowing cells and dropping connections into unread bits; True if anything changed."""
-    used = _used_bits(module)
-
-    def read(bit: Bit) -> bool:
-        return bit[0] == "w" and (bit[1] in module.ports or bit in used)
-
-    changed = False
-    for item in module.connects():
+def _prune_item(item: list, read) -> None:
+    """Cut connection ``item`` to its read bits, or drop or narrow cell ``item`` to its read outputs."""
+    if item[0] == "connect":
         keep = [i for i, bit in enumerate(item[1]) if read(bit)]
         if len(keep) < len(item[1]):
             item[1], item[2] = [item[1][i] for i in keep], [item[2][i] for i in keep]
-            changed = True
-    for item in module.items:
-        if item[0] != "cell" or item[1].type.startswith(_KEEP):
+        return
+    cell = item[1]
+    if cell.type.startswith(_KEEP):
+        return
+    outputs = [b for port, bits in cell.bits.items() if port in _OUTPUTS for b in bits]
+    if outputs and not any(read(b) for b in outputs):
+        item[0] = "dropped"
+        return
+    if not (cell.type in _BITWISE or cell.type in _LOW or cell.type == "$pmux"):
+        return
+    flags = [read(b) for b in cell.bits[_output_port(cell)]]
+    if all(flags):
+        return
+    lo = 0 if cell.type in _LOW else flags.index(True)
+    hi = len(flags) - 1 - flags[::-1].index(True)
+    _narrow(cell, lo, hi)
+
+
+def _item_bits(item: list, outputs: bool) -> list[Bit]:
+    """The wire bits connection or cell ``item`` drives (``outputs``) or reads."""
+    if item[0] == "connect":
+        return [b for b in item[1 if outputs else 2] if b[0] == "w"]
+    return [b for port, bits in item[1].bits.items() if (port in _OUTPUTS) == outputs for b in bits if b[0] == "w"]
+
+
+def _prune(module: _Module) -> None:
+    """Narrow cells and drop cells and connections into unread bits until nothing changes.
+
+    A worklist: when an item stops reading a bit that nothing else reads, the items driving
+    that bit are looked at again (one pass over the netlist, not one per chain link).
+    """
+    from collections import Counter
+
+    items = [item for item in module.items if item[0] in ("cell", "connect")]
+    readers: Counter = Counter()
+    drivers: dict[Bit, list[int]] = {}
+    for k, item in enumerate(items):
+        readers.update(_item_bits(item, False))
+        for bit in _item_bits(item, True):
+            drivers.setdefault(bit, []).append(k)
+
+    def read(bit: Bit) -> bool:
+        return bit[0] == "w" and (bit[1] in module.ports or readers[bit] > 0)
+
+    work = list(range(len(items)))[::-1]
+    queued = set(work)
+    while work:
+        k = work.pop()
+        queued.discard(k)
+        item = items[k]
+        if item[0] == "dropped":
             continue
-        cell = item[1]
-        outputs = [b for port, bits in cell.bits.items() if port in _OUTPUTS for b in bits]
-        if outputs and not any(read(b) for b in outputs):
-            item[0] = "dropped"
-            changed = True
-            continue
-        if not (cell.type in _BITWISE or cell.type in _LOW or cell.type == "$pmux"):
-            continue
-        flags = [read(b) for b in cell.bits[_output_port(cell)]]
-        if all(flags):
-            continue
-        lo = 0 if cell.type in _LOW else flags.index(True)
-        hi = len(flags) - 1 - flags[::-1].index(True)
-        changed |= _narrow(cell, lo, hi)
+        before = Counter(_item_bits(item, False))
+        _prune_item(item, read)
+        after = Counter() if item[0] == "dropped" else Counter(_item_bits(item, False))
+        for bit, n in (before - after).items():
+            readers[bit] -= n
+            if readers[bit] <= 0 and bit[1] not in module.ports:
+                for j in drivers.get(bit, ()):
+                    if j not in queued:
+                        queued.add(j)
+                        work.append(j)
     module.items = [i for i in module.items if i[0] != "dropped" and not (i[0] == "connect" and not i[1])]
-    return changed
 
 
 def _runs(indices: set[int]) -> list[tuple[int, int]]:
@@ -295,25 +332,28 @@ def _cut_init(attribute: str, lo: int, hi: int) -> str:
     return f"  attribute \\init {len(bits)}'{bits}"
 
 
-UNREAD_INPUTS = "unused_inputs"
+UNREAD = "unused_bits"
 
 
-def _gather_unread_inputs(module: _Module) -> None:
-    """Input port bits nothing reads (a field another mode uses, ``rst`` of a block without state)
-    reduced into one wire ``unused_inputs``: the idiom Verilator's ``-Wall`` accepts for them
-    (its UNUSED checks skip names matching ``*unused*``), without changing any port.
+def _gather_unread_bits(module: _Module) -> None:
+    """Bits nothing reads reduced into one wire ``unused_bits``, the idiom Verilator's ``-Wall`` accepts
+    (its UNUSED checks skip names matching ``*unused*``), without changing any port or result.
+
+    They are input-port bits (a payload field another mode uses, ``rst`` of a block without
+    state) and the low result bits of an arithmetic cell of which only high bits are read (they
+    are computed anyway: the high bits depend on them).
     """
     used = _used_bits(module)
-    inputs = [item[2][-1] for item in module.items if item[0] == "wire" and "input" in item[2]]
-    unread = [("w", name, i) for name in inputs for i in range(module.widths[name]) if ("w", name, i) not in used]
+    wires = [item[2] for item in module.items if item[0] == "wire" and "output" not in item[2]]
+    unread = [("w", w[-1], i) for w in wires for i in range(module.widths[w[-1]]) if ("w", w[-1], i) not in used]
     if not unread:
         return
-    name = "\\" + UNREAD_INPUTS
+    name = "\\" + UNREAD
     while name in module.widths:
         name += "_"
     from hwsim.rtl.netlist import _Cell
 
-    cell = _Cell("$reduce_or", f"${UNREAD_INPUTS}$cell", [],
+    cell = _Cell("$reduce_or", f"${UNREAD}$cell", [],
                  {"\\A_SIGNED": "0", "\\A_WIDTH": str(len(unread)), "\\Y_WIDTH": "1"})
     cell.bits = {"\\A": unread, "\\Y": [("w", name, 0)]}
     module.widths[name] = 1
@@ -331,10 +371,9 @@ def drop_unused_bits(text: str) -> str:
     if "\n  process " in text:
         return text
     module = _Module(text)
-    while _prune(module):
-        pass
+    _prune(module)
     _shrink_wires(module)
-    _gather_unread_inputs(module)
+    _gather_unread_bits(module)
     out: list[str] = []
     for item in module.items:
         if isinstance(item, str):
