@@ -95,6 +95,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if arch.family in placed_clock.FPGA_FAMILIES:
         check = placed_clock.placed_clock(arch.name, assumed_mhz)
         if check is not None:
+            estimate = payload.get("total", {}).get("fpga_resources")
+            if estimate:  # the report's own resource estimate against the placed numbers
+                check["estimate_error"] = placed_clock.resource_error(estimate, check)
             payload["placed_clock"] = check
             extra_notes.append(placed_clock.note(check))
     _print_notes(notes(report) + extra_notes)

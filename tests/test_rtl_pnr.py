@@ -102,4 +102,6 @@ def test_simulate_shows_the_achieved_clock_and_recomputes_latency_at_it(tmp_path
     a, b = json.loads(assumed.read_text()), json.loads(achieved.read_text())
     assert a["clock_mhz"] == 100.0 and b["clock_mhz"] == 80.0
     assert a["placed_clock"]["achieved_mhz"] == 80.0 and b["placed_clock"]["assumed_mhz"] == 100.0
+    lut_estimate = a["total"]["fpga_resources"]["lut"]
+    assert a["placed_clock"]["estimate_error"]["lut"] == pytest.approx((lut_estimate - 10) / 10, abs=1e-4)
     assert b["total"]["latency_s"] == pytest.approx(a["total"]["latency_s"] * 100.0 / 80.0, rel=1e-9)

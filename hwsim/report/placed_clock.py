@@ -30,6 +30,13 @@ def placed_clock(arch_name: str, assumed_mhz: float) -> dict[str, Any] | None:
             "design_key": result.design_key, "placed": result.placed, "command": command}
 
 
+def resource_error(estimate: dict[str, Any], check: dict[str, Any]) -> dict[str, float]:
+    """(report's estimate - placed) / placed for LUT and FF of the recorded placed design."""
+    placed = check["placed"]
+    return {k: round((estimate[k] - placed[k]) / placed[k], 4) for k in ("lut", "ff")
+            if k in estimate and placed.get(k)}
+
+
 def achieved_mhz(arch_name: str) -> float:
     """The recorded Fmax for ``--set clock_mhz=achieved``; a one-line error when there is none."""
     check = placed_clock(arch_name, 1.0)
