@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 from typing import Any
 
 DEFAULT_CLOCK_MHZ = 100.0
@@ -19,7 +20,7 @@ def register(sub, block_args) -> None:
                      help=f"target clock (default: an FPGA arch spec's clock_mhz, else {DEFAULT_CLOCK_MHZ:g})")
     pnr.add_argument("--seed", type=int, default=1, help="placer seed (same seed, same result)")
     pnr.add_argument("--timeout-s", type=float, default=1800.0, help="wall-clock limit for synthesis plus P&R")
-    pnr.add_argument("--json", type=lambda s: __import__("pathlib").Path(s), help="write the result as JSON")
+    pnr.add_argument("--json", type=Path, help="write the result as JSON")
     pnr.add_argument("--no-cache", action="store_true", help="run the tools even if a cached result exists")
     pnr.add_argument("--implements", metavar="ARCH", default=None,
                      help="record the result as the placed design of arch spec ARCH (its name), for "
