@@ -29,7 +29,7 @@ from hwsim.rtlflow.vectors import WORD_BITS, words_per_beat
 
 HARNESS_FILE = "native_harness.cpp"
 EXECUTABLE = "hwsim_native"
-NATIVE_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # as the cocotb build: see docs/rtl.md, "Lint waivers"
+NATIVE_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # as the cocotb build (generated Verilog itself lints clean)
 NATIVE_FLAGS = ("-O3", "--x-assign", "fast", "--noassert")
 """Verilator's own optimisations; no ``--vpi``/``--public-flat-rw`` (cocotb needs those, they
 keep every signal visible and slow the model).  The C++ is compiled with verilated.mk's
