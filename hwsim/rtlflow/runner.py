@@ -30,7 +30,8 @@ from hwsim.rtlflow.generate import SOURCE_ROOT, Design, default_build_root, make
 from hwsim.extras import require
 
 MIN_VERILATOR = (5, 36)  # cocotb 2.x's VPI glue does not compile with older Verilators
-VERILATOR_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # not needed by the generated Verilog, which lints clean; kept for builds of older files
+# the generated Verilog lints clean without these; kept for builds of older files
+VERILATOR_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")
 
 
 class Simulator(str, enum.Enum):
