@@ -93,7 +93,8 @@ def test_block_variants_lint_clean(block, params, tmp_path):
 
 
 def test_header_names_the_arch_spec_hash():
-    plain, changed = make_design("ternary_adder", "fat"), make_design("ternary_adder", "fat", overrides={"clock_mhz": 400})
+    plain = make_design("ternary_adder", "fat")
+    changed = make_design("ternary_adder", "fat", overrides={"clock_mhz": 400})
     line = next(l for l in plain.verilog.splitlines() if l.startswith("// spec sha256: "))
     other = next(l for l in changed.verilog.splitlines() if l.startswith("// spec sha256: "))
     assert re.fullmatch(r"// spec sha256: [0-9a-f]{64}", line) and line != other

@@ -61,7 +61,8 @@ def test_design_too_big_for_the_part_names_the_resource(capsys):
 
 def test_overflow_names_the_first_resource_over_capacity():
     log = ("Info: Device utilisation:\nInfo: \t          TRELLIS_IO:       0/    197     0%\n"
-           "Info: \t        TRELLIS_COMB:   30000/  24288   123%\nInfo: \t              DP16KD:      80/     56   142%\n")
+           "Info: \t        TRELLIS_COMB:   30000/  24288   123%\n"
+           "Info: \t              DP16KD:      80/     56   142%\n")
     assert overflow(log, get_part("LFE5U-25F")) == "LUT (TRELLIS_COMB): needs 30,000, the part has 24,288"
     assert overflow(log.replace("30000", "3000").replace("80/", "8/"), get_part("LFE5U-25F")) is None
 

@@ -87,7 +87,8 @@ def estimate_error(result, estimate: dict[str, int]) -> dict[str, float]:
 
     pairs = {"lut": (estimate.get("lut", 0), result.placed.get("lut", 0)),
              "ff": (estimate.get("ff", 0), result.placed.get("ff", 0)),
-             "bram_kbit": (36 * estimate.get("bram", 0), get_part(result.part).bram_kbit * result.placed.get("bram", 0))}
+             "bram_kbit": (36 * estimate.get("bram", 0),
+                           get_part(result.part).bram_kbit * result.placed.get("bram", 0))}
     return {k: round((est - used) / used, 4) for k, (est, used) in pairs.items() if used}
 
 
