@@ -27,6 +27,8 @@ def test_small_block_routes_and_meets_its_clock(tmp_path, capsys):
     assert first["cached"] is False and first["part"] == "LFE5U-25F" and first["seed"] == 3
     (clock,) = first["clocks"]
     assert clock["domain"] == "clk" and clock["target_mhz"] == 50 and clock["met"] and clock["fmax_mhz"] > 50
+    assert main([*args, "--implements", "snn-x"]) == 0  # from the cache; the command is the one to rerun
+    assert implementation("snn-x")[1] == ("hwsim rtl pnr ternary_adder --device LFE5U-25F --clock-mhz 50 --seed 3")
     (path,) = first["critical_paths"]
     assert path["domain"] == "clk" and path["logic_levels"] >= 1 and path["delay_ns"] < 20
     assert first["placed"]["lut"] > 20 and first["placed"]["ff"] > 12 and first["placed"]["dsp"] == 0

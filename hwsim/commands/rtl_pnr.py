@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +49,10 @@ def cmd_pnr(args: argparse.Namespace) -> int:
     from hwsim.rtlflow.pnr_cache import load_result, record_implementation, result_path, store_result
 
     part = get_part(args.device)  # a bad part name fails before any Verilog is generated
-    if args.seed < 0:
+    if args.seed < 0 or not args.timeout_s > 0:
         from hwsim.rtlflow import RtlError
 
-        raise RtlError(f"--seed must be at least 0, got {args.seed}")
+        raise RtlError(f"--seed must be at least 0 and --timeout-s above 0, got {args.seed} and {args.timeout_s:g}")
     design, _, overrides = _design(args)
     block = get_block(args.block)
     spec = load_block_arch(block, args.arch, overrides)
@@ -70,8 +69,7 @@ def cmd_pnr(args: argparse.Namespace) -> int:
     payload = {**result.to_dict(), "hwsim_estimate_xc7": estimate, "estimate_error": estimate_error(result, estimate),
                "cached": cached}
     if args.implements:
-        command = "hwsim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else "hwsim rtl pnr"
-        where = record_implementation(args.implements, result, command)
+        where = record_implementation(args.implements, result, _command(args, part.name, mhz))
         print(f"recorded as the placed design of arch '{args.implements}' ({where})")
     if args.json:
         from hwsim.report.files import write_json
@@ -79,6 +77,16 @@ def cmd_pnr(args: argparse.Namespace) -> int:
         write_json(args.json, payload)
         print(f"wrote {args.json}")
     return 0
+
+
+def _command(args: argparse.Namespace, part: str, mhz: float) -> str:
+    """The ``hwsim rtl pnr`` command line that reproduces this result."""
+    words = ["hwsim", "rtl", "pnr", args.block, "--device", part]
+    words += ["--arch", args.arch] if args.arch else []
+    words += [w for item in args.param for w in ("--param", item)]
+    words += [w for item in args.overrides for w in ("--set", item)]
+    words += ["--clock-mhz", f"{mhz:g}", "--seed", str(args.seed)]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def estimate_error(result, estimate: dict[str, int]) -> dict[str, float]:
