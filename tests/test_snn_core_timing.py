@@ -140,7 +140,7 @@ def test_bad_spiker_mode_parameters_are_one_sentence(changes, message):
 
 @pytest.mark.parametrize("changes", [
     {},
-    # no inhibition weight (spiker-mnist's) on one neuron unit: no signal may be 0 bits wide
+    # no inhibition weight (spiker-digits') on one neuron unit: no signal may be 0 bits wide
     {"inhibition_lsb": 0, "neurons": 1, "parallel_neurons": 1},
 ])
 def test_spiker_mode_designs_lint_clean(changes, tmp_path):
