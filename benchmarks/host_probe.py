@@ -1,13 +1,15 @@
 """Measure this machine's sustained fp32 GEMM rate, copy bandwidth and per-call overhead.
 
 The numbers of the ``cpu-host`` roofline preset (hwsim/presets/cpu-host.yaml) come from this
-script, run with the same BLAS and thread count as benchmarks/attention_host_baseline.py:
+script, run with the same BLAS and thread count as benchmarks/attention_host_baseline.py (one
+thread: times are the process's CPU time, which on a VM shared with other jobs is the time the
+core actually worked; with more threads it is their sum, so use one):
 
 * GEMM: the best of several 1024 x 768 x 3072 fp32 products (a BERT-base FFN GEMM of 1,024
   tokens) through numpy's BLAS, in MAC/s;
 * bandwidth: the best of several copies of a 256 MiB fp32 array (bytes read + written per
   second; far larger than the last-level cache);
-* overhead: the median time of a numpy call on a 16-element array (what a kernel costs
+* overhead: the mean CPU time of a numpy call on a 16-element array (what a kernel costs
   beyond its work in an eager numpy program).
 
 Usage: python benchmarks/host_probe.py [--threads N]
@@ -20,13 +22,15 @@ import os
 import time
 
 
-def best_seconds(fn, repeats: int) -> float:
+def best_seconds(fn, repeats: int, clock=time.process_time) -> float:
+    """The shortest of ``repeats`` calls by ``clock`` (the process's CPU time by default: on a
+    shared machine the wall clock also counts the time other jobs held the core)."""
     fn()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return min(times)
 
 
@@ -42,19 +46,18 @@ def probe(np) -> dict[str, float]:
     copy_s = best_seconds(lambda: np.copyto(dst, src), 5)
     small = np.ones(16, np.float32)
     small_out = np.empty_like(small)
-    times = []
-    for _ in range(2000):
-        start = time.perf_counter()
+    start = time.process_time()
+    for _ in range(20000):
         np.multiply(small, small, out=small_out)
-        times.append(time.perf_counter() - start)
+    call_s = (time.process_time() - start) / 20000
     return {"macs_per_s": a.shape[0] * a.shape[1] * b.shape[1] / gemm_s,
             "bandwidth_gb_s": 2 * src.nbytes / copy_s / 1e9,
-            "overhead_us": float(np.median(times)) * 1e6}
+            "overhead_us": call_s * 1e6}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(args.threads)
     import numpy as np   # after the thread count is set: BLAS reads it when it loads
