@@ -19,8 +19,8 @@ readings (free-running, reseeded with 5 per image).
 
 Usage::
 
-    python scripts/train_spiker_mnist.py stdp --epochs 2 --out build/stdp.npz
-    python scripts/train_spiker_mnist.py supervised --epochs 6 --out models/spiker-mnist.npz
+    python scripts/train_spiker_mnist.py stdp --epochs 1 --out build/stdp.npz
+    python scripts/train_spiker_mnist.py supervised --epochs 4 --inhibition 8 --out models/spiker-mnist.npz
 """
 
 from __future__ import annotations
