@@ -101,8 +101,8 @@ def make_design(block_name: str, arch: str | None = None, params: Mapping[str, A
     except (TypeError, ValueError) as exc:
         raise RtlError(f"RTL block '{block_name}' with parameters {full}: {exc}") from None
     arch_name = None if spec is None else (arch or block.default_arch)
-    return Design(block_name, arch_name, dict(overrides or {}), full, to_verilog(component, block_name),
-                  port_table(component))
+    text = to_verilog(component, block_name, drop_zero_memory_init=block.drop_zero_memory_init)
+    return Design(block_name, arch_name, dict(overrides or {}), full, text, port_table(component))
 
 
 def write_if_changed(path: Path, text: str) -> bool:
