@@ -11,6 +11,7 @@ from hwsim.dse.metrics import Metric
 from hwsim.dse.store import ResultStore, StoredPoint
 from hwsim.errors import HwsimError
 from hwsim.report.files import write_text_atomic
+from hwsim.extras import require
 
 FIXED_COLUMNS = ("key", "model", "design", "arch", "status", "feasible")
 TRAILING_COLUMNS = ("error", "hwsim_version", "arch_sha256", "model_sha256", "elapsed_s")
@@ -56,6 +57,7 @@ def export_csv(store: ResultStore, path: Path) -> int:
 
 def export_parquet(store: ResultStore, path: Path) -> int:
     """Write a Parquet file with typed columns; a parameter of mixed types becomes text."""
+    require("pyarrow", "a Parquet export")
     import pyarrow as pa
     import pyarrow.parquet as pq
 

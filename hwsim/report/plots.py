@@ -7,9 +7,11 @@ from pathlib import Path
 from hwsim.errors import HwsimError
 from hwsim.report.compare import Comparison
 from hwsim.report.model import Report
+from hwsim.extras import require
 
 
 def _pyplot():
+    require("matplotlib", "a PNG plot")
     import matplotlib
 
     matplotlib.use("Agg")

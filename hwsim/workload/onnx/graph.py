@@ -17,6 +17,7 @@ import numpy as np
 
 from hwsim.errors import WorkloadError
 from hwsim.workload.onnx.options import OnnxOptions
+from hwsim.extras import require
 
 # Operators whose constant inputs must reach the importer unevaluated: quantizers
 # (their integer inputs are the stored weights) and the products whose weights they are.
@@ -60,6 +61,7 @@ class PreparedGraph:
 
 def read_model(path: Path):
     """The ModelProto of ``path``, local functions inlined; one-line errors for unreadable files."""
+    require("onnx", f"{path}: reading an ONNX model")
     import onnx
 
     try:
