@@ -223,6 +223,8 @@ class OutputTiles(wiring.Component):
                 for value, source in choices.items():
                     with m.Case(value):
                         m.d.comb += word.eq(source)
+                with m.Default():       # offsets between beats never occur; a case for lint
+                    m.d.comb += word.eq(0)
             m.d.comb += self.dram.payload.data[w].eq(Mux(offset + w < words, word, 0))
         line_done = offset + bw >= words
         tile_done = line_done & (line == lines - 1)

@@ -17,7 +17,7 @@ column a fold uses finishes first.
 
 from __future__ import annotations
 
-from amaranth import Array, Module, Signal, signed
+from amaranth import Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -123,8 +123,12 @@ class SystolicGrid(wiring.Component):
                 ]
         for j in range(cols):
             if self._bypass:
-                taps = Array(pes[i][j].psum_out for i in range(rows))
-                m.d.comb += self.psum_bottom[j].eq(taps[self.ext_rows - 1])
+                # a mux chain, not an Array index: ext_rows - 1 wraps at 0, and Verilator
+                # rejects the incomplete case an Array index becomes
+                tap = pes[rows - 1][j].psum_out
+                for i in reversed(range(rows - 1)):
+                    tap = Mux(self.ext_rows == i + 1, pes[i][j].psum_out, tap)
+                m.d.comb += self.psum_bottom[j].eq(tap)
             else:
                 m.d.comb += self.psum_bottom[j].eq(pes[rows - 1][j].psum_out)
 
