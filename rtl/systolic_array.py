@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from amaranth import Module, Mux, Signal, unsigned
+from amaranth import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -46,6 +46,12 @@ def command_layout(config: ArrayConfig) -> data.StructLayout:
         "rows_dim": unsigned(DIM_BITS), "cols_dim": unsigned(DIM_BITS), "time": unsigned(config.time_bits),
         "ext_rows": range(config.rows + 1), "ext_cols": range(config.cols + 1),
     })
+
+
+def operand_shapes(config: ArrayConfig) -> dict[str, Any]:
+    """Amaranth shapes of the two input operands (activations unsigned after a ReLU)."""
+    act = signed(config.act_bits) if config.act_signed else unsigned(config.act_bits)
+    return {"ifmap": act, "filter": signed(config.weight_bits)}
 
 
 STATUS_LAYOUT = data.StructLayout({"busy": 1, "in_fold": 1, "fold_first": 1})
@@ -80,10 +86,11 @@ class SystolicArray(wiring.Component):
             raise ValueError(f"fault must be None or one of {FAULTS}, not {fault!r}")
         self._config, self._fault = config, fault
         c = config
+        shapes = operand_shapes(c)
         super().__init__({
             "i_cmd": In(stream.Signature(command_layout(c))),
-            "i_ifmap": In(stream.Signature(data.ArrayLayout(c.ifmap_shape, c.bandwidth["ifmap"]))),
-            "i_filter": In(stream.Signature(data.ArrayLayout(c.filter_shape, c.bandwidth["filter"]))),
+            "i_ifmap": In(stream.Signature(data.ArrayLayout(shapes["ifmap"], c.bandwidth["ifmap"]))),
+            "i_filter": In(stream.Signature(data.ArrayLayout(shapes["filter"], c.bandwidth["filter"]))),
             "o_ofmap": Out(stream.Signature(output_layout(c.acc_bits, c.bandwidth["ofmap"]))),
             "o_status": Out(STATUS_LAYOUT),
         })
@@ -97,7 +104,7 @@ class SystolicArray(wiring.Component):
         c = self._config
         stationary = c.dataflow is not Dataflow.OUTPUT_STATIONARY
         sides = side_of_operand(c.dataflow)
-        shape = {"ifmap": c.ifmap_shape, "filter": c.filter_shape}
+        shape = operand_shapes(c)
         operand = {side: name for name, side in sides.items()}
         widths = dict(dim_bits=DIM_BITS, time_bits=c.time_bits, count_bits=COUNT_BITS)
 

@@ -50,6 +50,9 @@ def _block_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="block parameter")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override an arch spec field, e.g. skip_unit.weights_per_cycle=4")
+    p.add_argument("--model", default=None, help="with --layer: size the block for a real layer of this model "
+                                                 "(--param model=M; blocks that run layers, e.g. systolic_array)")
+    p.add_argument("--layer", default=None, help="with --model: the layer's name (--param layer=NAME)")
 
 
 def _request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -58,6 +61,9 @@ def _request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     from hwsim.spec.loading import parse_override
 
     params = dict(parse_param(item) for item in args.param)
+    for key in ("model", "layer"):
+        if getattr(args, key) is not None:
+            params[key] = getattr(args, key)
     overrides: dict[str, Any] = dict(parse_override(item) for item in args.overrides)
     return params, overrides
 

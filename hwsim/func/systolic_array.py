@@ -23,7 +23,6 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
-from amaranth import signed, unsigned
 
 from hwsim.sim.blocks.systolic_array import LayerCommand, folds, output_groups, side_of_operand
 from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW, GemmDim
@@ -52,14 +51,6 @@ class ArrayConfig:
     max_time: int
     bandwidth: Mapping[str, int]
     calc: Mapping[str, bool]
-
-    @property
-    def ifmap_shape(self):
-        return signed(self.act_bits) if self.act_signed else unsigned(self.act_bits)
-
-    @property
-    def filter_shape(self):
-        return signed(self.weight_bits)
 
     @property
     def time_bits(self) -> int:

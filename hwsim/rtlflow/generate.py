@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,6 +22,11 @@ from hwsim.extras import require
 
 # where ``rtl/`` and ``testbench/`` live in a source checkout (added to the simulator's PYTHONPATH)
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
+# An all-zero memory initializer as Yosys writes it, one assignment per word: Amaranth always
+# initializes memories (260,000 lines for the output tiles of a 32x32 systolic array).
+ZERO_MEMORY_INIT = re.compile(r"^  initial begin\n(?:    [\w\\$.\[\]]+\[\d+\] = \d+'s?[dhb]0+;\n)+  end\n", re.MULTILINE)
 
 
 def default_build_root() -> Path:
@@ -103,7 +109,9 @@ def make_design(block_name: str, arch: str | None = None, params: Mapping[str, A
     except (TypeError, ValueError) as exc:
         raise RtlError(f"RTL block '{block_name}' with parameters {full}: {exc}") from None
     arch_name = None if spec is None else (arch or block.default_arch)
-    text = to_verilog(component, block_name, drop_zero_memory_init=block.drop_zero_memory_init)
+    text = to_verilog(component, block_name)
+    if block.drop_zero_memory_init:
+        text = ZERO_MEMORY_INIT.sub("", text)
     return Design(block_name, arch_name, dict(overrides or {}), full, text, port_table(component))
 
 
