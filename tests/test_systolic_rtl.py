@@ -68,8 +68,8 @@ def test_whole_layers_in_amaranth_equal_numpy_engine_and_model(overrides, stalls
 
 
 @pytest.mark.parametrize(("dataflow", "fault", "what"), [
-    ("ws", "fold_off_by_one", "cycle"), ("os", "fold_off_by_one", "cycle"),
-    ("ws", "drops_partial_sum", "output"), ("os", "drops_partial_sum", "output"),
+    # output stationary: on Icarus (tests/cosim/test_systolic_array.py)
+    ("ws", "fold_off_by_one", "cycle"), ("ws", "drops_partial_sum", "output"),
 ])
 def test_faulty_arrays_fail(dataflow, fault, what):
     result = run_amaranth({**SMALL, "dataflow": dataflow}, {"fault": fault})
