@@ -107,3 +107,17 @@ def test_zero_memory_initializers_are_left_out():
     design = make_design("systolic_array", overrides={**SMALL, "array.rows": 2, "array.cols": 2})
     assert "initial begin" in ZERO_MEMORY_INIT.pattern and not ZERO_MEMORY_INIT.search(design.verilog)
     assert design.verilog.count("\n") < 4000
+
+
+def test_bram_estimate_hand_counted():
+    from hwsim.cost.fpga_systolic import bram36, systolic_array_resources
+
+    assert bram36(64, 8, 8) == 0                 # LUT RAM
+    assert bram36(1024, 4, 8) == 1               # four 8-bit lanes in one 1K x 36
+    assert bram36(16384, 16, 8) == 64            # 16 lanes, 16K deep: 4 wide x 16 deep (never 4K x 9 with split lanes)
+    assert bram36(8192, 1, 32) == 8              # 8K x 4, eight side by side
+    # 8x8 WS with the preset's 512/512/256 KB: the left buffer 2 x 16384 lines of 8 lanes (64),
+    # 8 columns x 2 halves of 16384-deep 32-bit tiles (16 each): 320, as Yosys maps it
+    spec = load_arch_spec("systolic-32x32-ws", {"array.rows": 8, "array.cols": 8})
+    est = systolic_array_resources(spec, systolic_array.default_params(spec))
+    assert (est.bram, est.dsp) == (320, 64)

@@ -116,10 +116,22 @@ def cmd_test(args: argparse.Namespace) -> int:
           f"(build {result.build_s:.1f} s, run {result.run_s:.1f} s, {result.cycles_simulated} cycles simulated)")
     for line in result.first_mismatches:
         print(f"  {line}")
+    for layer in _layer_details(result.run_dir):
+        print(f"  {layer['label']}: {layer['folds']} folds x {layer['fold_cycles']} cycles = "
+              f"{layer['compute_cycles']} compute (engine) + {layer['stall_cycles']} stall cycles; "
+              f"{layer['before_cycles']} before the first fold, {layer['after_cycles']} after the last")
     if args.waves:
         dumps = [p for d in (result.run_dir, result.build_dir) for p in sorted(d.glob("*.[fv][sc][td]"))]
         print(f"waveforms: {dumps[0] if dumps else 'none written'}")
     return 0 if result.passed else 1
+
+
+def _layer_details(run_dir: Path) -> list[dict[str, Any]]:
+    """Per-layer cycles a whole-layer testbench (systolic_array) adds to its summary."""
+    import json
+
+    summary = run_dir / "summary.json"
+    return json.loads(summary.read_text()).get("layers", []) if summary.exists() else []
 
 
 def cmd_area(args: argparse.Namespace) -> int:
