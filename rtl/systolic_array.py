@@ -33,7 +33,8 @@ from hwsim.rtl.systolic_pe import FAULTS as PE_FAULTS
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.blocks.systolic_array import side_of_operand
 from hwsim.spec.enums import Dataflow, Family
-from hwsim.func.systolic_array import ArrayConfig, array_config
+from hwsim.func.systolic_array import ArrayConfig, array_config, layer_command, param_layer
+from hwsim.sim.systolic.folds import GemmShape
 
 FAULTS = CONTROL_FAULTS + PE_FAULTS
 DIM_BITS = 24
@@ -235,7 +236,11 @@ def default_params(spec: Any) -> dict[str, Any]:
 
 
 def build(spec: Any, params: Mapping[str, Any]) -> SystolicArray:
-    return SystolicArray(array_config(spec, params), fault=params["fault"])
+    config = array_config(spec, params)
+    layer = param_layer(params)
+    if layer is not None:  # a layer the buffers cannot hold is refused here, before any build
+        layer_command(config, spec, GemmShape.of_layer(layer))
+    return SystolicArray(config, fault=params["fault"])
 
 
 BLOCK = RtlBlock(

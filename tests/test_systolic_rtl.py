@@ -86,6 +86,8 @@ def test_faulty_arrays_fail(dataflow, fault, what):
     ({"model": "resnet18"}, SMALL, r"--layer and --model go together"),
     ({"model": "resnet18", "layer": "pool1"}, SMALL, r"layer 'pool1' of 'resnet18' is a maxpool layer"),
     ({"fault": "nope"}, SMALL, r"fault must be None or one of"),
+    ({"model": "resnet18", "layer": "layer1.0.conv1"}, SMALL,
+     r"the layer streams 3136 M elements per fold, more than the 128 lines its fold buffers hold"),
 ])
 def test_bad_parameters_are_one_sentence(params, overrides, message):
     with pytest.raises(RtlError, match=rf"^RTL block 'systolic_array' with parameters .*: {message}"):

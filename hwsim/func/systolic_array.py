@@ -102,7 +102,7 @@ def max_time_of(spec: SystolicSpec) -> int:
     return min(limits)
 
 
-def _layer(params: Mapping[str, Any]) -> Layer | None:
+def param_layer(params: Mapping[str, Any]) -> Layer | None:
     """The layer ``params["layer"]`` of network ``params["model"]``, or None."""
     if params.get("model") is None and params.get("layer") is None:
         return None
@@ -144,7 +144,7 @@ def array_config(spec: SystolicSpec, params: Mapping[str, Any]) -> ArrayConfig:
     this array does not make.
     """
     word_bits = spec.word_bytes * 8
-    layer = _layer(params)
+    layer = param_layer(params)
     weight, act = operand_bits(layer)[:2] if layer is not None else (word_bits, word_bits)
     widths = {"weight_bits": weight if params["weight_bits"] is None else params["weight_bits"],
               "act_bits": act if params["act_bits"] is None else params["act_bits"]}
