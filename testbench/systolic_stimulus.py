@@ -14,7 +14,10 @@ Cycle 0 of a layer is the cycle its command is taken.  Per layer the bench check
   (:func:`hwsim.sim.systolic.folds.schedule_folds`: ``fold_cycles``);
 * the layer's cycles (first to last fold line) against the engine's ``compute_cycles``
   plus the stall cycles, and those stalls, every fold's start and the last output beat
-  against :func:`hwsim.sim.blocks.systolic_array.layer_timing`.
+  against :func:`hwsim.sim.blocks.systolic_array.layer_timing`;
+* with ``buffer_model: fold`` (the engine's model of these buffers), the layer's cycles
+  against the engine's ``cycles`` (:func:`hwsim.sim.systolic.network.simulate_layer`, stalls
+  included) and the cycles outside the fold lines against its ``prefetch_cycles``.
 """
 
 from __future__ import annotations
@@ -28,17 +31,22 @@ import numpy as np
 from hwsim.func.systolic_array import ArrayConfig, dram_beats, gemm_shape, layer_command, layer_matrices, output_beats
 from hwsim.sim.blocks.systolic_array import LayerCommand, LayerTiming, layer_timing
 from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW
+from hwsim.sim.stats import LayerStats
 from hwsim.sim.systolic.folds import FoldSchedule, GemmShape, schedule_folds
-from hwsim.spec.systolic import SystolicSpec
+from hwsim.sim.systolic.network import simulate_layer
+from hwsim.spec.systolic import BufferModel, SystolicSpec
+from hwsim.workload.layers import Layer, LayerKind
 
 
 @dataclass(frozen=True)
 class LayerCase:
-    """One layer as the array's GEMM: ``ifmap[M, K] @ filter[K, N]``."""
+    """One layer as the array's GEMM: ``ifmap[M, K] @ filter[K, N]``, and the layer the engine
+    simulates (a linear layer of M inputs for a plain GEMM)."""
 
     label: str
     ifmap: np.ndarray
     filt: np.ndarray
+    layer: Layer
 
     @property
     def shape(self) -> GemmShape:
@@ -55,6 +63,8 @@ class LayerPlan:
     expected: list[tuple[int, ...]]         # output beats' words
     timing: LayerTiming                     # the block model's events
     engine: FoldSchedule                    # the engine's folds
+    engine_stats: LayerStats                # the engine's simulate_layer for the spec
+    fold_buffers: bool                      # the spec's buffer_model is fold: engine cycles are the RTL's
 
 
 def pack_words(words, bits: int) -> int:
@@ -79,7 +89,9 @@ def random_gemm(rng: np.random.Generator, config: ArrayConfig, shape: GemmShape,
     ifmap = rng.integers(alo, ahi + 1, size=(shape.M, shape.K), dtype=np.int64)
     filt = rng.integers(wlo, whi + 1, size=(shape.K, shape.N), dtype=np.int64)
     ifmap.flat[0], filt.flat[0] = alo, wlo        # the largest product's corner
-    return LayerCase(label, ifmap, filt)
+    layer = Layer(name="gemm", kind=LayerKind.LINEAR, N=shape.M, K=shape.N, C=shape.K, P=1, Q=1, R=1, S=1,
+                  stride=1, padding=0, inputs=("",), act_bits=config.act_bits, weight_quant=None)
+    return LayerCase(label, ifmap, filt, layer)
 
 
 def sized_down(layer, **sizes):
@@ -92,7 +104,7 @@ def layer_case(rng: np.random.Generator, config: ArrayConfig, layer, label: str)
     lo, hi = -(1 << (config.weight_bits - 1)), (1 << (config.weight_bits - 1)) - 1
     weights = rng.integers(lo, hi + 1, size=(layer.K, layer.C, layer.R, layer.S), dtype=np.int64)
     ifmap, filt = layer_matrices(layer, weights, rng, config.act_bits, config.act_signed)
-    return LayerCase(label, ifmap, filt)
+    return LayerCase(label, ifmap, filt, layer)
 
 
 def plan(config: ArrayConfig, spec: SystolicSpec, case: LayerCase) -> LayerPlan:
@@ -109,7 +121,9 @@ def plan(config: ArrayConfig, spec: SystolicSpec, case: LayerCase) -> LayerPlan:
                           bandwidth_out=config.bandwidth["ofmap"], halves=config.halves)
     engine = schedule_folds(shape, ASSIGNMENT_BY_DATAFLOW[config.dataflow], config.rows, config.cols,
                             bypass_unused=config.bypass)
-    return LayerPlan(case.label, cmd, beats, expected, timing, engine)
+    stats = simulate_layer(case.layer, spec)
+    return LayerPlan(case.label, cmd, beats, expected, timing, engine, stats,
+                     spec.buffer_model is BufferModel.FOLD)
 
 
 def command_word(fields: Mapping[str, tuple[int, int]], cmd: LayerCommand) -> int:
@@ -236,6 +250,13 @@ def mismatches(plans: list[LayerPlan], records: list[LayerRecord]) -> tuple[int,
                                 f"{p.timing.stall_cycles} stalls")
         if r.last_output != p.timing.drain_last:
             problems.append(f"last output in cycle {r.last_output}, model {p.timing.drain_last}")
+        if p.fold_buffers and r.fold_starts and r.fold_lengths:
+            stats = p.engine_stats
+            # the cycles outside the fold lines (first fills, last drain) are the engine's prefetch
+            if (measured, r.last_output - measured) != (stats.cycles, stats.extra["prefetch_cycles"]):
+                problems.append(f"{measured} cycles, first fold at {r.fold_starts[0]}, last output "
+                                f"{r.last_output}; engine (buffer_model fold) {stats.cycles} cycles, "
+                                f"{stats.extra['prefetch_cycles']} prefetch")
         if problems:
             cyc_bad += 1
             note(f"{p.label}: " + "; ".join(problems))
@@ -250,7 +271,10 @@ def summary(plans: list[LayerPlan], records: list[LayerRecord], cycles_simulated
         "output_mismatches": out_bad, "cycle_mismatches": cyc_bad, "first_mismatches": first,
         "layers": [{"label": p.label, "folds": p.engine.folds, "fold_cycles": p.engine.fold_cycles,
                     "compute_cycles": p.engine.compute_cycles, "stall_cycles": p.timing.stall_cycles,
-                    "before_cycles": p.timing.before_cycles, "after_cycles": p.timing.after_cycles}
+                    "before_cycles": p.timing.before_cycles, "after_cycles": p.timing.after_cycles,
+                    "engine_cycles": p.engine_stats.cycles, "engine_stall_cycles": p.engine_stats.other_cycles,
+                    "engine_prefetch_cycles": p.engine_stats.extra["prefetch_cycles"],
+                    "engine_buffer_model": "fold" if p.fold_buffers else "other"}
                    for p in plans],
     }
 

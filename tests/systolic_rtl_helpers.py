@@ -14,7 +14,8 @@ from hwsim.testbench import systolic_stimulus as stim
 # A 4x4 array whose 1 KB SRAMs bound the fold buffers to what small layers need.
 SMALL = {"array.rows": 4, "array.cols": 4, "sram.ifmap_kb": 1, "sram.filter_kb": 1, "sram.ofmap_kb": 1}
 # DRAM slower than the array: 1 ifmap, 2 filter, 1 ofmap words per cycle.
-NARROW_DRAM = {"dram.ifmap_words_per_cycle": 1, "dram.filter_words_per_cycle": 2, "dram.ofmap_words_per_cycle": 1}
+NARROW_DRAM = {"dram.ifmap_words_per_cycle": 1, "dram.filter_words_per_cycle": 2, "dram.ofmap_words_per_cycle": 1,
+               "buffer_model": "fold"}
 
 INPUTS = ("o_ofmap__ready", "i_cmd__valid", "i_cmd__payload", "i_ifmap__valid", "i_ifmap__payload",
           "i_filter__valid", "i_filter__payload")

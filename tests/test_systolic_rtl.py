@@ -55,7 +55,7 @@ def test_command_is_the_engines_fold_schedule(dataflow):
     ({"dataflow": "os", **NARROW_DRAM}, True),
     ({"dataflow": "is", **NARROW_DRAM}, True),
     # single buffered, every fold uses the whole array, DRAM of 3 / 1 / 2 words per cycle
-    ({"dataflow": "ws", "array.bypass_unused": False, "sram.double_buffered": False,
+    ({"dataflow": "ws", "array.bypass_unused": False, "sram.double_buffered": False, "buffer_model": "fold",
       "dram.ifmap_words_per_cycle": 3, "dram.filter_words_per_cycle": 1, "dram.ofmap_words_per_cycle": 2}, True),
     ({"dataflow": "is"}, False),
 ])
@@ -63,8 +63,44 @@ def test_whole_layers_in_amaranth_equal_numpy_engine_and_model(overrides, stalls
     result = run_amaranth({**SMALL, **overrides})
     assert result["done"] and result["output_mismatches"] == 0 and result["cycle_mismatches"] == 0, \
         result["first_mismatches"]
-    assert len(result["layers"]) >= 2
-    assert (sum(layer["stall_cycles"] for layer in result["layers"]) > 0) == stalls
+    layers = result["layers"]
+    assert len(layers) >= 2
+    assert (sum(layer["stall_cycles"] for layer in layers) > 0) == stalls
+    # the engine's own numbers, as `hwsim simulate` reports them (checked against the RTL above)
+    for layer in layers:
+        assert layer["engine_cycles"] == layer["compute_cycles"] + layer["stall_cycles"]
+        if overrides.get("buffer_model") == "fold":
+            assert layer["engine_prefetch_cycles"] == layer["before_cycles"] + layer["after_cycles"]
+
+
+def test_fold_buffer_model_in_the_engine():
+    # hwsim simulate with buffer_model fold: the RTL's stalls in a whole network; analytic
+    # (everything fits the 1 KB halves) says none for these layers
+    from hwsim.api import load_network
+    from hwsim.sim.systolic.network import simulate_network
+    from hwsim.sim.systolic.fold_buffers import words_per_beat
+
+    narrow = {**SMALL, "dram.ifmap_words_per_cycle": 1, "dram.filter_words_per_cycle": 2,
+              "dram.ofmap_words_per_cycle": 1}
+    fold = load_arch_spec("systolic-32x32-ws", {**narrow, "buffer_model": "fold"})
+    assert words_per_beat(fold) == {"ifmap": 1, "filter": 2, "ofmap": 1}
+    layer = sized_down(resnet18_layers()[1], C=3, K=6, P=3, Q=3)
+    stats = simulate_layer(layer, fold)
+    assert (stats.compute_cycles, stats.other_cycles, stats.extra["prefetch_cycles"]) == (251, 216, 66)
+    assert simulate_layer(layer, load_arch_spec("systolic-32x32-ws", narrow)).other_cycles == 0
+    # mlp's layers stream one input (M = 1): a fold is 11 lines, its 4x4 filter tile refills
+    # in 16 beats at one word per cycle -- 5 stall cycles per fold
+    slow = load_arch_spec("systolic-32x32-ws", {**narrow, "buffer_model": "fold", "dram.filter_words_per_cycle": 1})
+    report = simulate_network(load_network("mlp"), slow)
+    assert sum(r.stall_cycles for r in report.layers) > 0
+    assert report.total.cycles == sum(r.compute_cycles + r.stall_cycles for r in report.layers)
+    # no loop nest: the default is none, and one given is refused before it is read
+    from hwsim.errors import SimulationError
+    from hwsim.sim.systolic.network import default_mapping
+
+    assert default_mapping(load_network("mlp"), fold) is None
+    with pytest.raises(SimulationError, match=r"buffer_model fold .* not a loop nest; drop --mapping"):
+        simulate_network(load_network("mlp"), fold, mapping=object())
 
 
 @pytest.mark.parametrize(("dataflow", "fault", "what"), [

@@ -26,6 +26,7 @@ import numpy as np
 
 from hwsim.sim.blocks.systolic_array import LayerCommand, folds, output_groups, side_of_operand
 from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW, GemmDim
+from hwsim.sim.systolic.fold_buffers import words_per_beat
 from hwsim.sim.systolic.folds import GemmShape, schedule_folds
 from hwsim.spec.enums import Dataflow
 from hwsim.spec.systolic import CALC, SystolicSpec
@@ -163,13 +164,9 @@ def array_config(spec: SystolicSpec, params: Mapping[str, Any]) -> ArrayConfig:
     if cap < 1:
         raise ValueError(f"the SRAMs of arch '{spec.name}' hold no line of the {spec.array.rows}x{spec.array.cols} array")
     max_time = cap if params["max_time"] is None else _int_param(params, "max_time", 1, cap)
-    sides = side_of_operand(spec.dataflow)
-    lanes = {"left": spec.array.rows, "top": spec.array.cols}
     per_cycle = {"ifmap": spec.dram.ifmap_words_per_cycle, "filter": spec.dram.filter_words_per_cycle,
                  "ofmap": spec.dram.ofmap_words_per_cycle}
-    line = {"ifmap": lanes[sides["ifmap"]], "filter": lanes[sides["filter"]], "ofmap": spec.array.cols}
-    # a beat moves at most one buffer line (the widest a buffer's write port is)
-    bandwidth = {k: line[k] if v == CALC else min(int(v), line[k]) for k, v in per_cycle.items()}
+    bandwidth = words_per_beat(spec)
     return ArrayConfig(
         rows=spec.array.rows, cols=spec.array.cols, dataflow=spec.dataflow, bypass=spec.array.bypass_unused,
         halves=2 if spec.sram.double_buffered else 1, weight_bits=widths["weight_bits"],

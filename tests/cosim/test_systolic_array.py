@@ -12,7 +12,8 @@ import pytest
 from hwsim.rtlflow.runner import run_testbench
 
 SMALL = {"array.rows": 4, "array.cols": 4, "sram.ifmap_kb": 1, "sram.filter_kb": 1, "sram.ofmap_kb": 1}
-NARROW_DRAM = {"dram.ifmap_words_per_cycle": 1, "dram.filter_words_per_cycle": 2, "dram.ofmap_words_per_cycle": 1}
+NARROW_DRAM = {"dram.ifmap_words_per_cycle": 1, "dram.filter_words_per_cycle": 2, "dram.ofmap_words_per_cycle": 1,
+               "buffer_model": "fold"}
 
 # Icarus builds in about a second: each dataflow with a narrow DRAM, an 8x8 WS array with
 # the preset's stall-free DRAM.  A Verilator build of the 4x4 array takes about 50 s: one
