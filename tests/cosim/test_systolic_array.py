@@ -1,7 +1,8 @@
 """rtl/systolic_array.py on Icarus and Verilator: whole layers (a GEMM the array does not
 divide, two ResNet-18 layers sized down), every output equal to numpy, every fold's length
 and the layer's cycles equal to the engine's, fold starts, stalls and the last output beat
-equal to the block model, with a DRAM slower than the array."""
+equal to the block model, with a DRAM slower than the array (the engine's ``buffer_model:
+fold``: its stall and prefetch cycles equal the RTL's)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def test_systolic_array_matches_engine(sim, overrides, build_root):
     assert len(layers) >= 2 and any("resnet18" in layer["label"] for layer in layers)
     narrow = "dram.ifmap_words_per_cycle" in overrides
     assert (sum(layer["stall_cycles"] for layer in layers) > 0) == narrow
+    # the engine's cycles (buffer_model fold with the narrow DRAM, calc otherwise) are the RTL's
+    assert all(layer["engine_cycles"] == layer["compute_cycles"] + layer["stall_cycles"] for layer in layers)
 
 
 @pytest.mark.parametrize(("dataflow", "fault", "what"), [
