@@ -33,7 +33,6 @@ can satisfy raise a ``SpecError`` naming the file and the key.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -44,6 +43,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from hwsim.dse.metrics import Goal, Metric, parse_metric
 from hwsim.errors import SpecError
+from hwsim.input_files import sha256_of_file
 from hwsim.spec.base import StrictSpec
 from hwsim.spec.loading import format_validation_error, read_yaml_mapping
 
@@ -283,7 +283,4 @@ def load_sweep(path: Path) -> SweepSpec:
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes (provenance of specs and sweep files)."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot be read ({exc.strerror})") from None
+    return sha256_of_file(path, what="spec or model file", error=SpecError)

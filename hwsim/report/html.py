@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from hwsim.errors import HwsimError
+from hwsim.input_files import read_text
+from hwsim.limits import MAX_TEXT_BYTES
 from hwsim.report.files import write_text_atomic
 from hwsim.report.model import SCHEMA
 
@@ -26,12 +28,13 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.5em}"""
 def load_report_json(path: Path) -> dict[str, Any]:
     """Read a report file and check its schema; errors name the file."""
     path = Path(path)
+    text = read_text(path, max_bytes=MAX_TEXT_BYTES, what="report JSON")
     try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise HwsimError(f"{path}: file not found") from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HwsimError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise HwsimError(f"{path}: JSON nested too deeply to be a report") from None
     check_report(data, str(path))
     return data
 

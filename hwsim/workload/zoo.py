@@ -12,6 +12,7 @@ from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.model_file import LayerEntry, ModelFile, WeightFormat
 from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.network import Network
+from hwsim.workload.sizes import check_layer_sizes
 from hwsim.workload.weights import generate_weights, load_weights
 
 
@@ -62,6 +63,7 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
     origin = str(path)
     model = validate_model_file(ModelFile, data, overrides or {}, origin)
     layers = build_layers(model, origin)
+    check_layer_sizes(layers, origin)
     opts = model.workload
     if opts.weights_file:
         weights_path = Path(opts.weights_file)

@@ -18,6 +18,7 @@ import numpy as np
 from hwsim import __version__
 from hwsim.cost.pricing import price_counts
 from hwsim.errors import SimulationError
+from hwsim.limits import MAX_PIPELINE_JOBS, limit_text
 from hwsim.report.model import LayerReport, Report, Totals, not_priced_row
 from hwsim.sim.attention.balance import allocate_dsp
 from hwsim.sim.attention.pipeline import flow_shop_finish
@@ -36,6 +37,7 @@ def simulate_network(model: TransformerWorkload | Network, arch: AttentionSpec) 
     An imported network runs as its encoder stack; its other layers are listed, not priced.
     """
     workload, outside = transformer_of(model, arch.name, "attention")
+    check_pipeline_size(workload)
     check_top_k(workload, arch)
     resources = check_resources(workload, arch)
     lengths = effective_lengths(workload, arch)
@@ -94,6 +96,16 @@ def simulate_network(model: TransformerWorkload | Network, arch: AttentionSpec) 
     )
     return Report(workload.name, arch.name, "attention", arch.clock_mhz, totals, tuple(layers),
                   workload.describe(), __version__)
+
+
+def check_pipeline_size(workload: TransformerWorkload) -> None:
+    """Refuse more pipeline jobs (sequences x block passes) than ``MAX_PIPELINE_JOBS`` before any is allocated."""
+    passes = sum(len(PASSES[block.kind]) for block in workload.blocks)
+    jobs = workload.batch * passes
+    if jobs > MAX_PIPELINE_JOBS:
+        raise SimulationError(
+            f"model '{workload.name}': {workload.batch:,} sequences x {passes} block passes = {jobs:,} pipeline jobs, "
+            f"more than the limit of {limit_text(MAX_PIPELINE_JOBS)}; simulate fewer sequences (workload.num_sequences)")
 
 
 def check_top_k(workload: TransformerWorkload, arch: AttentionSpec) -> None:
