@@ -80,6 +80,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from hwsim import api
     from hwsim.report.notes import notes
 
+    check_output_paths(args.json, args.csv, args.plot)
     arch_over, wl_over = split_overrides(args.overrides)
     arch = api.load_arch(args.arch, overrides=arch_over)
     network = api.load_network(args.model, overrides=wl_over)
@@ -90,7 +91,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
         tables.print_tables(tables.report_table(report), tables.totals_table(report))
     _print_notes(notes(report))
-    _write_outputs(args, report.to_dict(), [report], plot=lambda path: _plot_report(report, path))
+    _write_outputs(args, report.to_dict(), [report], plot=lambda path, outputs: _plot_report(report, path, outputs))
     return 0
 
 
@@ -100,6 +101,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.arch) != 2:
         raise HwsimError(f"compare needs exactly two --arch options, got {len(args.arch)}")
+    check_output_paths(args.json, args.csv, args.plot)
     arch_over, wl_over = split_overrides(args.overrides)
     specs = [api.load_arch(name, overrides=arch_over) for name in args.arch]
     network = api.load_network(args.model, overrides=wl_over)
@@ -110,7 +112,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         tables.print_tables(tables.comparison_table(cmp), tables.comparison_summary(cmp))
     _print_notes(list(dict.fromkeys(notes(ours) + notes(base))))
-    _write_outputs(args, cmp.to_dict(), [ours, base], plot=lambda path: _plot_comparison(cmp, path))
+    _write_outputs(args, cmp.to_dict(), [ours, base], plot=lambda path, outputs: _plot_comparison(cmp, path, outputs))
     return 0
 
 
@@ -119,32 +121,43 @@ def _print_notes(lines: list[str]) -> None:
         print(f"note: {line}", file=sys.stderr)
 
 
-def _plot_report(report, path: Path) -> None:
+def _plot_report(report, path: Path, outputs) -> None:
     from hwsim.report.plots import plot_report
 
-    plot_report(report, path)
+    plot_report(report, path, outputs)
 
 
-def _plot_comparison(cmp, path: Path) -> None:
+def _plot_comparison(cmp, path: Path, outputs) -> None:
     from hwsim.report.plots import plot_comparison
 
-    plot_comparison(cmp, path)
+    plot_comparison(cmp, path, outputs)
+
+
+def check_output_paths(*paths: Path | None) -> None:
+    """Refuse unwritable output targets (a device, a directory, a dangling symlink, one path twice)
+    before a command computes anything; :class:`~hwsim.report.atomic.OutputSet` checks them again."""
+    from hwsim.report.atomic import OutputSet
+
+    probe = OutputSet()
+    for path in paths:
+        if path is not None:
+            probe.add(path, b"")
 
 
 def _write_outputs(args: argparse.Namespace, payload: dict, reports: list, plot) -> None:
+    """The JSON, CSV and plot of a run, written all or none."""
     from hwsim.report import files
+    from hwsim.report.atomic import OutputSet
 
+    outputs = OutputSet()
     if args.json:
-        files.write_json(args.json, payload)
-        print(f"wrote {args.json}")
+        outputs.add(args.json, files.json_text(payload))
     if args.csv:
-        text = "".join(files.report_csv(r) if i == 0 else files.report_csv(r).split("\n", 1)[1]
-                       for i, r in enumerate(reports))
-        files.write_text_atomic(args.csv, text)
-        print(f"wrote {args.csv}")
+        outputs.add(args.csv, files.reports_csv(reports))
     if args.plot:
-        plot(args.plot)
-        print(f"wrote {args.plot}")
+        plot(args.plot, outputs)
+    for path, _ in outputs.commit():
+        print(f"wrote {path}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -53,6 +53,9 @@ def cmd_map(args: argparse.Namespace) -> int:
         raise MappingError(f"--budget = {args.budget}: must be a positive number of evaluations")
     if args.workers is not None and args.workers <= 0:
         raise MappingError(f"--workers = {args.workers}: must be a positive number of processes")
+    from hwsim.cli import check_output_paths
+
+    check_output_paths(args.out, args.json)
     arch_over, wl_over = split_overrides(args.overrides)
     arch = api.load_arch(args.arch, overrides=arch_over)
     engine = ENGINE_BY_FAMILY.get(Family(arch.family))
@@ -60,6 +63,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     scalesim = getattr(arch, "buffer_model", None) == "scalesim"
     if scalesim:  # SCALE-Sim's buffer replay follows its fold order: no loop nest to search
         kind = None
+    if args.out:
+        _check_mapping_out(args.out, kind, arch)
     if kind is MappingKind.TILING:  # the IMC mapper ranks tilings by the spec's objective: this one
         arch = api.load_arch(args.arch, overrides={**arch_over, "mapping_objective": args.objective})
     workload = api.load_network(args.model, overrides=wl_over)
@@ -67,15 +72,18 @@ def cmd_map(args: argparse.Namespace) -> int:
     if kind is MappingKind.LOOP_NEST:
         nests = _search_nests(args, workload, arch)
     report = api.simulate(workload, arch, mapping=nests)
+    from hwsim.report.atomic import OutputSet
+    from hwsim.report.files import json_text
+
+    outputs = OutputSet()  # the mapping file and the JSON: both or neither
+    if args.out:
+        outputs.add(args.out, _mapping_text(args.out, report, nests, kind, workload, arch))
+    if args.json:
+        outputs.add(args.json, json_text(mapping_json(report, nests)))
     if not args.quiet:
         _print_table(report, nests, kind, args)
-    if args.out:
-        _write_mapping(args.out, report, nests, kind, workload, arch)
-    if args.json:
-        from hwsim.report.files import write_json
-
-        write_json(args.json, mapping_json(report, nests))
-        print(f"wrote {args.json}")
+    for path, _ in outputs.commit():
+        print(f"wrote {path}")
     return 0
 
 
@@ -90,27 +98,34 @@ def _search_nests(args: argparse.Namespace, workload: Any, arch: Any):
                        seed=args.seed, progress=progress, workers=workers)
 
 
-def _write_mapping(path: Path, report, nests, kind, workload, arch) -> None:
+def _check_mapping_out(path: Path, kind, arch) -> None:
+    """Refuse ``--out`` (before any search) for an arch that has no mapping file to write."""
     from hwsim.engines import MappingKind
     from hwsim.errors import MappingError
     from hwsim.spec.enums import Family
 
-    if kind is MappingKind.LOOP_NEST:
-        from hwsim.mapping.mapfile import write_mapping_file
-
-        write_mapping_file(path, nests)
-    elif kind is MappingKind.TILING:
-        from hwsim.mapping.tiling_file import write_tiling_file
-        from hwsim.sim.imc.network import layer_tilings
-
-        write_tiling_file(path, layer_tilings(report, workload, arch), report)
-    elif getattr(arch, "buffer_model", None) == "scalesim":
+    if kind in (MappingKind.LOOP_NEST, MappingKind.TILING):
+        return
+    if getattr(arch, "buffer_model", None) == "scalesim":
         raise MappingError(f"--out {path}: arch '{arch.name}' has buffer_model scalesim, which follows SCALE-Sim's "
                            "fold order: there is no mapping file to write (--set buffer_model=analytic searches nests)")
-    else:
-        raise MappingError(f"--out {path}: arch '{arch.name}' ({Family(arch.family).value}) schedules its layers itself: "
-                           "there is no mapping file to write")
-    print(f"wrote {path}")
+    raise MappingError(f"--out {path}: arch '{arch.name}' ({Family(arch.family).value}) schedules its layers itself: "
+                       "there is no mapping file to write")
+
+
+def _mapping_text(path: Path, report, nests, kind, workload, arch) -> str:
+    """The text of the mapping file ``--out`` writes (loop nests or IMC tilings)."""
+    from hwsim.engines import MappingKind
+
+    _check_mapping_out(path, kind, arch)
+    if kind is MappingKind.LOOP_NEST:
+        from hwsim.mapping.mapfile import mapping_file_text
+
+        return mapping_file_text(nests)
+    from hwsim.mapping.tiling_file import tiling_file_text
+    from hwsim.sim.imc.network import layer_tilings
+
+    return tiling_file_text(layer_tilings(report, workload, arch), report)
 
 
 def _progress(done: int, total: int, name: str, seconds: float) -> None:

@@ -1,42 +1,34 @@
-"""Write reports to disk atomically: a result file is either complete or absent."""
+"""Report files: the per-layer CSV and the JSON text; written all or none through :mod:`hwsim.report.atomic`."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
-from hwsim.errors import HwsimError
+from hwsim.report.atomic import write_bytes_atomic
 from hwsim.report.model import Report
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    path = Path(path)
-    tmp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # not mkstemp: it creates 0600, and results are ordinary files (0666 less the umask)
-        tmp = str(path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"))
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise HwsimError(f"{path}: cannot write ({exc.strerror})") from None
-    finally:
-        if tmp is not None:
-            # A failed write must not leave a half-written sibling behind.
-            Path(tmp).unlink(missing_ok=True)
+    """Write ``text`` to ``path`` complete or not at all (:mod:`hwsim.report.atomic`)."""
+    write_bytes_atomic(path, text)
+
+
+def json_text(payload: dict[str, Any]) -> str:
+    """``payload`` as the JSON hwsim writes (indented, keys in their order)."""
+    return json.dumps(payload, indent=2, sort_keys=False) + "\n"
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
-    write_text_atomic(path, json.dumps(payload, indent=2, sort_keys=False) + "\n")
+    write_text_atomic(path, json_text(payload))
+
+
+def reports_csv(reports: list[Report]) -> str:
+    """The per-layer rows of several reports (a comparison's) under one header."""
+    return "".join(report_csv(r) if i == 0 else report_csv(r).split("\n", 1)[1] for i, r in enumerate(reports))
 
 
 def report_csv(report: Report) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from hwsim.errors import HwsimError
 from hwsim.input_files import read_text
 from hwsim.limits import MAX_TEXT_BYTES
+from hwsim.report.atomic import OutputSet
 from hwsim.report.files import write_text_atomic
 from hwsim.report.model import SCHEMA
 
@@ -88,8 +89,13 @@ def report_html(report: Mapping[str, Any], context: Mapping[str, str] | None = N
             f"{_layer_table(layers)}</body></html>\n")
 
 
-def write_report_html(report: Mapping[str, Any], path: Path, context: Mapping[str, str] | None = None) -> None:
-    write_text_atomic(Path(path), report_html(report, context))
+def write_report_html(report: Mapping[str, Any], path: Path, context: Mapping[str, str] | None = None,
+                      outputs: OutputSet | None = None) -> None:
+    """Write the page for ``report`` now, or add it to ``outputs``."""
+    if outputs is not None:
+        outputs.add(path, report_html(report, context))
+    else:
+        write_text_atomic(Path(path), report_html(report, context))
 
 
 def _rows_table(rows: Mapping[str, str]) -> str:
