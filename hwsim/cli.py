@@ -1,14 +1,18 @@
 """The ``hwsim`` command: parses arguments, calls ``hwsim.api``, writes files.
 
 No modelling happens here.  Every ``HwsimError`` becomes one line on stderr and exit
-status 2; argparse usage errors also exit with 2.
+status 2, and so does a usage error (with a pointer to ``--help``).  Global options (``-v``)
+are accepted before or after the command.  A result that cannot be printed (standard output
+on a full disk) is an error too; a closed pipe (``hwsim list archs | head -1``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -19,10 +23,28 @@ from hwsim.errors import HwsimError
 log = logging.getLogger("hwsim")
 
 
+class HwsimArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, and whose every (sub)command takes ``-v``.
+
+    ``-v`` is added to each parser with a suppressed default, so it may stand before or after
+    the command (``hwsim -v simulate ...`` or ``hwsim simulate ... -v``) and neither position
+    overrides the other.  Subcommand parsers are made of this class too (argparse builds them
+    from the parent's class).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                          help="log progress to stderr (before or after the command)")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hwsim", description="Co-design of neural-network accelerators.")
+    parser = HwsimArgumentParser(prog="hwsim", description="Co-design of neural-network accelerators.")
     parser.add_argument("--version", action="version", version=f"hwsim {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.set_defaults(verbose=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sim = sub.add_parser("simulate", help="simulate a model on an accelerator")
@@ -186,10 +208,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="hwsim: %(message)s")
     try:
         run = getattr(args, "run", None) or COMMANDS[args.command]
-        return run(args)
+        status = run(args)
+        sys.stdout.flush()  # a full disk behind stdout must fail here, not silently at exit
+        return status
     except HwsimError as exc:
-        print(f"hwsim: error: {exc}", file=sys.stderr)
+        print(f"hwsim: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141  # 128 + SIGPIPE, as a shell reports a writer whose reader went away
+    except OSError as exc:
+        if _is_stdout_failure(exc):
+            _quiet_stdout()
+            print(f"hwsim: error: cannot write to standard output ({exc.strerror or exc})", file=sys.stderr)
+            return 2
+        raise
     except KeyboardInterrupt:
         print("hwsim: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: one line, the traceback with -v
+        if args.verbose:
+            raise
+        text = _one_line(str(exc))[:200]
+        print(f"hwsim: internal error: {type(exc).__name__}{': ' + text if text else ''} (a bug in hwsim; "
+              "rerun with -v for the traceback and please report it)", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: hwsim itself failed; bad input exits with 2
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters (from file names) escaped."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
+def _is_stdout_failure(exc: OSError) -> bool:
+    """True when ``exc`` came from writing standard output (not from a file a command wrote)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return exc.filename is None and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's own flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
