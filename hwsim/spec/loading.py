@@ -7,6 +7,7 @@ override is checked exactly like the YAML it replaces.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -114,13 +115,16 @@ def apply_override(data: dict[str, Any], key: str, value: Any, origin: str) -> d
     return out
 
 
+_UNION_TAGS = re.compile(r"^(int|float|str|bool|none|list\[.*\]|tuple\[.*\]|dict\[.*\]|literal\[.*\]|function-.*)$")
+
+
 def _key_path(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif isinstance(item, str) and item.startswith("function-"):
-            continue
+        elif isinstance(item, str) and _UNION_TAGS.match(item):
+            continue  # pydantic names the member of a union it tried ("start.float"): not a key
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts)

@@ -91,7 +91,14 @@ def load_yaml(text: str, origin: str, error: type[HwsimError] = SpecError, *, ma
         Return ``text`` itself when it is not YAML (a ``--set`` value such as ``a: b``); the
         limits and rules above still raise.
     """
-    loader = StrictLoader(text)
+    try:
+        loader = StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, found before parsing
+        if malformed_as_text:
+            return text
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise error(f"{origin}: malformed YAML at line {line}, column {column}: {exc.reason} (#x{exc.character:04x})") from None
     try:
         node = loader.get_single_node()
         if node is None:
