@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from hwsim.engines import ENGINE_BY_FAMILY
@@ -18,19 +19,40 @@ from hwsim.spec.arch import ArchSpec, load_arch_spec
 from hwsim.spec.enums import Family
 from hwsim.workload.zoo import load_network as _load_network
 
-def load_arch(name_or_path: str, *, overrides: dict[str, Any] | None = None) -> ArchSpec:
-    """An accelerator spec from a preset name or file path (``overrides``: dotted keys)."""
-    return load_arch_spec(name_or_path, overrides)
+def load_arch(arch: str | Path | dict[str, Any] | ArchSpec, *, overrides: dict[str, Any] | None = None) -> ArchSpec:
+    """An accelerator spec from a preset name, a file path, a dict (a YAML file's contents) or a
+    spec object (returned as it is, or with ``overrides`` applied); ``overrides``: dotted keys."""
+    from hwsim.spec.arch import validate_arch
+    from hwsim.spec.loading import apply_override
+
+    if isinstance(arch, (str, Path)):
+        return load_arch_spec(str(arch), overrides)
+    if isinstance(arch, dict) or hasattr(arch, "model_dump"):
+        data = arch if isinstance(arch, dict) else arch.model_dump(by_alias=True, mode="json")
+        if not overrides and not isinstance(arch, dict):
+            return arch
+        for key, value in (overrides or {}).items():
+            data = apply_override(data, key, value, "arch dict")
+        return validate_arch(dict(data), "arch dict")
+    raise SimulationError(f"arch: expected a preset name, a path, a dict or a spec, got {type(arch).__name__}")
 
 
-def load_network(name_or_path: str, *, overrides: dict[str, Any] | None = None, **workload: Any) -> Any:
-    """A workload from the zoo or a file; keyword arguments set workload options.
+def load_network(model: str | Path | dict[str, Any], *, overrides: dict[str, Any] | None = None,
+                 **workload: Any) -> Any:
+    """A workload from the zoo, a file (YAML, ONNX, SCALE-Sim CSV) or a dict (a model file's
+    contents); keyword arguments set workload options.
 
     For ``hwsim.model/1`` networks ``weight_sparsity``, ``seed``, ``weights_file`` and
     ``act_bits`` are accepted; other workload kinds document their own options.
     """
     merged = {**(overrides or {}), **workload}
-    return _load_network(name_or_path, merged)
+    if isinstance(model, dict):
+        from hwsim.workload.zoo import load_network_mapping
+
+        return load_network_mapping(model, merged, Path.cwd() / "model dict")
+    if not isinstance(model, (str, Path)):
+        raise SimulationError(f"model: expected a zoo name, a path or a dict, got {type(model).__name__}")
+    return _load_network(str(model), merged)
 
 
 def map_network(workload: Any, arch: ArchSpec, *, objective: str = "edp", budget: int | None = None,
@@ -56,8 +78,12 @@ def default_mapping(workload: Any, arch: ArchSpec) -> Any:
     return engine.default_mapping()(workload, arch)
 
 
-def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
+def simulate(workload: Any, arch: Any, *, mapping: Any = None) -> Report:
     """Simulate ``workload`` on ``arch`` with the engine of the arch's family and price it.
+
+    Either may be given as anything :func:`load_network` / :func:`load_arch` take (a zoo or
+    preset name, a path, a dict) or as the loaded object:
+    ``simulate("resnet18", "fat")`` works in a notebook.
 
     ``mapping`` is a ``hwsim.mapping/1`` file path, a ``NetworkMapping`` of loop nests or an IMC
     ``NetworkTilings``.  An engine that takes loop nests gets them, or :func:`default_mapping`
@@ -67,6 +93,10 @@ def simulate(workload: Any, arch: ArchSpec, *, mapping: Any = None) -> Report:
     """
     from hwsim.engines import MappingKind
 
+    if not hasattr(arch, "family"):
+        arch = load_arch(arch)
+    if isinstance(workload, (str, Path, dict)):
+        workload = load_network(workload)
     family = Family(arch.family)
     engine = ENGINE_BY_FAMILY.get(family)
     if engine is None:
@@ -103,7 +133,7 @@ def compare(ours: Report, baseline: Report) -> Comparison:
     return _compare(ours, baseline)
 
 
-def compare_designs(workload: Any, ours: ArchSpec, baseline: ArchSpec) -> Comparison:
+def compare_designs(workload: Any, ours: Any, baseline: Any) -> Comparison:
     """Simulate ``workload`` on both designs and compare them, each with its best mapping.
 
     Where both designs are of one family that can run a design with another's mapping, the
@@ -111,9 +141,28 @@ def compare_designs(workload: Any, ours: ArchSpec, baseline: ArchSpec) -> Compar
     against the baseline (the architectural gain) and ``ours`` on its own mapping against that
     (the mapping gain).
     """
+    if isinstance(workload, (str, Path, dict)):
+        workload = load_network(workload)
+    ours, baseline = (spec if hasattr(spec, "family") else load_arch(spec) for spec in (ours, baseline))
     ours_report, base_report = simulate(workload, ours), simulate(workload, baseline)
     comparison = _compare(ours_report, base_report)
     engine = ENGINE_BY_FAMILY.get(Family(ours.family))
     if ours.family != baseline.family or engine is None or engine.replay_mapping_of is None:
         return comparison
     return comparison.with_split(engine.replay_mapping_of()(workload, ours, base_report))
+
+
+def sweep(sweep_file: str | Path, out: str | Path, *, resume: bool = False, workers: int | None = None,
+          executor: str = "local", scheduler: str | None = None, progress: bool = False) -> Any:
+    """Run a ``hwsim.sweep/1`` file into a results store, as ``hwsim sweep`` does (a ``SweepSummary``).
+
+    ``executor`` is ``"local"`` (a process pool of ``workers``) or ``"dask"`` (``scheduler``'s
+    cluster, or a local one); ``resume`` continues a store; ``progress`` prints progress to stderr.
+    """
+    import sys
+
+    from hwsim.dse.executors import ExecutorKind
+    from hwsim.dse.runner import SweepOptions, run_sweep
+
+    options = SweepOptions(resume=resume, executor=ExecutorKind(executor), workers=workers, scheduler=scheduler)
+    return run_sweep(Path(sweep_file), Path(out), options, sys.stderr if progress else None)

@@ -23,17 +23,13 @@ from amaranth.lib.wiring import In, Out
 from hwsim.cost import fpga_ternary
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.blocks.ternary_adder import running_width_bits
+from hwsim.sim.blocks.ternary_dot_engine import acc_width_bits
 from hwsim.spec.imc import ImcSpec
 from hwsim.rtl.sparse_skip import SparseSkip, chunk_layout
 from hwsim.rtl.ternary_adder import AdderCore, check_fault
 
 FAULTS = ("sub_as_add", "extra_cycle")
 """Deliberate bugs, injected into every column adder (see ``rtl.ternary_adder.FAULTS``)."""
-
-
-def acc_width_bits(max_reduction: int, act_bits: int) -> int:
-    """Accumulator bits for up to ``max_reduction`` unsigned ``act_bits`` activations."""
-    return int(running_width_bits(max_reduction, (1 << act_bits) - 1))
 
 
 def tag_layout(columns: int, lanes: int, act_bits: int) -> data.StructLayout:

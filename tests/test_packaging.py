@@ -39,3 +39,12 @@ def test_a_local_rtl_folder_does_not_shadow_hwsims(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "hwsim", "list", "models"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0 and "resnet18" in proc.stdout.split()
+
+
+def test_the_price_layer_does_not_import_rtl():
+    """cost/ prices counts; it never reaches into the RTL (rtl/ may use cost's estimates, not back)."""
+    code = ("import pkgutil, importlib, sys, hwsim.cost as c\n"
+            "for m in pkgutil.iter_modules(c.__path__): importlib.import_module('hwsim.cost.' + m.name)\n"
+            "print(sorted(n for n in sys.modules if n.startswith(('hwsim.rtl', 'amaranth'))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr

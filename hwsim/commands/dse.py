@@ -1,6 +1,7 @@
 """``hwsim sweep | export | pareto | report``: design-space sweeps, their store, fronts and run reports."""
 
 from __future__ import annotations
+from hwsim.extras import require
 
 import argparse
 import sys
@@ -67,6 +68,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.chunk is not None and args.chunk < 1:
         raise HwsimError(f"--chunk must be at least 1, got {args.chunk}")
     if args.executor == "dask" and not args.verbose:
+        require("dask", "the Dask executor")
         import dask
 
         # distributed logs every worker start, stop and cancelled task; keep stderr for the

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from hwsim.cost.fpga_resources import FpgaResources
 from hwsim.sim.blocks.ternary_adder import bit_step_cycles, carry_init_cycles, running_width_bits
+from hwsim.sim.blocks.ternary_dot_engine import acc_width_bits
 from hwsim.spec.imc import ImcSpec
 
 
@@ -78,8 +79,6 @@ def skip_resources(arch: ImcSpec, params: Mapping[str, Any], tag_bits: int = 0) 
 
 def engine_resources(arch: ImcSpec, params: Mapping[str, Any]) -> FpgaResources:
     """:class:`rtl.ternary_dot_engine.TernaryDotEngine`: skip unit, one core per column, control."""
-    from hwsim.rtl.ternary_dot_engine import acc_width_bits  # the RTL's own width rule
-
     cols, act_bits = params["columns"], params["act_bits"]
     lanes = arch.skip_unit.weights_per_cycle
     w = acc_width_bits(params["max_reduction"], act_bits)

@@ -12,15 +12,15 @@ def energy_table_pj(spec: SystolicSpec) -> dict[str, float]:
     """pJ per counted action: one MAC, one word read from or written to an SRAM or DRAM, one vector lane op."""
     e = spec.energy
     return {
-        "pe.mac": e.mac.energy_pj,
-        "ifmap_sram.read": e.ifmap_sram_read.energy_pj,
-        "filter_sram.read": e.filter_sram_read.energy_pj,
-        "ofmap_sram.write": e.ofmap_sram_write.energy_pj,
-        "ofmap_sram.read": e.ofmap_sram_read.energy_pj,
-        "dram.ifmap_read": e.dram_read.energy_pj,
-        "dram.filter_read": e.dram_read.energy_pj,
-        "dram.ofmap_write": e.dram_write.energy_pj,
-        "dram.ofmap_read": e.dram_read.energy_pj,  # partial sums read back (loop nests that spill them)
+        "pe.mac": e.mac.pj,
+        "ifmap_sram.read": e.ifmap_sram_read.pj,
+        "filter_sram.read": e.filter_sram_read.pj,
+        "ofmap_sram.write": e.ofmap_sram_write.pj,
+        "ofmap_sram.read": e.ofmap_sram_read.pj,
+        "dram.ifmap_read": e.dram_read.pj,
+        "dram.filter_read": e.dram_read.pj,
+        "dram.ofmap_write": e.dram_write.pj,
+        "dram.ofmap_read": e.dram_read.pj,  # partial sums read back (loop nests that spill them)
         **vector_energy_table_pj(spec.vector_unit),
     }
 

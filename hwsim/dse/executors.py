@@ -21,6 +21,7 @@ from enum import Enum
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from hwsim.errors import HwsimError
+from hwsim.extras import require
 
 
 class ExecutorKind(str, Enum):
@@ -175,6 +176,7 @@ class DaskExecutor:
 
     def __enter__(self) -> "DaskExecutor":
         try:
+            require("distributed", "the Dask executor")
             from distributed import Client, LocalCluster
         except ImportError:
             raise HwsimError("--executor dask needs the 'distributed' package (pip install distributed)") from None

@@ -10,6 +10,7 @@ from typing import Any
 from hwsim.dse.metrics import Metric
 from hwsim.dse.store import ResultStore, StoredPoint
 from hwsim.report.atomic import write_bytes_atomic
+from hwsim.extras import require
 from hwsim.report.files import write_text_atomic
 
 FIXED_COLUMNS = ("key", "model", "design", "arch", "status", "feasible")
@@ -54,6 +55,7 @@ def csv_text(columns: list[str], rows: list[dict[str, Any]]) -> str:
 
 def parquet_bytes(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
     """The table as a Parquet file with typed columns; a parameter of mixed types becomes text."""
+    require("pyarrow", "a Parquet export")
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -132,21 +132,32 @@ def read_mapping_file(path: Path, workload: Any, arch: Any, *, progress: Progres
         spec = validate(MappingFile, data, str(path))
     except Exception as exc:  # SpecError from the strict schema; re-raised as a mapping error
         raise MappingError(_name_layer(str(exc), data)) from None
-    if spec.arch != arch.name:
-        raise MappingError(f"{path}: key 'arch' = '{spec.arch}': the file maps onto '{spec.arch}', not '{arch.name}'")
+    check_arch(path, spec.arch, arch)
     layers = {layer.name: layer for layer in mappable_layers(workload, arch)}
     out: dict[str, LayerMapping] = {}
     for entry in spec.layers:
-        where = f"{path}: layer '{entry.name}'"
-        if entry.name not in layers:
-            known = ", ".join(list(layers)[:6]) + (", ..." if len(layers) > 6 else "")
-            raise MappingError(f"{where}: not a mappable layer of model '{getattr(workload, 'name', '')}' ({known})")
-        if entry.name in out:
-            raise MappingError(f"{where}: mapped twice")
+        where = entry_place(path, entry.name, layers, out, workload, "mappable")
         layer = layers[entry.name]
         out[entry.name] = _layer_mapping(entry, layer, target_for(arch, layer), where)
     return map_network(workload, arch, objective=spec.objective, budget=spec.budget or DEFAULT_BUDGET,
                        seed=spec.seed or 0, fixed=out, progress=progress)
+
+
+def check_arch(path: Path, named: str, arch: Any) -> None:
+    """A mapping file maps onto the arch it names."""
+    if named != arch.name:
+        raise MappingError(f"{path}: key 'arch' = '{named}': the file maps onto '{named}', not '{arch.name}'")
+
+
+def entry_place(path: Path, name: str, layers: dict[str, Any], done: dict[str, Any], workload: Any, what: str) -> str:
+    """``<file>: layer '<name>'`` for messages, once the entry names a ``what`` layer not mapped before."""
+    where = f"{path}: layer '{name}'"
+    if name not in layers:
+        known = ", ".join(list(layers)[:6]) + (", ..." if len(layers) > 6 else "")
+        raise MappingError(f"{where}: not a {what} layer of model '{getattr(workload, 'name', '')}' ({known})")
+    if name in done:
+        raise MappingError(f"{where}: mapped twice")
+    return where
 
 
 def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) -> LayerMapping:

@@ -55,12 +55,12 @@ def systolic_target(spec: SystolicSpec, layer: Layer) -> MappingTarget:
     edge = {"rows": float(spec.array.rows), "cols": float(spec.array.cols)}
     bw = [edge[side] for side in _EDGE[spec.dataflow]]
     srams = {
-        0: MemoryLevel("filter_sram", float(spec.sram_words(spec.sram.filter_kb)), e.filter_sram_read.energy_pj,
-                       e.filter_sram_read.energy_pj, bw[0], only(0), spec.sram.double_buffered),
-        1: MemoryLevel("ifmap_sram", float(spec.sram_words(spec.sram.ifmap_kb)), e.ifmap_sram_read.energy_pj,
-                       e.ifmap_sram_read.energy_pj, bw[1], only(1), spec.sram.double_buffered),
-        2: MemoryLevel("ofmap_sram", float(spec.sram_words(spec.sram.ofmap_kb)), e.ofmap_sram_read.energy_pj,
-                       e.ofmap_sram_write.energy_pj, bw[2], only(2), spec.sram.double_buffered),
+        0: MemoryLevel("filter_sram", float(spec.sram_words(spec.sram.filter_kb)), e.filter_sram_read.pj,
+                       e.filter_sram_read.pj, bw[0], only(0), spec.sram.double_buffered),
+        1: MemoryLevel("ifmap_sram", float(spec.sram_words(spec.sram.ifmap_kb)), e.ifmap_sram_read.pj,
+                       e.ifmap_sram_read.pj, bw[1], only(1), spec.sram.double_buffered),
+        2: MemoryLevel("ofmap_sram", float(spec.sram_words(spec.sram.ofmap_kb)), e.ofmap_sram_read.pj,
+                       e.ofmap_sram_write.pj, bw[2], only(2), spec.sram.double_buffered),
     }
     first = _STATIONARY[spec.dataflow]
     order = [first] + [x for x in range(3) if x != first]
@@ -71,8 +71,8 @@ def systolic_target(spec: SystolicSpec, layer: Layer) -> MappingTarget:
         # the register holds one element of the stationary operand, however many words wide
         levels=(MemoryLevel("pe_reg", max(1.0, scale[first]), 0.0, 0.0, _UNBOUNDED, only(first)),
                 *(srams[x] for x in order),
-                MemoryLevel("dram", _UNBOUNDED, e.dram_read.energy_pj, e.dram_write.energy_pj, bandwidth)),
-        mac_energy_pj=e.mac.energy_pj * mac_energy_scale(layer, word_bits),
+                MemoryLevel("dram", _UNBOUNDED, e.dram_read.pj, e.dram_write.pj, bandwidth)),
+        mac_energy_pj=e.mac.pj * mac_energy_scale(layer, word_bits),
         mac_cycles=float(mac_passes(layer, word_bits)),
         operand_scale=scale,
     )

@@ -67,18 +67,14 @@ def read_tiling_file(path: Path, data: dict[str, Any], workload: Any, arch: Any)
     """The tilings of ``data`` (read from ``path``), each rebuilt and checked against ``workload`` on ``arch``."""
     from dataclasses import replace
 
+    from hwsim.mapping.mapfile import check_arch, entry_place
+
     spec = validate(TilingFile, data, str(path))
-    if spec.arch != arch.name:
-        raise MappingError(f"{path}: key 'arch' = '{spec.arch}': the file maps onto '{spec.arch}', not '{arch.name}'")
+    check_arch(path, spec.arch, arch)
     layers = {layer.name: layer for layer in getattr(workload, "layers", ()) if layer.kind in WEIGHTED_KINDS}
     out: dict[str, ImcMapping] = {}
     for entry in spec.layers:
-        where = f"{path}: layer '{entry.name}'"
-        if entry.name not in layers:
-            known = ", ".join(list(layers)[:6]) + (", ..." if len(layers) > 6 else "")
-            raise MappingError(f"{where}: not a weighted layer of model '{getattr(workload, 'name', '')}' ({known})")
-        if entry.name in out:
-            raise MappingError(f"{where}: mapped twice")
+        entry_place(path, entry.name, layers, out, workload, "weighted")
         layer = layers[entry.name]
         group = layer if layer.G == 1 else replace(layer, G=1)
         choice = entry.tiling

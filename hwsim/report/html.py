@@ -18,6 +18,7 @@ from hwsim.limits import MAX_TEXT_BYTES
 from hwsim.report.atomic import OutputSet
 from hwsim.report.files import write_text_atomic
 from hwsim.report.model import SCHEMA
+from hwsim.extras import require
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;color:#222}
 table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0 1.5em}
@@ -53,6 +54,7 @@ def check_report(data: Any, origin: str) -> None:
 def report_html(report: Mapping[str, Any], context: Mapping[str, str] | None = None) -> str:
     """The page for one report dict; ``context`` rows (a stored point's key and parameters)
     are listed above the totals."""
+    require("plotly", "an HTML report")
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 

@@ -87,6 +87,36 @@ class Report:
     workload: Mapping[str, Any] = field(default_factory=dict)
     hwsim_version: str = ""
 
+    def to_dataframe(self):
+        """One row per layer (pandas, the ``notebook`` extra): the JSON fields, the energy breakdown
+        as ``energy_pj.<component.action>`` columns."""
+        from hwsim.extras import require
+
+        require("pandas", "Report.to_dataframe")
+        import pandas as pd
+
+        rows = []
+        for layer in self.layers:
+            row = layer.to_dict()
+            for key, value in row.pop("energy_breakdown_pj").items():
+                row[f"energy_pj.{key}"] = value
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("name")
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the totals, then every layer's cycles, latency, energy and MACs."""
+        from html import escape
+
+        t = self.total
+        head = (f"<b>{escape(self.model)} on {escape(self.arch)}</b> ({escape(self.family)}, {self.clock_mhz:g} MHz): "
+                f"{t.latency_s * 1e3:.4g} ms, {t.energy_pj / 1e6:.4g} uJ, {t.cycles:,} cycles, {t.macs:,} MACs")
+        cells = "".join(
+            f"<tr><td>{escape(layer.name)}</td><td>{escape(layer.kind)}</td><td>{layer.cycles:,}</td>"
+            f"<td>{layer.latency_s * 1e6:.4g}</td><td>{layer.energy_pj / 1e3:.4g}</td><td>{layer.macs:,}</td></tr>"
+            for layer in self.layers)
+        return (f"<div>{head}<table><tr><th>layer</th><th>kind</th><th>cycles</th><th>latency us</th>"
+                f"<th>energy nJ</th><th>MACs</th></tr>{cells}</table></div>")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hwsim.report.atomic import OutputSet, write_bytes_atomic
 from hwsim.report.plots import save_figure
+from hwsim.extras import require
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _PLOTLY_SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross", "x", "star")
@@ -50,6 +51,7 @@ def _wide(values: tuple[float, ...]) -> bool:
 
 def write_pareto_png(data: ParetoData, path: Path, outputs: OutputSet | None = None) -> None:
     """Scatter of all points with the front highlighted, saved as a PNG."""
+    require("matplotlib", "a PNG plot")
     import matplotlib
 
     matplotlib.use("Agg")
@@ -99,6 +101,7 @@ def write_pareto_html(data: ParetoData, path: Path, outputs: OutputSet | None = 
     Hovering a point shows its design, key and parameters; the front is a separate trace
     that can be toggled in the legend.
     """
+    require("plotly", "an interactive HTML plot")
     import plotly.graph_objects as go
 
     fig = go.Figure()

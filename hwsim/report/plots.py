@@ -8,9 +8,11 @@ from hwsim.errors import HwsimError
 from hwsim.report.atomic import OutputSet, write_bytes_atomic
 from hwsim.report.compare import Comparison
 from hwsim.report.model import Report
+from hwsim.extras import require
 
 
 def _pyplot():
+    require("matplotlib", "a PNG plot")
     import matplotlib
 
     matplotlib.use("Agg")

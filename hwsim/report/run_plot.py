@@ -11,11 +11,13 @@ from typing import Any, Mapping
 
 from hwsim.report.atomic import OutputSet
 from hwsim.report.plots import save_figure
+from hwsim.extras import require
 
 
 def write_run_png(report: Mapping[str, Any], path: Path, outputs: OutputSet | None = None) -> None:
     """Four panels: per-layer latency, per-layer energy stacked by component.action,
     per-layer utilization, and the energy breakdown of the whole run."""
+    require("matplotlib", "a PNG plot")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.blocks import RtlBlock, get_block
 from hwsim.spec.arch import load_arch_spec
+from hwsim.extras import require
 
 # where ``rtl/`` and ``testbench/`` live in a source checkout (added to the simulator's PYTHONPATH)
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +92,7 @@ def resolve_params(block: RtlBlock, spec: Any, params: Mapping[str, Any] | None)
 def make_design(block_name: str, arch: str | None = None, params: Mapping[str, Any] | None = None,
                 overrides: Mapping[str, Any] | None = None) -> Design:
     """Build ``block_name`` for preset/YAML ``arch`` with ``params`` and convert it to Verilog."""
+    require("amaranth", "generating RTL")
     from hwsim.rtl.export import port_table, to_verilog
 
     block = get_block(block_name)

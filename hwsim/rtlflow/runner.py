@@ -27,6 +27,7 @@ from filelock import FileLock
 from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.blocks import get_block
 from hwsim.rtlflow.generate import SOURCE_ROOT, Design, default_build_root, make_design, write_if_changed
+from hwsim.extras import require
 
 MIN_VERILATOR = (5, 36)  # cocotb 2.x's VPI glue does not compile with older Verilators
 VERILATOR_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # see docs/rtl.md, "Lint waivers"
@@ -120,6 +121,7 @@ def build_dir_for(design: Design, sim: Simulator, waves: bool, build_root: Path)
 
 
 def _runner(sim: Simulator):
+    require("cocotb_tools", "an RTL co-simulation")
     from cocotb_tools.runner import get_runner
 
     return get_runner(sim.value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class StrictSpec(BaseModel):
@@ -16,7 +16,11 @@ class StrictSpec(BaseModel):
 
 
 class EnergyEntry(StrictSpec):
-    """The energy of one counted action (pJ) and where that number comes from."""
+    """The energy of one counted action (pJ) and where that number comes from.
 
-    pj: float = Field(ge=0.0)
+    Every family's action table has this shape (``{pj, source}``); ``energy_pj``, the key the
+    systolic tables used before, is still read.
+    """
+
+    pj: float = Field(ge=0.0, validation_alias=AliasChoices("pj", "energy_pj"))
     source: str = Field(min_length=1)

@@ -187,7 +187,7 @@ def load_scalesim_cfg(path: Path, overrides: dict[str, Any]) -> Any:
     path
         The ``.cfg`` file.
     overrides
-        Dotted spec keys (``clock_mhz``, ``energy.mac.energy_pj``, ``array.rows``...) applied
+        Dotted spec keys (``clock_mhz``, ``energy.mac.pj``, ``array.rows``...) applied
         after the file; ``base`` names the preset that supplies energy, area and clock.
     """
     from hwsim.spec.arch import load_arch_spec, validate_arch

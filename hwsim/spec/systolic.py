@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.base import EnergyEntry, StrictSpec
 from hwsim.spec.enums import Dataflow, Family
 from hwsim.spec.vector import VectorUnitSpec
 
@@ -73,21 +73,16 @@ class DramSpec(StrictSpec):
         return CALC in (self.ifmap_words_per_cycle, self.filter_words_per_cycle, self.ofmap_words_per_cycle)
 
 
-class ActionEnergy(StrictSpec):
-    energy_pj: float = Field(ge=0.0)
-    source: str = Field(min_length=1)
-
-
 class SystolicEnergySpec(StrictSpec):
     """pJ per action; one word is ``word_bytes`` bytes."""
 
-    mac: ActionEnergy = Field(description="one multiply-accumulate in a PE")
-    ifmap_sram_read: ActionEnergy = Field(description="one word")
-    filter_sram_read: ActionEnergy = Field(description="one word")
-    ofmap_sram_write: ActionEnergy = Field(description="one word")
-    ofmap_sram_read: ActionEnergy = Field(description="one partial sum read back to accumulate the next fold's")
-    dram_read: ActionEnergy = Field(description="one word")
-    dram_write: ActionEnergy = Field(description="one word")
+    mac: EnergyEntry = Field(description="one multiply-accumulate in a PE")
+    ifmap_sram_read: EnergyEntry = Field(description="one word")
+    filter_sram_read: EnergyEntry = Field(description="one word")
+    ofmap_sram_write: EnergyEntry = Field(description="one word")
+    ofmap_sram_read: EnergyEntry = Field(description="one partial sum read back to accumulate the next fold's")
+    dram_read: EnergyEntry = Field(description="one word")
+    dram_write: EnergyEntry = Field(description="one word")
 
 
 class AreaNumber(StrictSpec):

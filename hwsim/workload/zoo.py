@@ -56,7 +56,14 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
     path = resolve_model_path(name_or_path)
     if path.suffix in READER_BY_SUFFIX:
         return _reader(READER_BY_SUFFIX[path.suffix], path)(path, overrides or {})
-    data = read_yaml_mapping(path, WorkloadError)
+    return load_network_mapping(read_yaml_mapping(path, WorkloadError), overrides, path)
+
+
+def load_network_mapping(data: dict[str, Any], overrides: dict[str, Any] | None, path: Path) -> Any:
+    """A model given as the mapping a model file holds (``path`` names it in messages and anchors
+    its relative file references, e.g. a weights file)."""
+    if not isinstance(data, dict):
+        raise WorkloadError(f"{path}: a model is a mapping of keys to values, got {type(data).__name__}")
     schema = data.get("schema")
     if schema in READER_BY_SCHEMA:
         return _reader(READER_BY_SCHEMA[schema], path)(path, data, overrides or {})

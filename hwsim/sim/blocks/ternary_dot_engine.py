@@ -18,6 +18,12 @@ from hwsim.sim.blocks import sparse_skip, ternary_adder
 from hwsim.spec.imc import SenseAmpSpec, SkipUnitSpec
 
 
+def acc_width_bits(max_reduction: int, act_bits: int) -> int:
+    """Accumulator bits for up to ``max_reduction`` unsigned ``act_bits`` activations (the RTL's
+    width and the resource estimate's, one rule)."""
+    return int(ternary_adder.running_width_bits(max_reduction, (1 << act_bits) - 1))
+
+
 @dataclass(frozen=True)
 class ChunkWork:
     """Per (K, chunk) work item: operations issued, adder cycles, chunk cycles; total bit steps."""

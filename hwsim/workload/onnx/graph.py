@@ -21,6 +21,7 @@ from hwsim.errors import WorkloadError
 from hwsim.input_files import open_regular
 from hwsim.limits import MAX_DIM, MAX_ONNX_BYTES, MAX_ONNX_CONSTANT, MAX_ONNX_NODES, limit_text
 from hwsim.workload.onnx.options import OnnxOptions
+from hwsim.extras import require
 
 # Operators whose constant inputs must reach the importer unevaluated: quantizers
 # (their integer inputs are the stored weights) and the products whose weights they are.
@@ -64,6 +65,7 @@ class PreparedGraph:
 
 def read_model(path: Path):
     """The ModelProto of ``path``, local functions inlined; one-line errors for unreadable files."""
+    require("onnx", f"{path}: reading an ONNX model")
     import onnx
 
     with open_regular(Path(path), "ONNX model", WorkloadError) as handle:
