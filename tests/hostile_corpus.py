@@ -26,14 +26,26 @@ import numpy as np
 
 import hwsim
 
+
+
+class Template(str):
+    """A document the cases edit: a ``replace`` that finds nothing fails, so a case cannot
+    silently test the unchanged (valid) document after the packaged file moves on."""
+
+    def replace(self, old: str, new: str, count: int = -1) -> "Template":  # type: ignore[override]
+        if old not in self:
+            raise AssertionError(f"corpus template has no {old!r}")
+        return Template(str.replace(self, old, new, count))
+
+
 PACKAGE = Path(hwsim.__file__).parent
 MODELS = PACKAGE.parent / "models" if (PACKAGE.parent / "models" / "mlp.yaml").exists() else PACKAGE / "models"
-FAT = (PACKAGE / "presets" / "fat.yaml").read_text()
-SYSTOLIC = (PACKAGE / "presets" / "systolic-32x32-ws.yaml").read_text()
-CFG = (PACKAGE / "presets" / "scalesim-32x32-ws.cfg").read_text()
-MLP = (MODELS / "mlp.yaml").read_text()
-SNN = (MODELS / "snn-digits.yaml").read_text().replace("weights: snn-digits.npz", "weights: snn.npz")
-ENCODER = (MODELS / "tiny-encoder.yaml").read_text()
+FAT = Template((PACKAGE / "presets" / "fat.yaml").read_text())
+SYSTOLIC = Template((PACKAGE / "presets" / "systolic-32x32-ws.yaml").read_text())
+CFG = Template((PACKAGE / "presets" / "scalesim-32x32-ws.cfg").read_text())
+MLP = Template((MODELS / "mlp.yaml").read_text())
+SNN = Template((MODELS / "snn-digits.yaml").read_text()).replace("weights: snn-digits.npz", "weights: snn.npz")
+ENCODER = Template((MODELS / "tiny-encoder.yaml").read_text())
 
 Setup = Callable[[Path], None]
 
@@ -206,7 +218,7 @@ def _onnx_bad_initializer():
     return helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")], "g", [x], [y], [w])
 
 
-TINY_MODEL = """\
+TINY_MODEL = Template("""\
 schema: hwsim.model/1
 name: tiny
 input: {channels: 1, height: 4, width: 4}
@@ -215,26 +227,26 @@ workload: {weight_sparsity: 0.5, seed: 0, weights_file: w.npz}
 layers:
   - {name: c1, type: conv, out: 2, kernel: 3, pad: 1}
   - {name: fc, type: linear, out: 3}
-"""
+""")
 GOOD_WEIGHTS = {"c1": np.ones((2, 1, 3, 3), np.int8), "fc": np.zeros((3, 32), np.int8)}
 
 
 def model(head: str = "input: {channels: 1, height: 28, width: 28}", layers: str = "  - {name: fc1, type: linear, out: 10}",
           workload: str = "{weight_sparsity: 0.8, seed: 0}") -> str:
-    return (f"schema: hwsim.model/1\nname: m\n{head}\nquant: {{weights: ternary, act_bits: 8}}\n"
-            f"workload: {workload}\nlayers:\n{layers}\n")
+    return Template(f"schema: hwsim.model/1\nname: m\n{head}\nquant: {{weights: ternary, act_bits: 8}}\n"
+                    f"workload: {workload}\nlayers:\n{layers}\n")
 
 
-SWEEP = """\
+SWEEP = Template("""\
 schema: hwsim.sweep/1
 name: s
 models: mlp
 designs:
   - arch: fat
     parameters: {banks: [4, 8]}
-"""
+""")
 SWEEP_CMD = ("sweep", "{d}/s.yaml", "--out", "{d}/r.db", "--no-progress")
-MAPPING = """\
+MAPPING = Template("""\
 schema: hwsim.mapping/1
 model: mlp
 arch: systolic-32x32-ws
@@ -248,7 +260,7 @@ layers:
       - {name: ifmap_sram, loops: {K: 2}}
       - {name: ofmap_sram, loops: {}}
       - {name: dram, loops: {K: 4}}
-"""
+""")
 MAP_CMD = sim("systolic-32x32-ws", "mlp", "--mapping", "{d}/map.yaml")
 CSV_HEAD = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
 TOPO = sim("systolic-32x32-ws", "{d}/t.csv")
@@ -466,15 +478,15 @@ CASES: list[Case] = [
          {"snn.yaml": SNN, "snn.npz": lambda p: pickled_npz(p) or _rename_member(p, "c1", "fc1")},
          before="traceback (ValueError: Object arrays cannot be loaded)"),
     Case("snn_npz_floats", SNN_CMD, r"{d}/snn\.npz: layer 'fc1': weights are float64, expected integers or unsigned integers",
-         {"snn.yaml": SNN, "snn.npz": npz(fc1=np.zeros((64, 64)), out=np.zeros((10, 64), np.int8))}),
+         {"snn.yaml": SNN, "snn.npz": npz(fc1=np.zeros((128, 64)), out=np.zeros((10, 128), np.int8))}),
     Case("snn_npz_missing_layer", SNN_CMD, r"{d}/snn\.npz: no array 'out' for layer 'out'",
-         {"snn.yaml": SNN, "snn.npz": npz(fc1=np.zeros((64, 64), np.int8))}),
-    Case("snn_npz_wrong_size", SNN_CMD, r"{d}/snn\.npz: layer 'fc1': weights have shape \(64, 63\) \(4,032 values\), the layer needs 4,096",
-         {"snn.yaml": SNN, "snn.npz": npz(fc1=np.zeros((64, 63), np.int8), out=np.zeros((10, 64), np.int8))}),
+         {"snn.yaml": SNN, "snn.npz": npz(fc1=np.zeros((128, 64), np.int8))}),
+    Case("snn_npz_wrong_size", SNN_CMD, r"{d}/snn\.npz: layer 'fc1': weights have shape \(128, 63\) \(8,064 values\), the layer needs 8,192",
+         {"snn.yaml": SNN, "snn.npz": npz(fc1=np.zeros((128, 63), np.int8), out=np.zeros((10, 128), np.int8))}),
     Case("snn_npz_empty", SNN_CMD, r"{d}/snn\.npz: not a readable \.npz file \(it is empty\)", {"snn.yaml": SNN, "snn.npz": b""},
          before="traceback"),
     Case("snn_npz_thresholds_for_no_layer", SNN_CMD, r"{d}/snn\.npz: per-neuron thresholds for 'ghost', which is not a layer",
-         {"snn.yaml": SNN, "snn.npz": npz(fc1=np.zeros((64, 64), np.int8), out=np.zeros((10, 64), np.int8),
+         {"snn.yaml": SNN, "snn.npz": npz(fc1=np.zeros((128, 64), np.int8), out=np.zeros((10, 128), np.int8),
                                            **{"ghost.threshold_lsb": np.ones(3, np.int64)})}),
     Case("snn_time_steps_sample_limit", SNN_CMD + ("--set", "workload.time_steps=1048576"),
          r"{d}/snn\.yaml: 539 samples x workload\.time_steps = 1,048,576 is 565,182,464 sample-steps, more than the limit of 8,388,608 \(2\^23\) \(set workload\.samples\)",
@@ -483,7 +495,7 @@ CASES: list[Case] = [
          r"{d}/snn\.yaml: key 'workload\.time_steps' = 2097152: Input should be less than or equal to 1048576",
          {"snn.yaml": SNN, **SNN_FILES}),
     Case("snn_out_huge", SNN_CMD, r"{d}/snn\.yaml: key 'layers\[0\]\.out' = 2097152: Input should be less than or equal to 1048576 \(layer 'fc1'\)",
-         {"snn.yaml": SNN.replace("type: fc, out: 64", "type: fc, out: 2097152"), **SNN_FILES}),
+         {"snn.yaml": SNN.replace("type: fc, out: 128", "type: fc, out: 2097152"), **SNN_FILES}),
     Case("snn_latin1", SNN_CMD, r"{d}/snn\.yaml: not UTF-8 text: byte 0xe9 at offset \d+ \(line \d+\); save the file as UTF-8",
          {"snn.yaml": SNN.replace("name: snn-digits", "name: snn-digits-\xe9").encode("latin-1"), **SNN_FILES}),
     Case("snn_weights_fifo", SNN_CMD, r"{d}/snn\.npz: is a FIFO, not a weights \.npz file", {"snn.yaml": SNN, "snn.npz": fifo},

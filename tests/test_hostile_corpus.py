@@ -38,7 +38,7 @@ def _make_files(case: Case, d: Path) -> None:
         if callable(content):
             content(path)
         elif isinstance(content, str):
-            path.write_bytes(content.replace("{d}", str(d)).encode())
+            path.write_bytes(str(content).replace("{d}", str(d)).encode())
         else:
             path.write_bytes(content)
 
