@@ -65,6 +65,9 @@ def load_network_mapping(data: dict[str, Any], overrides: dict[str, Any] | None,
     if not isinstance(data, dict):
         raise WorkloadError(f"{path}: a model is a mapping of keys to values, got {type(data).__name__}")
     schema = data.get("schema")
+    if not isinstance(schema, (str, type(None))):  # a list here is unhashable: one line, not a TypeError
+        raise WorkloadError(f"{path}: key 'schema' is a {type(schema).__name__}: expected a schema name such as "
+                            "'hwsim.model/1'")
     if schema in READER_BY_SCHEMA:
         return _reader(READER_BY_SCHEMA[schema], path)(path, data, overrides or {})
     origin = str(path)
