@@ -100,6 +100,7 @@ def split_overrides(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from hwsim import api
+    from hwsim.progress import activity
     from hwsim.report.notes import notes
 
     check_output_paths(args.json, args.csv, args.plot)
@@ -107,7 +108,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     arch = api.load_arch(args.arch, overrides=arch_over)
     network = api.load_network(args.model, overrides=wl_over)
     log.info("simulating %s (%d layers) on %s", network.name, len(network.layers), arch.name)
-    report = api.simulate(network, arch, mapping=args.mapping)
+    with activity(f"simulating {network.name} on {arch.name}"):
+        report = api.simulate(network, arch, mapping=args.mapping)
     if not args.quiet:
         from hwsim.report import tables
 
@@ -119,6 +121,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from hwsim import api
+    from hwsim.progress import activity
     from hwsim.report.notes import notes
 
     if len(args.arch) != 2:
@@ -127,7 +130,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     arch_over, wl_over = split_overrides(args.overrides)
     specs = [api.load_arch(name, overrides=arch_over) for name in args.arch]
     network = api.load_network(args.model, overrides=wl_over)
-    cmp = api.compare_designs(network, specs[0], specs[1])
+    with activity(f"simulating {network.name} on {specs[0].name} and {specs[1].name}"):
+        cmp = api.compare_designs(network, specs[0], specs[1])
     ours, base = cmp.ours, cmp.baseline
     if not args.quiet:
         from hwsim.report import tables

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def _search_nests(args: argparse.Namespace, workload: Any, arch: Any):
     from hwsim.mapping.network import DEFAULT_BUDGET, distinct_shapes, map_network
     from hwsim.spec.enums import Objective
 
-    progress = None if args.quiet else _progress
+    progress = None if args.quiet else _Progress()
     workers = args.workers or default_workers(distinct_shapes(workload, arch))
     return map_network(workload, arch, objective=Objective(args.objective), budget=args.budget or DEFAULT_BUDGET,
                        seed=args.seed, progress=progress, workers=workers)
@@ -128,9 +129,19 @@ def _mapping_text(path: Path, report, nests, kind, workload, arch) -> str:
     return tiling_file_text(layer_tilings(report, workload, arch), report)
 
 
-def _progress(done: int, total: int, name: str, seconds: float) -> None:
-    end = "\n" if done == total or not sys.stderr.isatty() else "\r"
-    print(f"hwsim map: [{done}/{total}] {name} searched in {seconds:.2f} s", end=end, file=sys.stderr, flush=True)
+class _Progress:
+    """One line per searched layer with the time left at the rate so far (on a terminal: one line rewritten)."""
+
+    def __init__(self) -> None:
+        self.began = time.monotonic()
+
+    def __call__(self, done: int, total: int, name: str, seconds: float) -> None:
+        from hwsim.progress import steps_left_text
+
+        end = "\n" if done == total or not sys.stderr.isatty() else "\r"
+        left = steps_left_text(done, total, time.monotonic() - self.began)
+        text = f"hwsim map: [{done}/{total}] {name} searched in {seconds:.2f} s{left}"
+        print(text + ("\x1b[K" if end == "\r" else ""), end=end, file=sys.stderr, flush=True)  # K: clear a longer line
 
 
 def mapping_json(report, nests) -> dict[str, Any]:
