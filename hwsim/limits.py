@@ -44,7 +44,11 @@ MAX_LAYERS = 100_000
 """Layers in one network (after depthwise layers of a topology are split into channels)."""
 
 MAX_DIM = 1 << 20
-"""Any one loop dimension of a layer (N, G, K, C, P, Q, R, S) and any one input size."""
+"""Any one loop dimension of a layer (N, G, K, C, R, S) and any one input size."""
+
+MAX_OUTPUT_DIM = 1 << 24
+"""An output dimension of a layer (P, Q): a GEMM's rows (SCALE-Sim's M, e.g. 4,186,116 output
+pixels in U-Net's first layer) land there; the MAC limit bounds the work."""
 
 MAX_IMAGE_SIDE = 1 << 14
 """Height or width of an image input (16,384 pixels)."""

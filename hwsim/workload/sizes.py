@@ -12,7 +12,7 @@ from typing import Sequence
 
 from hwsim.errors import WorkloadError
 from hwsim.limits import (MAX_DIM, MAX_LAYER_MACS, MAX_LAYER_WEIGHTS, MAX_LAYERS, MAX_NETWORK_WEIGHTS,
-                          limit_text)
+                          MAX_OUTPUT_DIM, limit_text)
 from hwsim.workload.layers import WEIGHTED_KINDS, Layer
 
 _DIMS = ("N", "G", "K", "C", "P", "Q", "R", "S")
@@ -39,9 +39,9 @@ def check_layer_sizes(layers: Sequence[Layer], origin: str) -> None:
     for layer in layers:
         where = f"{origin}: layer '{layer.name}'"
         for dim in _DIMS:
-            value = getattr(layer, dim)
-            if value > MAX_DIM:
-                raise WorkloadError(f"{where}: {dim} = {value:,} exceeds the limit of {limit_text(MAX_DIM)}")
+            value, limit = getattr(layer, dim), MAX_OUTPUT_DIM if dim in ("P", "Q") else MAX_DIM
+            if value > limit:
+                raise WorkloadError(f"{where}: {dim} = {value:,} exceeds the limit of {limit_text(limit)}")
         if layer.kind in WEIGHTED_KINDS:
             weights = layer.G * layer.K * layer.C * layer.R * layer.S
             if weights > MAX_LAYER_WEIGHTS:

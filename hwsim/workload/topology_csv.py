@@ -30,7 +30,7 @@ from typing import Any
 
 from hwsim.errors import WorkloadError
 from hwsim.input_files import read_text
-from hwsim.limits import MAX_DIM, MAX_LAYERS, MAX_TEXT_BYTES, limit_text
+from hwsim.limits import MAX_DIM, MAX_LAYERS, MAX_OUTPUT_DIM, MAX_TEXT_BYTES, limit_text
 from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.network import Network
 from hwsim.workload.sizes import check_layer_count, check_layer_sizes
@@ -58,9 +58,10 @@ def _ints(path: Path, row: int, name: str, cells: list[str], columns: tuple[str,
     for column, cell in zip(columns, cells):
         if not cell.isdigit() or int(cell) <= 0:
             raise WorkloadError(f"{path}: row {row} (layer '{name}'): {column} = {cell!r}: expected a positive integer")
-        if len(cell) > 12 or int(cell) > MAX_DIM:
+        limit = MAX_OUTPUT_DIM if column == "M" else MAX_DIM  # a GEMM's M becomes the output dimension P
+        if len(cell) > 12 or int(cell) > limit:
             raise WorkloadError(f"{path}: row {row} (layer '{name}'): {column} = {cell}: exceeds the limit of "
-                                f"{limit_text(MAX_DIM)}")
+                                f"{limit_text(limit)}")
         values.append(int(cell))
     return values
 

@@ -120,8 +120,9 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
     static_pj = price_counts(static_counts, table)
     # Every number is per inference; what no layer owns is listed, so the rows add up to the totals.
     other = OtherPart(
-        reason="host I/O (loading the input, reading the result) and static power over the whole inference",
-        cycles=host, latency_s=float(latency.mean()) - sum(layer.latency_s for layer in layers),
+        reason="host I/O (loading the input, reading the result) and static power over the whole inference; "
+               f"cycles: the host's {host} less the rounding of the layers' mean cycles",
+        cycles=int(round(float(per_sample.mean()))) - sum(layer.cycles for layer in layers), latency_s=float(latency.mean()) - sum(layer.latency_s for layer in layers),
         energy_pj=float(sum(static_pj.values())), energy_breakdown_pj=static_pj,
         action_counts=counted_actions(static_counts))
     energy_pj = sum(layer.energy_pj for layer in layers) + other.energy_pj
