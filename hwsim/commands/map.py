@@ -133,11 +133,13 @@ class _Progress:
     """One line per searched layer with the time left at the rate so far (on a terminal: one line rewritten)."""
 
     def __init__(self) -> None:
-        self.began = time.monotonic()
+        self.began: float | None = None
 
     def __call__(self, done: int, total: int, name: str, seconds: float) -> None:
         from hwsim.progress import steps_left_text
 
+        if self.began is None:  # the searches began when the first one did (not when numba was loading)
+            self.began = time.monotonic() - seconds
         end = "\n" if done == total or not sys.stderr.isatty() else "\r"
         left = steps_left_text(done, total, time.monotonic() - self.began)
         text = f"hwsim map: [{done}/{total}] {name} searched in {seconds:.2f} s{left}"
@@ -184,6 +186,7 @@ def _print_table(report, nests, kind, args: argparse.Namespace) -> None:
 
     from hwsim.engines import MappingKind
     from hwsim.mapping.network import level_loops, residency, spatial_text
+    from hwsim.report.si import energy
     from hwsim.report.tables import print_tables
 
     what = {MappingKind.LOOP_NEST: f"best loop nests for {args.objective} (budget {nests.budget:,}, seed {nests.seed})"
@@ -193,14 +196,14 @@ def _print_table(report, nests, kind, args: argparse.Namespace) -> None:
     by_name = {m.name: m for m in nests.layers} if nests is not None else {}
     if nests is not None:
         columns = ("layer", "array", "loops per level, innermost first", "stays (level x reuse)", "cycles",
-                   "energy nJ", "evals")
+                   "energy", "evals")
     else:
-        columns = ("layer", "mapping", "cycles", "energy nJ")
+        columns = ("layer", "mapping", "cycles", "energy")
     for col in columns:
-        table.add_column(col, justify="right" if col in ("cycles", "energy nJ", "evals") else "left")
+        table.add_column(col, justify="right" if col in ("cycles", "energy", "evals") else "left")
     for row in report.layers:
         m = by_name.get(row.name)
-        cost = (f"{row.cycles:,}", f"{row.energy_pj / 1e3:,.1f}")
+        cost = (f"{row.cycles:,}", energy(row.energy_pj))
         if nests is None:
             table.add_row(row.name, row.mapping, *cost)
         elif m is None:
@@ -211,7 +214,7 @@ def _print_table(report, nests, kind, args: argparse.Namespace) -> None:
             evals = f"{m.mapping.evaluated:,}" + (" all" if m.mapping.exhaustive else "") if m.searched else "file"
             table.add_row(row.name, spatial_text(m).replace(" x cols", "\ncols"), loops, stays, *cost, evals)
     table.add_section()
-    total = (f"{report.total.cycles:,}", f"{report.total.energy_pj / 1e3:,.1f}")
+    total = (f"{report.total.cycles:,}", energy(report.total.energy_pj))
     blanks = len(columns) - 4 if nests is not None else 1  # between the name and the cost columns
     table.add_row("total", *([""] * blanks), *total, *([""] if nests is not None else []), style="bold")
     print_tables(table)
