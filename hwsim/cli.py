@@ -14,6 +14,7 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -206,10 +207,16 @@ COMMANDS = {"simulate": cmd_simulate, "compare": cmd_compare, "list": cmd_list}
 COMMAND_MODULES: tuple[str, ...] = ("hwsim.commands.rtl", "hwsim.commands.map", "hwsim.commands.dse")
 
 
+def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning on the console as one line, like the errors (no source file, no code line)."""
+    print(f"hwsim: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="hwsim: %(message)s")
+    warnings.showwarning = _warning_line
     try:
         run = getattr(args, "run", None) or COMMANDS[args.command]
         status = run(args)

@@ -13,10 +13,12 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 
+from hwsim.jit import HAVE_NUMBA
 from hwsim.mapping.loopnest.search import LoopNestMapping, search, warm_up
-from hwsim.progress import activity
 from hwsim.mapping.loopnest.target import MappingTarget
+from hwsim.progress import activity
 from hwsim.spec.enums import Objective
 from hwsim.workload.layers import Layer
 
@@ -59,7 +61,9 @@ def search_all(jobs: Sequence[tuple[Layer, MappingTarget]], *, objective: Object
         raise ValueError(f"workers = {workers}: must be at least 1")
     results: list[LoopNestMapping | None] = [None] * len(jobs)
     if jobs:
-        with activity("compiling the mapper's kernels with numba (the first run on a machine)", NUMBA_COMPILE_S):
+        compiling = (activity("compiling the mapper's kernels with numba (the first run on a machine)", NUMBA_COMPILE_S)
+                     if HAVE_NUMBA else nullcontext())
+        with compiling:
             warm_up(jobs[0][1])  # from numba's cache in well under the delay: then nothing is shown
     if workers == 1 or len(jobs) <= 1:
         for done, (layer, target) in enumerate(jobs, start=1):
