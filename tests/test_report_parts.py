@@ -131,3 +131,12 @@ def test_comparison_never_says_a_fraction_x():
         assert not re.search(r"\b0\.\d+x", text), text
         assert ("x slower" in text) == (ours is worse) and ("x faster" in text) == (ours is better)
         assert "lower power" not in text and "energy eff." not in text
+
+
+def test_html_report_and_notebook_view_use_si_units_and_show_the_other_part(report):
+    from hwsim.report.html import report_html
+
+    page, view = report_html(report.to_dict()), report._repr_html_()
+    for text in (page, view):
+        assert re.search(r"\d (p|n|u|m|k|M|)J<", text) and "µJ" not in text
+        assert ("(other)" in text) == (report.total.other is not None)
