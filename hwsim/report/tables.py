@@ -57,7 +57,7 @@ def totals_table(report: Report) -> Table:
 
 def comparison_table(cmp: Comparison) -> Table:
     a, b = cmp.ours, cmp.baseline
-    table = Table(title=f"{a.model}: {a.arch} vs {b.arch} ({a.arch} against {b.arch})")
+    table = Table(title=f"{a.model}: {a.arch} against {b.arch}")
     for col in ("layer", f"{a.arch} cycles", f"{b.arch} cycles", "latency", f"{a.arch} energy", f"{b.arch} energy",
                 "energy"):
         table.add_column(col, justify="left" if col == "layer" else "right")
