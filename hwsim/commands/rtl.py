@@ -141,6 +141,10 @@ def cmd_area(args: argparse.Namespace) -> int:
 
     design, _, overrides = _design(args)
     block = get_block(args.block)
+    if args.json:
+        from hwsim.report.atomic import resolve_target
+
+        resolve_target(args.json)  # refuse a device or folder before a synthesis of many seconds
     synth, cells = synthesize(design, args.target)
     estimate = block.estimate(load_block_arch(block, args.arch, overrides), design.params)
     print(f"{args.block} ({args.target}, design {design.key})")

@@ -120,19 +120,32 @@ def write_if_changed(path: Path, text: str) -> bool:
 
     The write is atomic (temp file + rename) so parallel workers never see half a file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text() == text:
-        return False
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.read_text() == text:
+            return False
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise RtlError(f"{path}: cannot write ({exc.strerror or type(exc).__name__})") from None
     return True
 
 
 def write_design(design: Design, out_dir: Path) -> tuple[Path, Path, bool]:
-    """Write ``<block>.v`` and ``<block>.json`` into ``out_dir``; returns (v, json, changed)."""
+    """Write ``<block>.v`` and ``<block>.json`` into ``out_dir``, both or neither; returns (v, json, changed).
+
+    A file that already holds exactly its text is left untouched (its mtime too).
+    """
+    from hwsim.report.atomic import OutputSet
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RtlError(f"{out_dir}: is not a directory (--out names the folder for {design.block}.v and .json)")
     v_path = out_dir / f"{design.block}.v"
     j_path = out_dir / f"{design.block}.json"
-    changed = write_if_changed(v_path, design.verilog)
-    write_if_changed(j_path, json.dumps(design.describe(), indent=2) + "\n")
+    outputs = OutputSet()
+    outputs.add(v_path, design.verilog, only_if_changed=True)
+    outputs.add(j_path, json.dumps(design.describe(), indent=2) + "\n", only_if_changed=True)
+    (_, changed), _ = outputs.commit()
     return v_path, j_path, changed
