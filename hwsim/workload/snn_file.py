@@ -37,6 +37,7 @@ file replaces the layer's ``threshold_lsb`` neuron by neuron (Spiker's threshold
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
@@ -45,10 +46,12 @@ import numpy as np
 from pydantic import Field
 
 from hwsim.errors import WorkloadError
+from hwsim.limits import MAX_DIM, MAX_LAYER_WEIGHTS, MAX_SNN_SAMPLE_STEPS, limit_text
 from hwsim.spec.base import StrictSpec
 from hwsim.workload.idx import read_idx_dataset
 from hwsim.workload.mnist5k import mnist_5k
 from hwsim.workload.model_validation import validate_model_file
+from hwsim.workload.npz import Wanted, npz_members, read_npz
 from hwsim.workload.snn import (
     Encoding, EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork,
 )
@@ -172,6 +175,11 @@ def load_snn_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) 
                 f"the input is {layers[0].inputs} inputs of {inp.bits} bits"
             )
         x, y = x[: spec.workload.samples], y[: spec.workload.samples]
+        sample_steps = len(x) * spec.workload.time_steps
+        if sample_steps > MAX_SNN_SAMPLE_STEPS:
+            raise WorkloadError(
+                f"{origin}: {len(x):,} samples x workload.time_steps = {spec.workload.time_steps:,} is {sample_steps:,} "
+                f"sample-steps, more than the limit of {limit_text(MAX_SNN_SAMPLE_STEPS)} (set workload.samples)")
     try:
         return SnnNetwork(
             name=spec.name, layers=layers, time_steps=spec.workload.time_steps, encoding=encoding,
@@ -201,6 +209,10 @@ def _build_layers(spec: SnnModelFile, origin: str) -> tuple[SnnLayer, ...]:
             layer = SnnLayer(entry.name, entry.type, entry.out, c, h, w, entry.kernel, entry.kernel, entry.stride, entry.pad, neuron)
             if layer.P <= 0 or layer.Q <= 0:
                 raise WorkloadError(f"{where}: kernel {entry.kernel} with stride {entry.stride} and pad {entry.pad} does not fit a {h}x{w} input")
+        weights = math.prod(layer.weight_shape)
+        if weights > MAX_LAYER_WEIGHTS:
+            raise WorkloadError(f"{where}: {weights:,} weights {layer.weight_shape} exceed the limit of "
+                                f"{limit_text(MAX_LAYER_WEIGHTS)} per layer")
         layers.append(layer)
         c, h, w = (layer.K, layer.P, layer.Q) if layer.kind is SnnLayerKind.CONV else (layer.K, 1, 1)
     return tuple(layers)
@@ -239,22 +251,25 @@ def _dataset(entry: DatasetEntry, path: Path, origin: str) -> tuple[np.ndarray, 
 
 
 def _load_weights(path: Path, layers: tuple[SnnLayer, ...], origin: str) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]]:
+    """Each layer's integer weights (any shape with the layer's count), its optional per-neuron
+    thresholds and the optional ``class_of_neuron``, each checked from its header before it is read."""
     if not path.exists():
         raise WorkloadError(f"{origin}: weights file {path} not found")
-    with np.load(path) as npz:
-        arrays = {key: npz[key] for key in npz.files}
-    weights: dict[str, np.ndarray] = {}
-    for layer in layers:
-        if layer.name not in arrays:
-            raise WorkloadError(f"{path}: no array '{layer.name}' for layer '{layer.name}'")
-        w = arrays[layer.name]
-        if not np.issubdtype(w.dtype, np.integer):
-            raise WorkloadError(f"{path}: layer '{layer.name}': weights must be integers, got {w.dtype}")
-        if w.size != int(np.prod(layer.weight_shape)):
-            raise WorkloadError(f"{path}: layer '{layer.name}': weights have shape {w.shape}, the layer needs {layer.weight_shape}")
-        weights[layer.name] = w.reshape(layer.weight_shape)
-    thresholds = {key[: -len(THRESHOLD_SUFFIX)]: arrays[key] for key in arrays if key.endswith(THRESHOLD_SUFFIX)}
-    return weights, arrays.get("class_of_neuron", np.zeros(0, np.int64)).astype(np.int64), thresholds
+    wanted = {layer.name: Wanted(kinds="iu", size=math.prod(layer.weight_shape), label=f"layer '{layer.name}': weights",
+                                 missing=f"no array '{layer.name}' for layer '{layer.name}'") for layer in layers}
+    optional = {f"{layer.name}{THRESHOLD_SUFFIX}": Wanted(kinds="iufb", max_size=MAX_DIM,
+                                                         label=f"layer '{layer.name}': per-neuron thresholds")
+                for layer in layers}
+    optional["class_of_neuron"] = Wanted(kinds="iu", max_size=MAX_DIM, label="class_of_neuron")
+    members = set(npz_members(path))
+    for key in sorted(members):
+        if key.endswith(THRESHOLD_SUFFIX) and key not in optional:
+            raise WorkloadError(f"{path}: per-neuron thresholds for '{key[: -len(THRESHOLD_SUFFIX)]}', "
+                                "which is not a layer")
+    arrays = read_npz(path, {**wanted, **optional}, optional=frozenset(optional))
+    weights = {layer.name: arrays[layer.name].reshape(layer.weight_shape) for layer in layers}
+    thresholds = {key[: -len(THRESHOLD_SUFFIX)]: arrays[key].reshape(-1) for key in arrays if key.endswith(THRESHOLD_SUFFIX)}
+    return weights, arrays.get("class_of_neuron", np.zeros(0, np.int64)).reshape(-1).astype(np.int64), thresholds
 
 
 def digits_split(samples: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
