@@ -1,6 +1,6 @@
 """Optional dependencies: which extra brings which package, and a one-line error when it is missing.
 
-The core install (numpy, numba, pydantic, pyyaml, rich) simulates YAML models on presets; every
+The core install (numpy, pydantic, pyyaml, rich) simulates YAML models on presets; every
 other feature names the extra that brings its packages (pyproject.toml).
 """
 
@@ -12,6 +12,7 @@ from hwsim.errors import HwsimError
 
 # package (import name) -> the extra that installs it
 EXTRA_OF: dict[str, str] = {
+    "numba": "fast",
     "matplotlib": "plot",
     "onnx": "onnx",
     "sklearn": "datasets",

@@ -25,7 +25,9 @@ from hwsim.rtl.netlist_bits import drop_unused_bits
 # so two designs never define a submodule name differently; ``opt_clean -purge`` drops
 # aliases nothing reads.
 _PREPARE = ("proc -norom", "flatten -noscopeinfo", "hierarchy -top {top}", "opt_clean -purge", "write_rtlil")
-_WRITE = ("clean_zerowidth", "write_verilog -noattr")
+# ``-noparallelcase``: a ``$pmux`` becomes a ``case`` over exact one-hot patterns (anything else
+# gives x, as ``$pmux`` defines), not an overlapping ``casez`` that Verilator flags as CASEOVERLAP
+_WRITE = ("clean_zerowidth", "write_verilog -noattr -noparallelcase")
 _INIT_DECL = re.compile(r"^(\s*reg\b[^=;]*?\s)(\w+) = ([^;]+);$", re.M)
 
 

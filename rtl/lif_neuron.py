@@ -117,10 +117,14 @@ class NeuronLogic:
         shift = n.leak_shift + (1 if self.fault == "leak_off_by_one" else 0)
         return self._fit(v - (v >> shift))
 
-    def fire(self, v: Value, refr: Value) -> tuple[Value, Value, Value, Value]:
-        """``(o, v after reset, v stored for the next step (leaked), refractory count next)``."""
+    def fire(self, v: Value, refr: Value, threshold: Value | int | None = None) -> tuple[Value, Value, Value, Value]:
+        """``(o, v after reset, v stored for the next step (leaked), refractory count next)``.
+
+        ``threshold``: this lane's own threshold (a per-neuron register), or None for ``threshold_lsb``.
+        """
         n = self.neuron
-        crossed = [v >= k * n.threshold_lsb for k in range(1, n.levels + 1)]
+        theta = n.threshold_lsb if threshold is None else threshold
+        crossed = [v >= k * theta for k in range(1, n.levels + 1)]
         o = Const(0, self.out_bits)
         for c in crossed:
             o = (o + c)[: self.out_bits]
@@ -129,7 +133,7 @@ class NeuronLogic:
         else:
             taken = Const(0, signed(n.membrane_bits + 1))
             for c in crossed:
-                taken = taken + Mux(c, n.threshold_lsb, 0)
+                taken = taken + Mux(c, theta, 0)
             reset = self._fit(v - taken)
         refractory = refr != 0
         o_out = Mux(refractory, 0, o)

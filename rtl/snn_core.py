@@ -12,7 +12,10 @@ outputs and membranes leave on ``o_stream`` as one beat.
 Event-driven, the beats are the active inputs only (``index, value``; ``last`` on the final
 one) and a step without any is one marker beat ``value = 0, last = 1``; clock-driven, every
 input is one beat in index order (the core counts the index itself, the step ends after
-``inputs`` beats).  An integrating layer (``fires = False``: the membrane readout of
+``inputs`` beats).  An empty step's marker fires group 0 in its own cycle (no weight to read,
+nothing to drain: ``o_stream`` is offered with the marker, which is taken when the output is),
+and every later group fires in one cycle without a replay: one cycle per group, as Spiker's
+``sample_spikes`` state.  An integrating layer (``fires = False``: the membrane readout of
 :attr:`hwsim.workload.snn.Readout.MEMBRANE`) spends the same fire cycle but only leaks: its
 spikes are 0 and its membranes, unreset, leave on ``o_stream`` as every step.  A ``clear`` beat resets every membrane and refractory counter in its one
 cycle (all state is in registers).
@@ -25,7 +28,11 @@ which any neuron fired, every group, after its drain cycle, rotates the ring onc
 line per cycle, and each line ``j`` subtracts ``inhibition_lsb * o_j`` from every lane of the
 group except neuron ``j`` itself (saturating at ``v_min``; refractory lanes keep ``v``).  That
 is ``hwsim.func.lif.lif_step``'s one saturating subtract of ``inhibition * (total - own)``,
-applied after integration and before firing, in ``N`` cycles per group.
+applied after integration and before firing, in ``N`` cycles per group.  In an empty step the
+marker's cycle scans line 0, so such a step costs ``1 + N`` cycles per group.
+
+Per-neuron thresholds (Spiker's threshold registers): with ``thresholds`` given, lane ``p`` of
+group ``g`` compares with neuron ``g*P + p``'s own threshold, a constant selected by the group.
 
 The cycle counts are ``hwsim.sim.blocks.snn_core.step_cycles``/``inference_cycles`` (with
 ``inhibits`` from ``inhibiting_steps``); the outputs ``hwsim.func.lif.lif_step`` of the whole layer.
@@ -33,7 +40,7 @@ The cycle counts are ``hwsim.sim.blocks.snn_core.step_cycles``/``inference_cycle
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from amaranth import Cat, Module, Mux, Signal, signed, unsigned
@@ -44,15 +51,16 @@ from amaranth.lib.wiring import In, Out
 import numpy as np
 
 from hwsim.errors import WorkloadError
-from hwsim.func.snn_core import core_weights, default_neuron_params
+from hwsim.func.snn_core import core_thresholds, core_weights, default_neuron_params
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.blocks.snn_core import SnnCoreTiming, groups
 from hwsim.workload.snn import NeuronParams
 from hwsim.rtl.lif_neuron import NeuronLogic, check_rtl_neuron, rtl_neuron
 
-FAULTS = ("leak_off_by_one", "wrap_around", "extra_cycle", "scan_extra_cycle", "inhibit_self")
+FAULTS = ("leak_off_by_one", "wrap_around", "extra_cycle", "scan_extra_cycle", "inhibit_self", "slow_empty_step")
 """Deliberate bugs: leak by ``v >> (k+1)``; integrate without saturation; one idle cycle before firing;
-one idle cycle after an inhibition scan; a neuron's own feedback line inhibits it too."""
+one idle cycle after an inhibition scan; a neuron's own feedback line inhibits it too; an empty step's
+marker does not fire in its own cycle (the old marker + drain + fire, 3 cycles)."""
 
 SCAN_FAULTS = ("scan_extra_cycle", "inhibit_self")
 """The faults that live in the inhibition scan (so need ``inhibition_scan``)."""
@@ -129,6 +137,8 @@ class SnnCore(wiring.Component):
         Clock-driven only: a step without active inputs is one marker beat (Spiker's mode).
     inhibition_scan
         Build the lateral-inhibition scan (needed for ``neuron.inhibition_lsb > 0``).
+    thresholds
+        (N,) per-neuron thresholds in LSB, or None: every neuron uses ``neuron.threshold_lsb``.
 
     Members
     -------
@@ -141,7 +151,7 @@ class SnnCore(wiring.Component):
 
     def __init__(self, neuron: NeuronParams, weights: np.ndarray, parallel_neurons: int, *, event_driven: bool = True,
                  input_levels: int = 1, fault: str | None = None, fires: bool = True, skip_empty_steps: bool = False,
-                 inhibition_scan: bool = False) -> None:
+                 inhibition_scan: bool = False, thresholds: np.ndarray | None = None) -> None:
         check_rtl_neuron(neuron, input_levels, fault, FAULTS, inhibition=inhibition_scan)
         check_core_mode(event_driven, skip_empty_steps, inhibition_scan, fault)
         self._fires = bool(fires)
@@ -161,6 +171,7 @@ class SnnCore(wiring.Component):
         self._skip_empty_steps = bool(skip_empty_steps)
         self._inhibition_scan = bool(inhibition_scan)
         self._rows = weight_rows(weights, parallel_neurons, neuron.weight_bits)
+        self._thresholds = check_thresholds(neuron, thresholds, neurons)
         super().__init__({
             "i_stream": In(stream.Signature(event_layout(inputs, self._logic.value_bits))),
             "o_stream": Out(stream.Signature(spikes_layout(parallel_neurons, self._logic.out_bits,
@@ -213,7 +224,17 @@ class SnnCore(wiring.Component):
                     with m.If(group == g):
                         m.d.sync += v[g][p].eq(integrated[p])
 
-        take = self.i_stream.valid & in_input & ~beat.clear
+        # An empty step's marker: group 0 fires in the marker's cycle (or, inhibiting, scans line 0)
+        marker, empty, inhibiting, fire_now = Signal(), Signal(), Signal(), Signal()
+        if self._event_driven or self._skip_empty_steps:
+            m.d.comb += marker.eq(beat.last & (count == 0) & (beat.value == 0))
+        quick = logic.fault not in ("extra_cycle", "slow_empty_step")
+        if quick:
+            m.d.comb += fire_now.eq(in_input & self.i_stream.valid & ~beat.clear & marker & ~inhibiting)
+        firing = Signal()
+        m.d.comb += firing.eq(in_fire | fire_now)
+        fire_go = firing & self.o_stream.ready
+        take = self.i_stream.valid & self.i_stream.ready & ~beat.clear
         stream_index = beat.index if self._event_driven else count
         if self._event_driven:
             ends = beat.last
@@ -221,7 +242,7 @@ class SnnCore(wiring.Component):
             ends = (count == C - 1) | beat.last
         else:
             ends = count == C - 1
-        m.d.comb += self.i_stream.ready.eq(in_input)
+        m.d.comb += self.i_stream.ready.eq(in_input & ~(fire_now & ~self.o_stream.ready))
         if G > 1:
             # the buffer keeps what a replay reads: the value, and the index when events are sparse
             kept = {"value": unsigned(logic.value_bits)}
@@ -242,28 +263,37 @@ class SnnCore(wiring.Component):
             names = ("o", "v_fired", "v_next", "refr_next")
             shapes = (logic.out_bits, signed(n.membrane_bits), signed(n.membrane_bits), logic.refractory_bits)
             sigs = tuple(Signal(shape, name=f"{name}_p{p}") for name, shape in zip(names, shapes))
+            theta = self._lane_threshold(m, p, group)
             # an integrating layer never sets a refractory count, so it leaks every step
-            values = logic.fire(cur_v[p], cur_r[p]) if self._fires else (0, cur_v[p], logic.leak(cur_v[p]), 0)
+            values = logic.fire(cur_v[p], cur_r[p], theta) if self._fires else (0, cur_v[p], logic.leak(cur_v[p]), 0)
             m.d.comb += [sig.eq(value) for sig, value in zip(sigs, values)]
             fired.append(sigs)
         m.d.comb += [out.spikes[p].eq(fired[p][0]) for p in range(P)]
         m.d.comb += [out.membranes[p].eq(fired[p][1]) for p in range(P)]
-        m.d.comb += [out.group.eq(group), out.last.eq(group == G - 1), self.o_stream.valid.eq(in_fire)]
+        m.d.comb += [out.group.eq(group), out.last.eq(group == G - 1), self.o_stream.valid.eq(firing)]
 
         with m.If(in_input & self.i_stream.valid & beat.clear):
             m.d.sync += [s.eq(0) for row in v + r for s in row]
+        to_fire = _WAIT if logic.fault == "extra_cycle" else _FIRE
         with m.If(take):
             m.d.sync += [valid_d.eq(beat.value != 0), x_d.eq(beat.value), count.eq(count + 1)]
-            with m.If(ends):
+            with m.If(marker):
+                m.d.sync += [count.eq(0), empty.eq(1)]
+                if scan:
+                    with m.If(inhibiting):
+                        m.d.sync += phase.eq(_SCAN)   # the scan below leaves it for N == 1
+                if not quick:
+                    with m.If(~inhibiting):
+                        m.d.sync += phase.eq(_DRAIN if logic.fault == "slow_empty_step" else to_fire)
+            with m.Elif(ends):
                 m.d.sync += [n_beats.eq(count + 1), count.eq(0), phase.eq(_DRAIN)]
         if G > 1:
             with m.If(in_replay):
                 m.d.sync += [valid_d.eq(entry.value != 0), x_d.eq(entry.value), count.eq(count + 1)]
                 with m.If(count == n_beats - 1):
                     m.d.sync += [count.eq(0), phase.eq(_DRAIN)]
-        to_fire = _WAIT if logic.fault == "extra_cycle" else _FIRE
         if scan:
-            inhibiting = self._inhibition(m, v, cur_v, cur_r, fired, group, phase)
+            self._inhibition(m, v, cur_v, cur_r, fired, group, phase, inhibiting, take & marker & inhibiting, fire_go)
             with m.If(phase == _DRAIN):
                 m.d.sync += phase.eq(Mux(inhibiting, _SCAN, to_fire))
         else:
@@ -271,20 +301,39 @@ class SnnCore(wiring.Component):
                 m.d.sync += phase.eq(to_fire)
         with m.If(phase == _WAIT):
             m.d.sync += phase.eq(_FIRE)
-        with m.If(in_fire & self.o_stream.ready):
+        with m.If(fire_go):
             for p in range(P):
                 for g in range(G):
                     with m.If(group == g):
                         m.d.sync += [v[g][p].eq(fired[p][2]), r[g][p].eq(fired[p][3])]
             with m.If(group == G - 1):
-                m.d.sync += [group.eq(0), base.eq(0), phase.eq(_INPUT)]
+                m.d.sync += [group.eq(0), base.eq(0), phase.eq(_INPUT), empty.eq(0)]
             with m.Else():
-                m.d.sync += [group.eq(group + 1), base.eq(base + C), phase.eq(_REPLAY)]
+                # the next group of an empty step fires (or scans) at once: there is nothing to replay
+                no_input = empty | fire_now
+                after_empty = Mux(inhibiting, _SCAN, _FIRE) if scan else _FIRE
+                m.d.sync += [group.eq(group + 1), base.eq(base + C), empty.eq(no_input),
+                             phase.eq(Mux(no_input, after_empty, _REPLAY))]
         return m
 
+    def _lane_threshold(self, m: Module, p: int, group: Signal) -> Any:
+        """Lane ``p``'s threshold: None (the neuron's), or neuron ``group*P + p``'s own constant."""
+        if self._thresholds is None:
+            return None
+        P, G = self._P, self._G
+        values = [int(self._thresholds[g * P + p]) if g * P + p < self._N else 1 for g in range(G)]
+        if G == 1:
+            return values[0]
+        theta = Signal(range(max(values) + 1), name=f"theta_p{p}")
+        m.d.comb += theta.eq(_select(group, values))
+        return theta
+
     def _inhibition(self, m: Module, v: list, cur_v: list, cur_r: list, fired: list, group: Signal,
-                    phase: Signal) -> Any:
-        """The feedback ring and the scan phase; returns "the layer fired in the previous step".
+                    phase: Signal, inhibiting: Signal, scan_marker: Any, fire_go: Any) -> None:
+        """The feedback ring and the scan phase; drives ``inhibiting`` ("the layer fired in the previous step").
+
+        ``scan_marker``: an empty inhibiting step's marker is taken, and its cycle scans line 0;
+        ``fire_go``: the current group fires (its outputs are taken) in this cycle.
 
         ``feedback[j]`` holds neuron ``j``'s output of the previous step; during a scan the ring
         shifts by one each cycle, so line ``j`` is at its head in scan cycle ``j`` and after the
@@ -298,12 +347,11 @@ class SnnCore(wiring.Component):
         step_o = [[Signal(logic.out_bits, name=f"o_g{g}_p{p}") for p in range(P)] for g in range(G - 1)]
         scan_count = Signal(range(max(N, 2)))
         first = Signal(range(max(2, G * P)))    # the current group's first neuron
-        inhibiting = Signal()
         m.d.comb += inhibiting.eq(Cat(*feedback).any())
 
         amount = Signal(range(max(2, n.levels * n.inhibition_lsb + 1)))  # never 0 bits wide (Verilator)
         m.d.comb += amount.eq(feedback[0] * n.inhibition_lsb)
-        in_scan = phase == _SCAN
+        in_scan = (phase == _SCAN) | scan_marker
         with m.If(in_scan):
             for p in range(P):
                 spared = Signal(name=f"spared_p{p}")
@@ -320,7 +368,7 @@ class SnnCore(wiring.Component):
                 after = _WAIT if logic.fault in ("extra_cycle", "scan_extra_cycle") else _FIRE
                 m.d.sync += [scan_count.eq(0), phase.eq(after)]
 
-        with m.If((phase == _FIRE) & self.o_stream.ready):
+        with m.If(fire_go):
             for g in range(G - 1):
                 with m.If(group == g):
                     m.d.sync += [step_o[g][p].eq(fired[p][0]) for p in range(P)]
@@ -332,7 +380,6 @@ class SnnCore(wiring.Component):
                 m.d.sync += first.eq(first + P)
         with m.If((phase == _INPUT) & self.i_stream.valid & beat.clear):
             m.d.sync += [s.eq(0) for s in feedback + [o for row in step_o for o in row]]
-        return inhibiting
 
 
 def default_params(spec: Any) -> dict[str, Any]:
@@ -340,32 +387,76 @@ def default_params(spec: Any) -> dict[str, Any]:
 
     With ``model`` and ``layer`` set (a shipped network, e.g. ``snn-digits`` / ``fc1``, or its integrating
     readout ``out``), the
-    neuron, sizes, input levels and weights are that trained layer's and the flat neuron
-    parameters, ``inputs``, ``neurons``, ``input_levels`` and ``weight_seed`` are not used.
+    neuron, sizes, input levels, weights and per-neuron thresholds (if the layer has them) are that
+    trained layer's and the flat neuron parameters, ``inputs``, ``neurons``, ``input_levels``,
+    ``weight_seed`` and ``per_neuron_thresholds`` are not used.  ``per_neuron_thresholds=1`` gives a
+    test layer seeded per-neuron thresholds around ``threshold_lsb``.
     """
     return {**default_neuron_params(), "input_levels": 1, "inputs": 16, "neurons": 12, "parallel_neurons": 4,
             "event_driven": 1, "skip_empty_steps": 0, "inhibition_scan": 0, "inhibition_lsb": 0,
-            "weight_seed": 1, "model": None, "layer": None, "fault": None}
+            "per_neuron_thresholds": 0, "weight_seed": 1, "model": None, "layer": None, "fault": None}
 
 
-def core_layer(params: Mapping[str, Any]) -> tuple[NeuronParams, np.ndarray, int, bool]:
-    """(neuron, (N, C) weights, input_levels, fires) the core is built with: a trained layer or a seeded test layer.
+@dataclass(frozen=True)
+class CoreLayer:
+    """The layer a core is built with.
 
-    ``fires`` is False only for a trained network's integrating readout layer.
+    Attributes
+    ----------
+    neuron
+        Its neuron parameters.
+    weights
+        (N, C) int64 weights.
+    input_levels
+        Largest input value (1: binary spikes).
+    fires
+        False only for a trained network's integrating readout layer.
+    thresholds
+        (N,) int64 per-neuron thresholds, or None (every neuron uses ``neuron.threshold_lsb``).
     """
+
+    neuron: NeuronParams
+    weights: np.ndarray
+    input_levels: int
+    fires: bool
+    thresholds: np.ndarray | None
+
+
+def core_layer(params: Mapping[str, Any]) -> CoreLayer:
+    """The layer the core is built with: a trained layer (``model``/``layer``) or a seeded test layer."""
     if params["model"] is not None or params["layer"] is not None:
         if params["model"] is None or params["layer"] is None:
             raise ValueError("model and layer go together (e.g. model=snn-digits layer=fc1)")
         from hwsim.func.snn_core import model_layer
 
         net, index, neuron, weights, levels = model_layer(params["model"], params["layer"])
-        return neuron, weights, levels, net.layer_fires(index)
+        theta = net.thresholds.get(net.layers[index].name)
+        return CoreLayer(neuron, weights, levels, net.layer_fires(index),
+                         None if theta is None else np.asarray(theta, np.int64))
     _check_int("inhibition_lsb", params["inhibition_lsb"], 0, 1 << 31)
+    if params["per_neuron_thresholds"] not in (0, 1):
+        raise ValueError(f"per_neuron_thresholds must be 0 or 1, not {params['per_neuron_thresholds']!r}")
     try:
         neuron = replace(rtl_neuron(params), inhibition_lsb=params["inhibition_lsb"])
     except WorkloadError as exc:
         raise ValueError(str(exc)) from None
-    return neuron, layer_weights(params), params["input_levels"], True
+    weights = layer_weights(params)
+    theta = core_thresholds(neuron, len(weights), params["weight_seed"]) if params["per_neuron_thresholds"] else None
+    return CoreLayer(neuron, weights, params["input_levels"], True, theta)
+
+
+def check_thresholds(neuron: NeuronParams, thresholds: np.ndarray | None, neurons: int) -> np.ndarray | None:
+    """``thresholds`` as (N,) int64 after checking them, or None; ValueError naming the bad neuron."""
+    if thresholds is None:
+        return None
+    theta = np.asarray(thresholds, dtype=np.int64).reshape(-1)
+    if theta.size != neurons:
+        raise ValueError(f"{theta.size} per-neuron thresholds for a layer of {neurons} neurons")
+    bad = np.flatnonzero((theta < 1) | (neuron.levels * theta > neuron.v_max))
+    if bad.size:
+        raise ValueError(f"neuron {int(bad[0])} has threshold {int(theta[bad[0]])}; expected 1..{neuron.v_max // neuron.levels} "
+                         f"for {neuron.levels} level(s) on a {neuron.membrane_bits}-bit membrane")
+    return theta
 
 
 def check_core_mode(event_driven: bool, skip_empty_steps: bool, inhibition_scan: bool, fault: str | None) -> None:
@@ -391,18 +482,19 @@ def build(spec: Any, params: Mapping[str, Any]) -> SnnCore:
     _check_int("parallel_neurons", params["parallel_neurons"], 1, 1024)  # before the component exists
     check_core_mode(bool(params["event_driven"]), bool(params["skip_empty_steps"]), bool(params["inhibition_scan"]),
                     params["fault"])
-    neuron, weights, levels, fires = core_layer(params)
-    check_rtl_neuron(neuron, levels, params["fault"], FAULTS, inhibition=bool(params["inhibition_scan"]))
-    return SnnCore(neuron, weights, params["parallel_neurons"], event_driven=bool(params["event_driven"]),
-                   input_levels=levels, fault=params["fault"], fires=fires,
-                   skip_empty_steps=bool(params["skip_empty_steps"]), inhibition_scan=bool(params["inhibition_scan"]))
+    layer = core_layer(params)
+    check_rtl_neuron(layer.neuron, layer.input_levels, params["fault"], FAULTS, inhibition=bool(params["inhibition_scan"]))
+    return SnnCore(layer.neuron, layer.weights, params["parallel_neurons"], event_driven=bool(params["event_driven"]),
+                   input_levels=layer.input_levels, fault=params["fault"], fires=layer.fires,
+                   skip_empty_steps=bool(params["skip_empty_steps"]), inhibition_scan=bool(params["inhibition_scan"]),
+                   thresholds=layer.thresholds)
 
 
 def core_timing(params: Mapping[str, Any]) -> SnnCoreTiming:
     """The block model's timing of the core ``params`` build (:mod:`hwsim.sim.blocks.snn_core`).
 
     The RTL's scan costs exactly ``N`` cycles per group (``inhibition_extra_cycles = 0``) and its
-    empty step the marker, drain and fire cycles (``EMPTY_STEP_CYCLES``), skipping or event-driven.
+    empty step one cycle per group (``EMPTY_STEP_CYCLES``: the marker fires), skipping or event-driven.
     """
     return SnnCoreTiming(params["parallel_neurons"], bool(params["event_driven"]),
                          skip_empty_steps=bool(params["skip_empty_steps"]),

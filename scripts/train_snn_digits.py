@@ -8,7 +8,8 @@ Two kinds of network:
   fast-sigmoid surrogate gradient of the (multi-)threshold step, soft reset detached, then with
   fake-quantized weights (straight-through) so that the integer network is the one trained.
   ``-mt`` uses multi-threshold neurons (K levels, output 0..K) at T = 2.
-* ``spiker-mnist``: Spiker's 784 -> 400 layer on the digits resized to 28x28 (0..255): each class
+* ``spiker-digits``: Spiker's 784 -> 400 layer on the digits resized to 28x28 (0..255), the MNIST
+  stand-in (``spiker-mnist``, on real MNIST, is trained by ``scripts/train_spiker_mnist.py``): each class
   gets 40 neurons whose weights are k-means prototypes of that class's training images, shifted
   by ``beta`` and quantized to 5 bits; threshold and inhibition are picked by training-split
   accuracy of the bit-exact functional model (never by latency).
@@ -17,7 +18,7 @@ Usage::
 
     python scripts/train_snn_digits.py digits --steps 16 --levels 1 --out models/snn-digits.npz
     python scripts/train_snn_digits.py digits --steps 2 --levels 3 --out models/snn-digits-mt.npz
-    python scripts/train_snn_digits.py spiker --out models/spiker-mnist.npz
+    python scripts/train_snn_digits.py spiker --out models/spiker-digits.npz
 
 Each run prints the float accuracy, the integer (functional-model) accuracy and the chosen
 integer parameters to copy into the model YAML.
@@ -173,7 +174,7 @@ def spiker_network(weights, class_of_neuron, threshold_lsb, inhibition_lsb, x, y
     neuron = NeuronParams(16, 3, 5, threshold_lsb, ResetKind.HARD, LeakKind.SHIFT, 10, 0, 0, inhibition_lsb, 1)
     layer = SnnLayer("exc", SnnLayerKind.FC, 400, 784, 1, 1, 1, 1, 1, 0, neuron)
     enc = Encoding(EncodingKind.LFSR_RATE, seed=5, input_bits=8, random_bits=16, reseed_per_sample=False)
-    return SnnNetwork("spiker-mnist", (layer,), 3500, enc, Readout.SPIKE_COUNT, {"exc": weights.reshape(400, 784, 1, 1)},
+    return SnnNetwork("spiker-digits", (layer,), 3500, enc, Readout.SPIKE_COUNT, {"exc": weights.reshape(400, 784, 1, 1)},
                       test_inputs=x, test_labels=y, class_of_neuron=class_of_neuron)
 
 

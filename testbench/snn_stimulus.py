@@ -69,7 +69,8 @@ def core_transactions(params: dict[str, Any], fields: dict[str, tuple[int, int]]
     from hwsim.sim.blocks.snn_core import groups, inhibiting_steps, step_cycles
     from hwsim.rtl.snn_core import core_layer, core_timing
 
-    neuron, weights, levels, fires = core_layer(params)
+    layer = core_layer(params)
+    neuron, weights, levels, fires, theta = layer.neuron, layer.weights, layer.input_levels, layer.fires, layer.thresholds
     neurons, inputs = weights.shape
     lanes = params["parallel_neurons"]
     event_driven = bool(params["event_driven"])
@@ -88,7 +89,7 @@ def core_transactions(params: dict[str, Any], fields: dict[str, tuple[int, int]]
         steps = next(trained) if trained is not None else random_inference(rng, inputs, levels, rng.randint(1, 40))
         states, state = [], initial_state(neurons)
         for x in steps:
-            state = core_step(state, np.array(x), weights, neuron, fires)
+            state = core_step(state, np.array(x), weights, neuron, fires, theta)
             states.append(state)
         active = np.count_nonzero(np.array(steps), axis=1)
         inhibits = inhibiting_steps(np.array([np.count_nonzero(st.out) for st in states]))

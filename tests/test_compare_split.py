@@ -39,7 +39,7 @@ def test_cli_prints_and_writes_the_split(tmp_path, capsys):
     out = tmp_path / "cmp.json"
     assert main(["compare", "--model", "mlp", "--arch", "fat", "--arch", "parapim", "--json", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "x architecture x" in text and "x mapping" in text
+    assert "x from the architecture x" in text and "x from the mapping)" in text
     split = json.loads(out.read_text())["split"]
     assert set(split) == {"architectural", "mapping", "same_mapping_report"}
     assert split["architectural"]["speedup"] * split["mapping"]["speedup"] == pytest.approx(

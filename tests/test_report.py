@@ -15,7 +15,7 @@ from hwsim.cost.imc import area_breakdown_um2, energy_table_pj
 from hwsim.cost.pricing import price_counts
 from hwsim.cost.report import build_report
 from hwsim.errors import HwsimError, SimulationError
-from hwsim.report import files
+from hwsim.report import atomic, files
 from hwsim.report.model import SCHEMA
 from hwsim.sim.imc.engine import simulate_layer
 
@@ -227,7 +227,7 @@ def test_failed_atomic_write_leaves_no_temporary(tmp_path, monkeypatch):
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(files.os, "replace", refuse)
+    monkeypatch.setattr(atomic.os, "replace", refuse)
     target = tmp_path / "r.json"
     with pytest.raises(HwsimError, match=rf"^{tmp_path}/r\.json: cannot write \(Permission denied\)$"):
         files.write_json(target, {"a": 1})
@@ -241,7 +241,7 @@ def test_failed_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(files.os, "replace", refuse)
+    monkeypatch.setattr(atomic.os, "replace", refuse)
     with pytest.raises(HwsimError):
         files.write_json(target, {"new": True})
     assert json.loads(target.read_text()) == {"old": True}

@@ -33,19 +33,19 @@ def test_spiker_steps_hand_counted():
 
 
 def test_groups_multiply_every_phase():
-    # 5 neurons on 3 units: G = 2.  Per group: 6 inputs + 2, or the empty step's 3, plus a scan of 5.
+    # 5 neurons on 3 units: G = 2.  Per group: 6 inputs + 2, or the empty step's 1, plus a scan of 5.
     timing = SnnCoreTiming(3, False, skip_empty_steps=True, inhibition_scan=True)
     active, inhibits = np.array([1, 0, 0, 6]), np.array([False, False, True, True])
     assert step_cycles(active, inputs=6, neurons=5, timing=timing, inhibits=inhibits).tolist() == [
-        2 * 8, 2 * 3, 2 * (3 + 5), 2 * (8 + 5)]
+        2 * 8, 2 * 1, 2 * (1 + 5), 2 * (8 + 5)]
     assert weight_row_reads(active, inputs=6, neurons=5, timing=timing) == 2 * 6 * 2
     # event-driven with the same scan: the input phase is the active inputs only
     event = SnnCoreTiming(3, True, inhibition_scan=True)
     assert step_cycles(active, inputs=6, neurons=5, timing=event, inhibits=inhibits).tolist() == [
-        2 * 3, 2 * 3, 2 * (3 + 5), 2 * (8 + 5)]
+        2 * 3, 2 * 1, 2 * (1 + 5), 2 * (8 + 5)]
     # a broadcast of one cycle per group instead of the scan
     broadcast = SnnCoreTiming(3, True, inhibition_extra_cycles=1)
-    assert step_cycles(active, inputs=6, neurons=5, timing=broadcast, inhibits=inhibits).tolist() == [6, 6, 8, 18]
+    assert step_cycles(active, inputs=6, neurons=5, timing=broadcast, inhibits=inhibits).tolist() == [6, 2, 4, 18]
     assert inhibition_reads(inhibits, neurons=5, timing=broadcast).tolist() == [0, 0, 2, 2]
 
 
@@ -115,8 +115,8 @@ def test_spiker_mode_stimulus_covers_every_kind_of_step():
     kinds = Counter(t["label"].split("(")[1].split(")")[0] for t in trs)
     assert min(kinds[k] for k in ("input", "empty", "input + inhibition", "empty + inhibition")) >= 10, kinds
     first = {t["label"].split("(")[1].split(")")[0]: t for t in trs if not t["label"].startswith("step 0 ")}
-    # 2 groups: a full scan of 6 inputs is 2 x 8 cycles, an empty step 2 x 3, a scan of 5 lines 2 x 5
-    assert [first[k]["cycles"] for k in ("input", "empty", "input + inhibition", "empty + inhibition")] == [16, 6, 26, 16]
+    # 2 groups: a full scan of 6 inputs is 2 x 8 cycles, an empty step 2 x 1, a scan of 5 lines 2 x 5
+    assert [first[k]["cycles"] for k in ("input", "empty", "input + inhibition", "empty + inhibition")] == [16, 2, 26, 12]
     assert [len(first[k]["beats"]) for k in ("input", "empty", "input + inhibition", "empty + inhibition")] == [6, 1, 6, 1]
     assert any(v == -128 for t in trs for g in t["expected"] for v in g[1])
 
@@ -140,7 +140,7 @@ def test_bad_spiker_mode_parameters_are_one_sentence(changes, message):
 
 @pytest.mark.parametrize("changes", [
     {},
-    # no inhibition weight (spiker-mnist's) on one neuron unit: no signal may be 0 bits wide
+    # no inhibition weight (spiker-digits') on one neuron unit: no signal may be 0 bits wide
     {"inhibition_lsb": 0, "neurons": 1, "parallel_neurons": 1},
 ])
 def test_spiker_mode_designs_lint_clean(changes, tmp_path):

@@ -20,12 +20,13 @@ from hwsim.testbench.snn_stimulus import pack as snn_core_pack
 
 
 def test_core_cycles_hand_counted():
-    # 10 neurons on 4 units: 3 groups.  Event-driven: an empty step is a marker + drain + fire
-    # per group (3 x 3); 3 events cost 3 x (3 + 2); clock-driven every step scans all 8 inputs.
+    # 10 neurons on 4 units: 3 groups.  Event-driven: an empty step is one cycle per group (the
+    # marker fires group 0, then each group fires); 3 events cost 3 x (3 + 2); clock-driven every
+    # step scans all 8 inputs.
     active = np.array([0, 3, 8])
     event = SnnCoreTiming(4, True)
-    assert step_cycles(active, inputs=8, neurons=10, timing=event).tolist() == [9, 15, 30]
-    assert inference_cycles(active, inputs=8, neurons=10, timing=event) == 1 + 9 + 15 + 30
+    assert step_cycles(active, inputs=8, neurons=10, timing=event).tolist() == [3, 15, 30]
+    assert inference_cycles(active, inputs=8, neurons=10, timing=event) == 1 + 3 + 15 + 30
     assert step_cycles(active, inputs=8, neurons=10, timing=SnnCoreTiming(4, False)).tolist() == [30, 30, 30]
     assert weight_row_reads(active, inputs=8, neurons=10, timing=event) == 3 * 11
     assert groups(400, 400) == 1 and groups(401, 400) == 2
@@ -123,6 +124,51 @@ def test_core_in_amaranth_sim_equals_hwsim(changes):
     outputs, cycles = _run(dut, trs, decode)
     assert outputs == [t["expected"] for t in trs]
     assert cycles == [t["cycles"] for t in trs]
+
+
+@pytest.mark.parametrize("changes", [
+    # Spiker's mode on 2 groups: empty steps are 1 cycle per group, empty inhibiting steps 1 + N
+    {"inputs": 6, "neurons": 5, "parallel_neurons": 3, "membrane_bits": 8, "threshold_lsb": 40, "leak_shift": 2,
+     "event_driven": 0, "skip_empty_steps": 1, "inhibition_scan": 1, "inhibition_lsb": 30},
+    # event-driven with the scan and per-neuron thresholds, on one group and on three
+    {"inputs": 6, "neurons": 5, "parallel_neurons": 5, "membrane_bits": 8, "threshold_lsb": 40, "leak_shift": 2,
+     "inhibition_scan": 1, "inhibition_lsb": 30, "per_neuron_thresholds": 1},
+    {"inputs": 6, "neurons": 7, "parallel_neurons": 3, "membrane_bits": 8, "threshold_lsb": 30, "leak_shift": 2,
+     "levels": 2, "input_levels": 2, "per_neuron_thresholds": 1},
+])
+def test_core_modes_in_amaranth_sim_equal_hwsim(changes):
+    params = _core_params(**changes)
+    dut = snn_core.build(None, params)
+    trs = core_transactions(params, _fields(dut.i_stream.payload.shape()), random.Random(1), 120)
+    outputs, cycles = _run(dut, trs, _lanes_decoder(params["parallel_neurons"]))
+    assert outputs == [t["expected"] for t in trs]
+    assert cycles == [t["cycles"] for t in trs]
+    g = -(-params["neurons"] // params["parallel_neurons"])
+    empty = [c for t, c in zip(trs, cycles) if not t["label"].startswith("step 0 ") and (
+        "(empty)" in t["label"] or ("(empty" in t["label"] and not params["inhibition_scan"]))]
+    assert empty and set(empty) == {g}   # one cycle per group
+    if params["per_neuron_thresholds"]:  # the thresholds matter: the shared threshold predicts other spikes
+        shared = core_transactions({**params, "per_neuron_thresholds": 0}, _fields(dut.i_stream.payload.shape()),
+                                   random.Random(1), 120)
+        assert [t["expected"] for t in shared] != outputs
+
+
+def test_slow_empty_step_is_caught_by_the_cycle_check():
+    params = _core_params(inputs=4, neurons=3, parallel_neurons=3, fault="slow_empty_step")
+    dut = snn_core.build(None, params)
+    trs = core_transactions(params, _fields(dut.i_stream.payload.shape()), random.Random(2), 60)
+    outputs, cycles = _run(dut, trs, _lanes_decoder(3))
+    assert outputs == [t["expected"] for t in trs]
+    assert [c - t["cycles"] for t, c in zip(trs, cycles) if c != t["cycles"]] and all(
+        c - t["cycles"] == 2 for t, c in zip(trs, cycles) if "(empty" in t["label"])
+
+
+def test_bad_per_neuron_thresholds_are_one_sentence():
+    neuron = neuron_from_params({**default_neuron_params(), "membrane_bits": 8, "leak_shift": 2, "threshold_lsb": 40})
+    with pytest.raises(ValueError, match=r"^neuron 1 has threshold 0; expected 1\.\.127 for 1 level\(s\) on a 8-bit membrane$"):
+        snn_core.check_thresholds(neuron, np.array([5, 0]), 2)
+    with pytest.raises(ValueError, match=r"^3 per-neuron thresholds for a layer of 2 neurons$"):
+        snn_core.check_thresholds(neuron, np.array([5, 6, 7]), 2)
 
 
 def test_broken_core_leak_differs_from_hwsim():

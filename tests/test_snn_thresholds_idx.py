@@ -111,8 +111,20 @@ def test_shared_threshold_hardware_refuses_per_neuron_thresholds(idx_model):
     with pytest.raises(MappingError, match=r"^model 'idx-snn': layer 'exc' has per-neuron thresholds, but arch 'snn-fpga' "
                                            r"has one shared threshold \(datapath\.per_neuron_threshold = false\)$"):
         api.simulate(net, api.load_arch("snn-fpga"))
-    with pytest.raises(ValueError, match="the RTL core has one shared threshold"):
-        model_layer(str(write(np.array([12, 30, 7, 60]))), "exc")
+
+
+def test_rtl_core_takes_a_trained_layers_per_neuron_thresholds(idx_model):
+    """The RTL core has a threshold per lane (Spiker's registers): a model's thresholds reach it."""
+    from hwsim.rtl import snn_core
+
+    path = str(write_path := idx_model[0](np.array([12, 30, 7, 60])))
+    net, index, *_ = model_layer(path, "exc")
+    layer = snn_core.core_layer({**snn_core.default_params(None), "model": path, "layer": "exc"})
+    assert layer.thresholds.tolist() == [12, 30, 7, 60] == net.thresholds["exc"].tolist()
+    core = snn_core.build(None, {**snn_core.default_params(None), "model": str(write_path), "layer": "exc",
+                                 "parallel_neurons": 2})
+    assert core.groups == 2
+    core._MustUse__silence = True  # built to read its sizes, never elaborated
 
 
 @pytest.mark.parametrize("mutate, message", [

@@ -111,17 +111,26 @@ def _dry_run(sweep_file: Path) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from hwsim.dse.export import export_csv, export_parquet
+    from hwsim.cli import check_output_paths
+    from hwsim.dse.export import csv_text, parquet_bytes, table_rows
     from hwsim.dse.store import open_existing
     from hwsim.errors import HwsimError
+    from hwsim.report.atomic import OutputSet
 
     if not args.csv and not args.parquet:
         raise HwsimError("export needs --csv PATH and/or --parquet PATH")
+    check_output_paths(args.csv, args.parquet)
     with open_existing(args.store) as store:
-        if args.csv:
-            print(f"wrote {args.csv} ({export_csv(store, args.csv)} rows)")
-        if args.parquet:
-            print(f"wrote {args.parquet} ({export_parquet(store, args.parquet)} rows)")
+        columns, rows = table_rows(store)
+    if not rows:
+        raise HwsimError(f"{args.store}: the results store holds no design points; nothing to export")
+    outputs = OutputSet()  # both files or neither
+    if args.csv:
+        outputs.add(args.csv, csv_text(columns, rows))
+    if args.parquet:
+        outputs.add(args.parquet, parquet_bytes(columns, rows))
+    for path, _ in outputs.commit():
+        print(f"wrote {path} ({len(rows)} rows)")
     return 0
 
 
@@ -130,18 +139,23 @@ def cmd_pareto(args: argparse.Namespace) -> int:
     from hwsim.dse.store import open_existing
     from hwsim.report.pareto_plot import write_pareto_html, write_pareto_png
 
-    with open_existing(args.store) as store:
-        metrics, goals = _axes(args, store.meta())
-        front = compute_front(store, metrics, goals, model=args.model, include_infeasible=args.include_infeasible)
-    _print_front(front, format_parameters)
+    from hwsim.cli import check_output_paths
+    from hwsim.report.atomic import OutputSet
+
     stem = args.store.with_suffix("")
     png = args.png or stem.with_name(f"{stem.name}-pareto.png")
     page = args.html or stem.with_name(f"{stem.name}-pareto.html")
+    check_output_paths(png, page)
+    with open_existing(args.store) as store:
+        metrics, goals = _axes(args, store.meta())
+        front = compute_front(store, metrics, goals, model=args.model, include_infeasible=args.include_infeasible)
     data = front.plot_data("")
-    write_pareto_png(data, png)
-    write_pareto_html(data, page)
-    print(f"wrote {png}")
-    print(f"wrote {page}")
+    outputs = OutputSet()  # the PNG and the page: both or neither
+    write_pareto_png(data, png, outputs)
+    write_pareto_html(data, page, outputs)
+    _print_front(front, format_parameters)
+    for path, _ in outputs.commit():
+        print(f"wrote {path}")
     return 0
 
 
@@ -200,6 +214,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.html and not args.png:
         raise HwsimError("report needs --html PATH and/or --png PATH")
+    from hwsim.cli import check_output_paths
+    from hwsim.report.atomic import OutputSet
+
+    check_output_paths(args.html, args.png)
     context: dict[str, str] = {}
     if args.point is not None:
         from hwsim.dse.front import format_parameters
@@ -215,10 +233,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         context = {"point": point.key, "design": point.design, "parameters": format_parameters(point.parameters)}
     else:
         report = load_report_json(args.source)
+    outputs = OutputSet()  # the page and the PNG: both or neither
     if args.html:
-        write_report_html(report, args.html, context)
-        print(f"wrote {args.html}")
+        write_report_html(report, args.html, context, outputs)
     if args.png:
-        write_run_png(report, args.png)
-        print(f"wrote {args.png}")
+        write_run_png(report, args.png, outputs)
+    for path, _ in outputs.commit():
+        print(f"wrote {path}")
     return 0

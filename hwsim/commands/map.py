@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,9 @@ def cmd_map(args: argparse.Namespace) -> int:
         raise MappingError(f"--budget = {args.budget}: must be a positive number of evaluations")
     if args.workers is not None and args.workers <= 0:
         raise MappingError(f"--workers = {args.workers}: must be a positive number of processes")
+    from hwsim.cli import check_output_paths
+
+    check_output_paths(args.out, args.json)
     arch_over, wl_over = split_overrides(args.overrides)
     arch = api.load_arch(args.arch, overrides=arch_over)
     engine = ENGINE_BY_FAMILY.get(Family(arch.family))
@@ -60,6 +64,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     scalesim = getattr(arch, "buffer_model", None) == "scalesim"
     if scalesim:  # SCALE-Sim's buffer replay follows its fold order: no loop nest to search
         kind = None
+    if args.out:
+        _check_mapping_out(args.out, kind, arch)
     if kind is MappingKind.TILING:  # the IMC mapper ranks tilings by the spec's objective: this one
         arch = api.load_arch(args.arch, overrides={**arch_over, "mapping_objective": args.objective})
     workload = api.load_network(args.model, overrides=wl_over)
@@ -67,15 +73,18 @@ def cmd_map(args: argparse.Namespace) -> int:
     if kind is MappingKind.LOOP_NEST:
         nests = _search_nests(args, workload, arch)
     report = api.simulate(workload, arch, mapping=nests)
+    from hwsim.report.atomic import OutputSet
+    from hwsim.report.files import json_text
+
+    outputs = OutputSet()  # the mapping file and the JSON: both or neither
+    if args.out:
+        outputs.add(args.out, _mapping_text(args.out, report, nests, kind, workload, arch))
+    if args.json:
+        outputs.add(args.json, json_text(mapping_json(report, nests)))
     if not args.quiet:
         _print_table(report, nests, kind, args)
-    if args.out:
-        _write_mapping(args.out, report, nests, kind, workload, arch)
-    if args.json:
-        from hwsim.report.files import write_json
-
-        write_json(args.json, mapping_json(report, nests))
-        print(f"wrote {args.json}")
+    for path, _ in outputs.commit():
+        print(f"wrote {path}")
     return 0
 
 
@@ -84,38 +93,57 @@ def _search_nests(args: argparse.Namespace, workload: Any, arch: Any):
     from hwsim.mapping.network import DEFAULT_BUDGET, distinct_shapes, map_network
     from hwsim.spec.enums import Objective
 
-    progress = None if args.quiet else _progress
+    progress = None if args.quiet else _Progress()
     workers = args.workers or default_workers(distinct_shapes(workload, arch))
     return map_network(workload, arch, objective=Objective(args.objective), budget=args.budget or DEFAULT_BUDGET,
                        seed=args.seed, progress=progress, workers=workers)
 
 
-def _write_mapping(path: Path, report, nests, kind, workload, arch) -> None:
+def _check_mapping_out(path: Path, kind, arch) -> None:
+    """Refuse ``--out`` (before any search) for an arch that has no mapping file to write."""
     from hwsim.engines import MappingKind
     from hwsim.errors import MappingError
     from hwsim.spec.enums import Family
 
-    if kind is MappingKind.LOOP_NEST:
-        from hwsim.mapping.mapfile import write_mapping_file
-
-        write_mapping_file(path, nests)
-    elif kind is MappingKind.TILING:
-        from hwsim.mapping.tiling_file import write_tiling_file
-        from hwsim.sim.imc.network import layer_tilings
-
-        write_tiling_file(path, layer_tilings(report, workload, arch), report)
-    elif getattr(arch, "buffer_model", None) == "scalesim":
+    if kind in (MappingKind.LOOP_NEST, MappingKind.TILING):
+        return
+    if getattr(arch, "buffer_model", None) == "scalesim":
         raise MappingError(f"--out {path}: arch '{arch.name}' has buffer_model scalesim, which follows SCALE-Sim's "
                            "fold order: there is no mapping file to write (--set buffer_model=analytic searches nests)")
-    else:
-        raise MappingError(f"--out {path}: arch '{arch.name}' ({Family(arch.family).value}) schedules its layers itself: "
-                           "there is no mapping file to write")
-    print(f"wrote {path}")
+    raise MappingError(f"--out {path}: arch '{arch.name}' ({Family(arch.family).value}) schedules its layers itself: "
+                       "there is no mapping file to write")
 
 
-def _progress(done: int, total: int, name: str, seconds: float) -> None:
-    end = "\n" if done == total or not sys.stderr.isatty() else "\r"
-    print(f"hwsim map: [{done}/{total}] {name} searched in {seconds:.2f} s", end=end, file=sys.stderr, flush=True)
+def _mapping_text(path: Path, report, nests, kind, workload, arch) -> str:
+    """The text of the mapping file ``--out`` writes (loop nests or IMC tilings)."""
+    from hwsim.engines import MappingKind
+
+    _check_mapping_out(path, kind, arch)
+    if kind is MappingKind.LOOP_NEST:
+        from hwsim.mapping.mapfile import mapping_file_text
+
+        return mapping_file_text(nests)
+    from hwsim.mapping.tiling_file import tiling_file_text
+    from hwsim.sim.imc.network import layer_tilings
+
+    return tiling_file_text(layer_tilings(report, workload, arch), report)
+
+
+class _Progress:
+    """One line per searched layer with the time left at the rate so far (on a terminal: one line rewritten)."""
+
+    def __init__(self) -> None:
+        self.began: float | None = None
+
+    def __call__(self, done: int, total: int, name: str, seconds: float) -> None:
+        from hwsim.progress import steps_left_text
+
+        if self.began is None:  # the searches began when the first one did (not when numba was loading)
+            self.began = time.monotonic() - seconds
+        end = "\n" if done == total or not sys.stderr.isatty() else "\r"
+        left = steps_left_text(done, total, time.monotonic() - self.began)
+        text = f"hwsim map: [{done}/{total}] {name} searched in {seconds:.2f} s{left}"
+        print(text + ("\x1b[K" if end == "\r" else ""), end=end, file=sys.stderr, flush=True)  # K: clear a longer line
 
 
 def mapping_json(report, nests) -> dict[str, Any]:
@@ -158,6 +186,7 @@ def _print_table(report, nests, kind, args: argparse.Namespace) -> None:
 
     from hwsim.engines import MappingKind
     from hwsim.mapping.network import level_loops, residency, spatial_text
+    from hwsim.report.si import energy
     from hwsim.report.tables import print_tables
 
     what = {MappingKind.LOOP_NEST: f"best loop nests for {args.objective} (budget {nests.budget:,}, seed {nests.seed})"
@@ -167,14 +196,14 @@ def _print_table(report, nests, kind, args: argparse.Namespace) -> None:
     by_name = {m.name: m for m in nests.layers} if nests is not None else {}
     if nests is not None:
         columns = ("layer", "array", "loops per level, innermost first", "stays (level x reuse)", "cycles",
-                   "energy nJ", "evals")
+                   "energy", "evals")
     else:
-        columns = ("layer", "mapping", "cycles", "energy nJ")
+        columns = ("layer", "mapping", "cycles", "energy")
     for col in columns:
-        table.add_column(col, justify="right" if col in ("cycles", "energy nJ", "evals") else "left")
+        table.add_column(col, justify="right" if col in ("cycles", "energy", "evals") else "left")
     for row in report.layers:
         m = by_name.get(row.name)
-        cost = (f"{row.cycles:,}", f"{row.energy_pj / 1e3:,.1f}")
+        cost = (f"{row.cycles:,}", energy(row.energy_pj))
         if nests is None:
             table.add_row(row.name, row.mapping, *cost)
         elif m is None:
@@ -185,7 +214,7 @@ def _print_table(report, nests, kind, args: argparse.Namespace) -> None:
             evals = f"{m.mapping.evaluated:,}" + (" all" if m.mapping.exhaustive else "") if m.searched else "file"
             table.add_row(row.name, spatial_text(m).replace(" x cols", "\ncols"), loops, stays, *cost, evals)
     table.add_section()
-    total = (f"{report.total.cycles:,}", f"{report.total.energy_pj / 1e3:,.1f}")
+    total = (f"{report.total.cycles:,}", energy(report.total.energy_pj))
     blanks = len(columns) - 4 if nests is not None else 1  # between the name and the cost columns
     table.add_row("total", *([""] * blanks), *total, *([""] if nests is not None else []), style="bold")
     print_tables(table)

@@ -54,6 +54,9 @@ def _block_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="block parameter")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override an arch spec field, e.g. skip_unit.weights_per_cycle=4")
+    p.add_argument("--model", default=None, help="with --layer: size the block for a real layer of this model "
+                                                 "(--param model=M; blocks that run layers, e.g. systolic_array)")
+    p.add_argument("--layer", default=None, help="with --model: the layer's name (--param layer=NAME)")
 
 
 def _request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -62,6 +65,9 @@ def _request(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     from hwsim.spec.loading import parse_override
 
     params = dict(parse_param(item) for item in args.param)
+    for key in ("model", "layer"):
+        if getattr(args, key) is not None:
+            params[key] = getattr(args, key)
     overrides: dict[str, Any] = dict(parse_override(item) for item in args.overrides)
     return params, overrides
 
@@ -114,10 +120,22 @@ def cmd_test(args: argparse.Namespace) -> int:
           f"(build {result.build_s:.1f} s, run {result.run_s:.1f} s, {result.cycles_simulated} cycles simulated)")
     for line in result.first_mismatches:
         print(f"  {line}")
+    for layer in _layer_details(result.run_dir):
+        print(f"  {layer['label']}: {layer['folds']} folds x {layer['fold_cycles']} cycles = "
+              f"{layer['compute_cycles']} compute (engine) + {layer['stall_cycles']} stall cycles; "
+              f"{layer['before_cycles']} before the first fold, {layer['after_cycles']} after the last")
     if args.waves:
         dumps = [p for d in (result.run_dir, result.build_dir) for p in sorted(d.glob("*.[fv][sc][td]"))]
         print(f"waveforms: {dumps[0] if dumps else 'none written'}")
     return 0 if result.passed else 1
+
+
+def _layer_details(run_dir: Path) -> list[dict[str, Any]]:
+    """Per-layer cycles a whole-layer testbench (systolic_array) adds to its summary."""
+    import json
+
+    summary = run_dir / "summary.json"
+    return json.loads(summary.read_text()).get("layers", []) if summary.exists() else []
 
 
 def cmd_area(args: argparse.Namespace) -> int:
@@ -127,6 +145,10 @@ def cmd_area(args: argparse.Namespace) -> int:
 
     design, _, overrides = _design(args)
     block = get_block(args.block)
+    if args.json:
+        from hwsim.report.atomic import resolve_target
+
+        resolve_target(args.json)  # refuse a device or folder before a synthesis of many seconds
     synth, cells = synthesize(design, args.target)
     estimate = block.estimate(load_block_arch(block, args.arch, overrides), design.params)
     print(f"{args.block} ({args.target}, design {design.key})")

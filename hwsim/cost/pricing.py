@@ -13,3 +13,8 @@ def price_counts(counts: Mapping[str, float], table_pj: Mapping[str, float]) -> 
     if missing:
         raise SimulationError(f"energy table has no price for action '{missing[0]}'")
     return {key: float(n) * table_pj[key] for key, n in sorted(counts.items()) if n}
+
+
+def counted_actions(counts: Mapping[str, float]) -> dict[str, float]:
+    """The actions that happened (the keys :func:`price_counts` prices), as a report lists them."""
+    return {key: n for key, n in sorted(counts.items()) if n}

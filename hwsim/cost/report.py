@@ -6,8 +6,8 @@ from collections import Counter
 from typing import Any, Mapping, Sequence
 
 from hwsim import __version__
-from hwsim.cost.pricing import price_counts
-from hwsim.report.model import LayerReport, Report, Totals
+from hwsim.cost.pricing import counted_actions, price_counts
+from hwsim.report.model import LayerReport, Report, Totals, summed
 from hwsim.sim.stats import LayerStats
 from hwsim.units import cycles_to_seconds, power_w, um2_to_mm2
 
@@ -52,6 +52,7 @@ def build_report(
                 nonzero_weight_fraction=st.nonzero_weight_fraction,
                 mapping=st.mapping,
                 extra={**st.extra, **({"not_priced": st.not_priced} if st.not_priced else {})},
+                action_counts=counted_actions(st.counts),
             )
         )
     cycles = sum(layer.cycles for layer in layers)
@@ -68,5 +69,6 @@ def build_report(
         power_w=power_w(energy_pj, latency_s),
         macs=sum(layer.macs for layer in layers),
         extra={**(total_extra or {}), **({"not_priced_layers": dict(not_priced)} if not_priced else {})},
+        action_counts=summed(layers, "action_counts"),
     )
     return Report(model, arch, family, clock_mhz, totals, tuple(layers), dict(workload), __version__)

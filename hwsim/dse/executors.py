@@ -50,17 +50,22 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def check_executor_options(kind: ExecutorKind, *, workers: int | None = None, scheduler: str | None = None) -> None:
+    """Refuse executor options no executor can take (checked before a sweep creates its store)."""
+    if workers is not None and workers < 1:
+        raise HwsimError(f"--workers must be at least 1, got {workers}")
+    if kind is ExecutorKind.LOCAL and scheduler is not None:
+        raise HwsimError("--scheduler is only used with --executor dask")
+
+
 def make_executor(kind: ExecutorKind, *, workers: int | None = None, scheduler: str | None = None) -> Executor:
     """An executor of ``kind``; ``workers`` defaults to every available core.
 
     For Dask, ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); without
     it a ``LocalCluster`` of ``workers`` single-threaded worker processes is started on loopback.
     """
-    if workers is not None and workers < 1:
-        raise HwsimError(f"--workers must be at least 1, got {workers}")
+    check_executor_options(kind, workers=workers, scheduler=scheduler)
     if kind is ExecutorKind.LOCAL:
-        if scheduler is not None:
-            raise HwsimError("--scheduler is only used with --executor dask")
         return LocalPool(workers or available_cores())
     return DaskExecutor(scheduler, workers or available_cores())
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from hwsim.dse.metrics import Metric
 from hwsim.dse.store import ResultStore, StoredPoint
-from hwsim.errors import HwsimError
-from hwsim.report.files import write_text_atomic
+from hwsim.report.atomic import write_bytes_atomic
 from hwsim.extras import require
+from hwsim.report.files import write_text_atomic
 
 FIXED_COLUMNS = ("key", "model", "design", "arch", "status", "feasible")
 TRAILING_COLUMNS = ("error", "hwsim_version", "arch_sha256", "model_sha256", "elapsed_s")
@@ -41,27 +41,24 @@ def table_rows(store: ResultStore) -> tuple[list[str], list[dict[str, Any]]]:
     return columns, rows
 
 
-def export_csv(store: ResultStore, path: Path) -> int:
-    """Write the CSV (floats in full precision, empty cells for None); returns the row count."""
+def csv_text(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    """The table as CSV text (floats in full precision, empty cells for None)."""
     import io
 
-    columns, rows = table_rows(store)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(v) for k, v in row.items()})
-    write_text_atomic(path, out.getvalue())
-    return len(rows)
+    return out.getvalue()
 
 
-def export_parquet(store: ResultStore, path: Path) -> int:
-    """Write a Parquet file with typed columns; a parameter of mixed types becomes text."""
+def parquet_bytes(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
+    """The table as a Parquet file with typed columns; a parameter of mixed types becomes text."""
     require("pyarrow", "a Parquet export")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns, rows = table_rows(store)
     arrays = {}
     for col in columns:
         values = [row[col] for row in rows]
@@ -69,15 +66,22 @@ def export_parquet(store: ResultStore, path: Path) -> int:
             arrays[col] = pa.array(values)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arrays[col] = pa.array([None if v is None else str(v) for v in values], type=pa.string())
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.table(arrays), tmp)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise HwsimError(f"{path}: cannot write ({exc.strerror})") from None
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table(arrays), sink)
+    return sink.getvalue().to_pybytes()
+
+
+def export_csv(store: ResultStore, path: Path) -> int:
+    """Write the CSV; returns the row count."""
+    columns, rows = table_rows(store)
+    write_text_atomic(path, csv_text(columns, rows))
+    return len(rows)
+
+
+def export_parquet(store: ResultStore, path: Path) -> int:
+    """Write the Parquet file; returns the row count."""
+    columns, rows = table_rows(store)
+    write_bytes_atomic(path, parquet_bytes(columns, rows))
     return len(rows)
 
 

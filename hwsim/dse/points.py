@@ -108,6 +108,9 @@ def expand_sweep(sweep: SweepSpec, base_dir: Path) -> list[DesignPoint]:
                 key = point_key(model, design.arch, params)
                 points.setdefault(key, DesignPoint(key, model, design.name, design.arch, tuple(params.items()),
                                                    model_ref, arch_ref, model_sha, arch_sha))
+                if len(points) > MAX_POINTS:
+                    raise SpecError(f"sweep '{sweep.name}': more than {MAX_POINTS:,} points over all designs and "
+                                    "models; use 'samples' or coarser ranges")
     return list(points.values())
 
 

@@ -14,10 +14,10 @@ from typing import TextIO
 
 from hwsim import __version__
 from hwsim.dse.evaluate import Status, evaluate_task, make_tasks, validate_points
-from hwsim.dse.executors import ExecutorKind, make_executor
+from hwsim.dse.executors import ExecutorKind, check_executor_options, make_executor
 from hwsim.dse.points import DesignPoint, expand_sweep
 from hwsim.dse.progress import Progress
-from hwsim.dse.store import ResultStore
+from hwsim.dse.store import ResultStore, check_store_path
 from hwsim.dse.sweep_spec import SweepSpec, file_sha256, load_sweep
 from hwsim.errors import HwsimError
 
@@ -69,6 +69,10 @@ def run_sweep(sweep_path: Path, out: Path, options: SweepOptions, progress_strea
     and returns a summary with ``interrupted=True``.
     """
     sweep_path = Path(sweep_path)
+    check_executor_options(options.executor, workers=options.workers, scheduler=options.scheduler)
+    if options.chunk_size is not None and options.chunk_size < 1:
+        raise HwsimError(f"--chunk must be at least 1, got {options.chunk_size}")
+    check_store_path(out)
     sweep = load_sweep(sweep_path)
     points = expand_sweep(sweep, sweep_path.parent)
     validate_points(points)

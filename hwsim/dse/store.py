@@ -253,6 +253,24 @@ def _nan(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
+def check_store_path(path: Path) -> None:
+    """Refuse a store path that is not a regular file or a place to create one, before anything is created."""
+    import os
+    import stat
+
+    from hwsim.input_files import file_kind
+
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open ({exc.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{path}: is {file_kind(mode)}, not a results store")
+
+
 def open_existing(path: Path) -> ResultStore:
     """Open a store that must already exist (export, pareto)."""
     if not Path(path).is_file():

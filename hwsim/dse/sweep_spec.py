@@ -33,7 +33,6 @@ can satisfy raise a ``SpecError`` naming the file and the key.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -44,6 +43,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from hwsim.dse.metrics import Goal, Metric, parse_metric
 from hwsim.errors import SpecError
+from hwsim.input_files import sha256_of_file
 from hwsim.spec.base import StrictSpec
 from hwsim.spec.loading import format_validation_error, read_yaml_mapping
 
@@ -51,8 +51,9 @@ SCHEMA = "hwsim.sweep/1"
 WORKLOAD_PREFIX = "workload."
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*$")
 _CONSTRAINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(<=|>=)\s*(\S+)\s*$")
-# A grid larger than this is almost certainly a typo (a step of 1 instead of 100).
-MAX_POINTS = 10_000_000
+# A sweep larger than this is almost certainly a typo (a step of 1 instead of 100): a million
+# points take days to simulate, and seconds just to expand and hash.
+MAX_POINTS = 1_000_000
 
 
 class RangeSpec(StrictSpec):
@@ -133,6 +134,9 @@ class ParamSpec(StrictSpec):
             raise ValueError(f"give exactly one of values, range, log_range, uniform (got {given or 'none'})")
         if self.values is not None and len(self.values) == 0:
             raise ValueError("the list of values is empty")
+        for value in self.values or ():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"the value {value} is not a finite number")
         return self
 
     @property
@@ -182,7 +186,7 @@ class DesignSpec(StrictSpec):
     arch: str = Field(min_length=1)
     label: str | None = Field(default=None, description="shown in tables and plots; default: arch")
     parameters: dict[str, ParamSpec] = Field(default_factory=dict)
-    samples: int | None = Field(default=None, gt=0, le=10_000_000, description="random points instead of the grid")
+    samples: int | None = Field(default=None, gt=0, le=MAX_POINTS, description="random points instead of the grid")
 
     @field_validator("parameters")
     @classmethod
@@ -283,7 +287,4 @@ def load_sweep(path: Path) -> SweepSpec:
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes (provenance of specs and sweep files)."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot be read ({exc.strerror})") from None
+    return sha256_of_file(path, what="spec or model file", error=SpecError)

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from hwsim.jit import njit
 
 from hwsim.func.encoding import check_intensities, lfsr_thresholds, poisson_spikes
 from hwsim.workload.snn import EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork

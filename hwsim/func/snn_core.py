@@ -75,10 +75,18 @@ def core_weights(neurons: int, inputs: int, weight_bits: int, seed: int) -> np.n
     return w.astype(np.int64)
 
 
+def core_thresholds(neuron: NeuronParams, neurons: int, seed: int) -> np.ndarray:
+    """(neurons,) int64 per-neuron thresholds of a test core, from ``seed``: ``threshold_lsb`` times
+    0.5..1.5, each at least 1 and with its highest level inside the membrane."""
+    rng = np.random.default_rng([seed, 1])
+    theta = np.rint(neuron.threshold_lsb * rng.uniform(0.5, 1.5, neurons)).astype(np.int64)
+    return np.clip(theta, 1, neuron.v_max // neuron.levels)
+
+
 def core_step(state: NeuronState, x: np.ndarray, weights: np.ndarray, neuron: NeuronParams,
-              fires: bool = True) -> NeuronState:
+              fires: bool = True, thresholds: np.ndarray | None = None) -> NeuronState:
     """One time step of a core's whole layer: :func:`hwsim.func.lif.lif_step`, nothing added."""
-    return lif_step(state, x, weights, neuron, fires)
+    return lif_step(state, x, weights, neuron, fires, thresholds)
 
 
 def neuron_step(state: NeuronState, beats: list[tuple[int, int]], neuron: NeuronParams) -> NeuronState:
@@ -107,11 +115,12 @@ def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np
     ``input_levels`` is the largest input value the layer sees: ``2**input_bits - 1`` for a
     direct-current first layer, 1 for rate-coded spikes, ``K`` of the layer before otherwise.
 
+    The layer's per-neuron thresholds, if it has them, are ``net.thresholds[layer_name]``.
+
     Raises
     ------
     ValueError
-        When the model has no such layer (an integrating readout is a layer: see :meth:`hwsim.workload.snn.SnnNetwork.layer_fires`),
-        or the layer has per-neuron thresholds (the RTL core has one threshold register).
+        When the model has no such layer (an integrating readout is a layer: see :meth:`hwsim.workload.snn.SnnNetwork.layer_fires`).
     """
     from hwsim.func.lif import dense_weights
     from hwsim.workload.snn import EncodingKind
@@ -123,8 +132,6 @@ def model_layer(model: str, layer_name: str) -> tuple[Any, int, NeuronParams, np
         raise ValueError(f"model '{model}' has no layer '{layer_name}'; its layers: {', '.join(names)}")
     index = names.index(layer_name)
     layer = net.layers[index]
-    if layer.name in net.thresholds:
-        raise ValueError(f"model '{model}': layer '{layer_name}' has per-neuron thresholds; the RTL core has one shared threshold")
     if index > 0:
         levels = net.layers[index - 1].neuron.levels
     elif net.encoding.kind is EncodingKind.DIRECT:

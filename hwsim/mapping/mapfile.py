@@ -92,10 +92,14 @@ def mapping_to_dict(network: NetworkMapping) -> dict[str, Any]:
             "budget": network.budget, "seed": network.seed, "layers": layers}
 
 
+def mapping_file_text(network: NetworkMapping) -> str:
+    """``network`` as the text of a ``hwsim.mapping/1`` YAML file."""
+    return yaml.safe_dump(mapping_to_dict(network), sort_keys=False, default_flow_style=None, width=120)
+
+
 def write_mapping_file(path: Path, network: NetworkMapping) -> None:
     """Write ``network`` as a ``hwsim.mapping/1`` YAML file."""
-    text = yaml.safe_dump(mapping_to_dict(network), sort_keys=False, default_flow_style=None, width=120)
-    write_text_atomic(Path(path), text)
+    write_text_atomic(Path(path), mapping_file_text(network))
 
 
 def read_mapping_file(path: Path, workload: Any, arch: Any, *, progress: Progress | None = None) -> Any:

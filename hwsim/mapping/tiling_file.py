@@ -99,7 +99,11 @@ def tilings_to_dict(tilings: NetworkTilings, report: Report) -> dict[str, Any]:
     return {"schema": SCHEMA, "model": tilings.model, "arch": tilings.arch, "layers": layers}
 
 
+def tiling_file_text(tilings: NetworkTilings, report: Report) -> str:
+    """``tilings`` as the text of a ``hwsim.mapping/1`` YAML file."""
+    return yaml.safe_dump(tilings_to_dict(tilings, report), sort_keys=False, default_flow_style=None, width=120)
+
+
 def write_tiling_file(path: Path, tilings: NetworkTilings, report: Report) -> None:
     """Write ``tilings`` as a ``hwsim.mapping/1`` YAML file."""
-    text = yaml.safe_dump(tilings_to_dict(tilings, report), sort_keys=False, default_flow_style=None, width=120)
-    write_text_atomic(Path(path), text)
+    write_text_atomic(Path(path), tiling_file_text(tilings, report))

@@ -13,9 +13,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from hwsim.errors import HwsimError
+from hwsim.input_files import read_text
+from hwsim.limits import MAX_TEXT_BYTES
+from hwsim.report.atomic import OutputSet
 from hwsim.report.files import write_text_atomic
-from hwsim.report.model import SCHEMA
 from hwsim.extras import require
+from hwsim.report.model import SCHEMA
+from hwsim.report.si import energy, seconds, watts
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;color:#222}
 table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0 1.5em}
@@ -27,12 +31,13 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.5em}"""
 def load_report_json(path: Path) -> dict[str, Any]:
     """Read a report file and check its schema; errors name the file."""
     path = Path(path)
+    text = read_text(path, max_bytes=MAX_TEXT_BYTES, what="report JSON")
     try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise HwsimError(f"{path}: file not found") from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HwsimError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise HwsimError(f"{path}: JSON nested too deeply to be a report") from None
     check_report(data, str(path))
     return data
 
@@ -84,11 +89,16 @@ def report_html(report: Mapping[str, Any], context: Mapping[str, str] | None = N
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
             f"{_rows_table(context or {})}{_totals_table(report)}<h2>Layers</h2>{plot}<h2>Mapping chosen per layer</h2>"
-            f"{_layer_table(layers)}</body></html>\n")
+            f"{_layer_table(layers, report['total'].get('other'))}</body></html>\n")
 
 
-def write_report_html(report: Mapping[str, Any], path: Path, context: Mapping[str, str] | None = None) -> None:
-    write_text_atomic(Path(path), report_html(report, context))
+def write_report_html(report: Mapping[str, Any], path: Path, context: Mapping[str, str] | None = None,
+                      outputs: OutputSet | None = None) -> None:
+    """Write the page for ``report`` now, or add it to ``outputs``."""
+    if outputs is not None:
+        outputs.add(path, report_html(report, context))
+    else:
+        write_text_atomic(Path(path), report_html(report, context))
 
 
 def _rows_table(rows: Mapping[str, str]) -> str:
@@ -101,9 +111,9 @@ def _rows_table(rows: Mapping[str, str]) -> str:
 def _totals_table(report: Mapping[str, Any]) -> str:
     t = report["total"]
     rows = [("family", report.get("family", "")), ("clock", f"{report.get('clock_mhz', 0):g} MHz"),
-            ("latency", f"{t['latency_s'] * 1e3:.4g} ms ({t['cycles']:,} cycles)"),
-            ("energy", f"{t['energy_pj'] / 1e6:.4g} µJ"),
-            ("power", f"{t.get('power_w', float('nan')):.4g} W"), ("area", f"{t.get('area_mm2', 0):.4g} mm²"),
+            ("latency", f"{seconds(t['latency_s'])} ({t['cycles']:,} cycles)"),
+            ("energy", energy(t['energy_pj'])),
+            ("power", watts(t.get('power_w', float('nan')))), ("area", f"{t.get('area_mm2', 0):.4g} mm²"),
             ("MACs", f"{t.get('macs', 0):,}")]
     workload = report.get("workload", {})
     if workload.get("weight_sparsity_measured") is not None:
@@ -114,13 +124,18 @@ def _totals_table(report: Mapping[str, Any]) -> str:
     return f"<table>{body}</table>"
 
 
-def _layer_table(layers: list[Mapping[str, Any]]) -> str:
-    head = ("layer", "kind", "cycles", "latency µs", "energy µJ", "utilization", "nonzero weights", "mapping")
+def _layer_table(layers: list[Mapping[str, Any]], other: Mapping[str, Any] | None = None) -> str:
+    head = ("layer", "kind", "cycles", "latency", "energy", "utilization", "nonzero weights", "mapping")
     rows = []
+    if other:  # what no layer owns, so that the rows add up to the totals
+        layers = [*layers, {"name": "(other)", "kind": "other", "cycles": other["cycles"],
+                            "latency_s": other["latency_s"], "energy_pj": other["energy_pj"],
+                            "mapping": other.get("reason", "")}]
     for layer in layers:
         nz = layer.get("nonzero_weight_fraction")
-        cells = (layer["name"], layer.get("kind", ""), f"{layer['cycles']:,}", f"{layer['latency_s'] * 1e6:.4g}",
-                 f"{layer['energy_pj'] / 1e6:.4g}", f"{layer['utilization']:.3f}", "" if nz is None else f"{nz:.3f}",
+        util = layer.get("utilization")
+        cells = (layer["name"], layer.get("kind", ""), f"{layer['cycles']:,}", seconds(layer["latency_s"]),
+                 energy(layer["energy_pj"]), "" if util is None else f"{util:.3f}", "" if nz is None else f"{nz:.3f}",
                  layer.get("mapping", ""))
         rows.append("<tr>" + "".join(f"<td{' class=text' if i in (1, 7) else ''}>{html.escape(str(c))}</td>"
                                      for i, c in enumerate(cells)) + "</tr>")

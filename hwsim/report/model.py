@@ -23,6 +23,8 @@ class LayerReport:
     nonzero_weight_fraction: float | None
     mapping: str
     extra: Mapping[str, float] = field(default_factory=dict)
+    # How often each "component.action" happened (the energy breakdown's keys, before pricing).
+    action_counts: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +36,7 @@ class LayerReport:
             "latency_s": self.latency_s,
             "energy_pj": self.energy_pj,
             "energy_breakdown_pj": dict(self.energy_breakdown_pj),
+            "action_counts": dict(self.action_counts),
             "utilization": self.utilization,
             "macs": self.macs,
             "nonzero_weight_fraction": self.nonzero_weight_fraction,
@@ -50,6 +53,36 @@ def not_priced_row(name: str, kind: str, reason: str, *, macs: int = 0) -> Layer
 
 
 @dataclass(frozen=True)
+class OtherPart:
+    """What a total holds beyond the sum of its layer rows, and why.
+
+    ``total = sum(layers) + other`` for cycles, latency, energy (and each breakdown key) and
+    action counts.  Static power over the whole run and host I/O are energy and time no layer
+    owns; stages of a pipeline overlap, so there ``cycles`` and ``latency_s`` are negative.
+    """
+
+    reason: str
+    cycles: int = 0
+    latency_s: float = 0.0
+    energy_pj: float = 0.0
+    energy_breakdown_pj: Mapping[str, float] = field(default_factory=dict)
+    action_counts: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reason": self.reason, "cycles": self.cycles, "latency_s": self.latency_s, "energy_pj": self.energy_pj,
+                "energy_breakdown_pj": dict(self.energy_breakdown_pj), "action_counts": dict(self.action_counts)}
+
+
+def summed(parts: Any, attribute: str) -> dict[str, float]:
+    """The per-key sum of a mapping attribute (``energy_breakdown_pj``, ``action_counts``) over ``parts``."""
+    out: dict[str, float] = {}
+    for part in parts:
+        for key, value in getattr(part, attribute).items():
+            out[key] = out.get(key, 0) + value
+    return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
 class Totals:
     cycles: int
     latency_s: float
@@ -61,6 +94,9 @@ class Totals:
     macs: int
     # Family-specific totals (an SNN's accuracy and samples, latency per inference, ...).
     extra: Mapping[str, Any] = field(default_factory=dict)
+    action_counts: Mapping[str, float] = field(default_factory=dict)
+    # What the totals hold beyond the sum of the layer rows (None: nothing).
+    other: OtherPart | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +104,8 @@ class Totals:
             "latency_s": self.latency_s,
             "energy_pj": self.energy_pj,
             "energy_breakdown_pj": dict(self.energy_breakdown_pj),
+            "action_counts": dict(self.action_counts),
+            "other": None if self.other is None else self.other.to_dict(),
             "area_mm2": self.area_mm2,
             "area_breakdown_mm2": dict(self.area_breakdown_mm2),
             "power_w": self.power_w,
@@ -104,18 +142,23 @@ class Report:
         return pd.DataFrame(rows).set_index("name")
 
     def _repr_html_(self) -> str:
-        """A notebook's view: the totals, then every layer's cycles, latency, energy and MACs."""
+        """A notebook's view: the totals, then every layer's cycles, latency, energy and MACs (SI units)."""
         from html import escape
+
+        from hwsim.report.si import energy, seconds
 
         t = self.total
         head = (f"<b>{escape(self.model)} on {escape(self.arch)}</b> ({escape(self.family)}, {self.clock_mhz:g} MHz): "
-                f"{t.latency_s * 1e3:.4g} ms, {t.energy_pj / 1e6:.4g} uJ, {t.cycles:,} cycles, {t.macs:,} MACs")
-        cells = "".join(
-            f"<tr><td>{escape(layer.name)}</td><td>{escape(layer.kind)}</td><td>{layer.cycles:,}</td>"
-            f"<td>{layer.latency_s * 1e6:.4g}</td><td>{layer.energy_pj / 1e3:.4g}</td><td>{layer.macs:,}</td></tr>"
-            for layer in self.layers)
-        return (f"<div>{head}<table><tr><th>layer</th><th>kind</th><th>cycles</th><th>latency us</th>"
-                f"<th>energy nJ</th><th>MACs</th></tr>{cells}</table></div>")
+                f"{seconds(t.latency_s)}, {energy(t.energy_pj)}, {t.cycles:,} cycles, {t.macs:,} MACs")
+        rows = [(escape(layer.name), escape(layer.kind), layer.cycles, layer.latency_s, layer.energy_pj, f"{layer.macs:,}")
+                for layer in self.layers]
+        if t.other is not None:
+            rows.append(("(other)", escape(t.other.reason), t.other.cycles, t.other.latency_s, t.other.energy_pj, ""))
+        cells = "".join(f"<tr><td>{name}</td><td>{kind}</td><td>{cycles:,}</td><td>{seconds(latency)}</td>"
+                        f"<td>{energy(energy_pj)}</td><td>{macs}</td></tr>"
+                        for name, kind, cycles, latency, energy_pj, macs in rows)
+        return (f"<div>{head}<table><tr><th>layer</th><th>kind</th><th>cycles</th><th>latency</th>"
+                f"<th>energy</th><th>MACs</th></tr>{cells}</table></div>")
 
     def to_dict(self) -> dict[str, Any]:
         return {

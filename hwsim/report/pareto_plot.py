@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from hwsim.report.atomic import OutputSet, write_bytes_atomic
 from hwsim.report.plots import save_figure
 from hwsim.extras import require
 
@@ -48,7 +49,7 @@ def _wide(values: tuple[float, ...]) -> bool:
     return bool(positive) and len(positive) == len(values) and max(positive) / min(positive) > 20
 
 
-def write_pareto_png(data: ParetoData, path: Path) -> None:
+def write_pareto_png(data: ParetoData, path: Path, outputs: OutputSet | None = None) -> None:
     """Scatter of all points with the front highlighted, saved as a PNG."""
     require("matplotlib", "a PNG plot")
     import matplotlib
@@ -91,10 +92,10 @@ def write_pareto_png(data: ParetoData, path: Path) -> None:
     ax.set_title(f"{data.title}: {front_n} of {len(data.x)} points non-dominated")
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8, loc="best")
-    save_figure(fig, plt, path)
+    save_figure(fig, plt, path, outputs=outputs)
 
 
-def write_pareto_html(data: ParetoData, path: Path) -> None:
+def write_pareto_html(data: ParetoData, path: Path, outputs: OutputSet | None = None) -> None:
     """An interactive plotly page (plotly.js embedded, so it opens offline).
 
     Hovering a point shows its design, key and parameters; the front is a separate trace
@@ -138,7 +139,10 @@ def write_pareto_html(data: ParetoData, path: Path) -> None:
                          "front": f} for i, (k, d, x, y, f) in
                         enumerate(zip(data.key, data.design, data.x, data.y, data.on_front))])
     html = html.replace("</body>", f'<script type="application/json" id="hwsim-points">{table}</script>\n</body>')
-    _write(path, html)
+    if outputs is not None:
+        outputs.add(path, html)
+    else:
+        write_bytes_atomic(path, html)
 
 
 def _hover(data: ParetoData, three: bool) -> str:
@@ -148,8 +152,3 @@ def _hover(data: ParetoData, three: bool) -> str:
         lines.append(f"{data.z_label}: %{{z:.4g}}")
     return "<br>".join(lines) + "<extra></extra>"
 
-
-def _write(path: Path, text: str) -> None:
-    from hwsim.report.files import write_text_atomic
-
-    write_text_atomic(Path(path), text)

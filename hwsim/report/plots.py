@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hwsim.errors import HwsimError
+from hwsim.report.atomic import OutputSet, write_bytes_atomic
 from hwsim.report.compare import Comparison
 from hwsim.report.model import Report
 from hwsim.extras import require
@@ -20,7 +21,7 @@ def _pyplot():
     return plt
 
 
-def plot_report(report: Report, path: Path) -> None:
+def plot_report(report: Report, path: Path, outputs: OutputSet | None = None) -> None:
     """Per-layer latency and energy bars, and the energy breakdown."""
     plt = _pyplot()
     names = [layer.name for layer in report.layers]
@@ -37,10 +38,10 @@ def plot_report(report: Report, path: Path) -> None:
     axes[2].barh([k for k, _ in items], [v / 1e6 for _, v in items], color="tab:green")
     axes[2].set_xlabel("energy (uJ)")
     axes[2].set_title("energy by component.action")
-    save_figure(fig, plt, path)
+    save_figure(fig, plt, path, outputs=outputs)
 
 
-def plot_comparison(cmp: Comparison, path: Path) -> None:
+def plot_comparison(cmp: Comparison, path: Path, outputs: OutputSet | None = None) -> None:
     """Per-layer latency of both designs (log scale) and per-layer speedup / energy efficiency,
     with the architectural part marked where the comparison has its split."""
     import numpy as np
@@ -71,16 +72,25 @@ def plot_comparison(cmp: Comparison, path: Path) -> None:
     axes[1].legend()
     for ax in axes:
         ax.set_xticks(x, names, rotation=90, fontsize=7)
-    save_figure(fig, plt, path)
+    save_figure(fig, plt, path, outputs=outputs)
 
 
-def save_figure(fig, plt, path: Path, *, dpi: int = 110) -> None:
-    """Write ``fig`` as PNG (creating folders), close it; an unwritable path is one HwsimError line."""
-    path = Path(path)
+def save_figure(fig, plt, path: Path, *, dpi: int = 110, outputs: OutputSet | None = None) -> None:
+    """Render ``fig`` as PNG and close it; write it to ``path`` now, or add it to ``outputs``.
+
+    The PNG is rendered in memory, so a plot that cannot be drawn fails before any file of the
+    command is written, and the file itself is written all or none (:mod:`hwsim.report.atomic`).
+    """
+    import io
+
+    buffer = io.BytesIO()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=dpi)
-    except OSError as exc:
-        raise HwsimError(f"{path}: cannot write plot ({exc.strerror})") from None
+        fig.savefig(buffer, dpi=dpi, format="png")
+    except (ValueError, OverflowError, MemoryError) as exc:  # a figure too large to render
+        raise HwsimError(f"{path}: cannot draw the plot ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
     finally:
         plt.close(fig)
+    if outputs is not None:
+        outputs.add(path, buffer.getvalue())
+    else:
+        write_bytes_atomic(path, buffer.getvalue())

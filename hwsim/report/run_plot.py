@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
+from hwsim.report.atomic import OutputSet
 from hwsim.report.plots import save_figure
 from hwsim.extras import require
 
 
-def write_run_png(report: Mapping[str, Any], path: Path) -> None:
+def write_run_png(report: Mapping[str, Any], path: Path, outputs: OutputSet | None = None) -> None:
     """Four panels: per-layer latency, per-layer energy stacked by component.action,
     per-layer utilization, and the energy breakdown of the whole run."""
     require("matplotlib", "a PNG plot")
@@ -51,4 +52,4 @@ def write_run_png(report: Mapping[str, Any], path: Path) -> None:
     axes[3].barh([k for k, _ in items], [v / 1e6 for _, v in items], color="tab:orange")
     axes[3].set_xlabel("energy (µJ)")
     axes[3].set_title("energy of the whole run by component.action")
-    save_figure(fig, plt, path, dpi=100)
+    save_figure(fig, plt, path, dpi=100, outputs=outputs)

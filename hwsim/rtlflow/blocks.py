@@ -21,6 +21,7 @@ RTL_BLOCKS: dict[str, str] = {
     "ternary_dot_engine": "hwsim.rtl.ternary_dot_engine:BLOCK",
     "lif_neuron": "hwsim.rtl.lif_neuron:BLOCK",
     "snn_core": "hwsim.rtl.snn_core:BLOCK",
+    "systolic_array": "hwsim.rtl.systolic_array:BLOCK",
 }
 
 
@@ -49,6 +50,9 @@ class RtlBlock:
         Preset used when ``--arch`` is not given (None when ``family`` is None).
     faults
         Values of ``params["fault"]`` that build a deliberately broken variant.
+    drop_zero_memory_init
+        The block never reads a memory word before writing it, so its Verilog leaves out the
+        all-zero memory initializers Amaranth writes (one line per word).
     """
 
     name: str
@@ -59,6 +63,7 @@ class RtlBlock:
     family: Family | None = Family.IMC
     default_arch: str | None = "fat"
     faults: tuple[str, ...] = ()
+    drop_zero_memory_init: bool = False
 
 
 def block_names() -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,6 +22,11 @@ from hwsim.extras import require
 
 # where ``rtl/`` and ``testbench/`` live in a source checkout (added to the simulator's PYTHONPATH)
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
+# An all-zero memory initializer as Yosys writes it, one assignment per word: Amaranth always
+# initializes memories (260,000 lines for the output tiles of a 32x32 systolic array).
+ZERO_MEMORY_INIT = re.compile(r"^  initial begin\n(?:    [\w\\$.\[\]]+\[\d+\] = \d+'s?[dhb]0+;\n)+  end\n", re.MULTILINE)
 
 
 def default_build_root() -> Path:
@@ -105,8 +111,10 @@ def make_design(block_name: str, arch: str | None = None, params: Mapping[str, A
     arch_name = None if spec is None else (arch or block.default_arch)
     facts = {"arch": arch_name or "-", "overrides": _inline(overrides or {}), "parameters": _inline(full),
              "spec sha256": spec_sha256(spec)}
-    return Design(block_name, arch_name, dict(overrides or {}), full, to_verilog(component, block_name, facts),
-                  port_table(component))
+    text = to_verilog(component, block_name, facts)
+    if block.drop_zero_memory_init:
+        text = ZERO_MEMORY_INIT.sub("", text)
+    return Design(block_name, arch_name, dict(overrides or {}), full, text, port_table(component))
 
 
 def _inline(values: Mapping[str, Any]) -> str:
@@ -125,19 +133,32 @@ def write_if_changed(path: Path, text: str) -> bool:
 
     The write is atomic (temp file + rename) so parallel workers never see half a file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text() == text:
-        return False
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.read_text() == text:
+            return False
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise RtlError(f"{path}: cannot write ({exc.strerror or type(exc).__name__})") from None
     return True
 
 
 def write_design(design: Design, out_dir: Path) -> tuple[Path, Path, bool]:
-    """Write ``<block>.v`` and ``<block>.json`` into ``out_dir``; returns (v, json, changed)."""
+    """Write ``<block>.v`` and ``<block>.json`` into ``out_dir``, both or neither; returns (v, json, changed).
+
+    A file that already holds exactly its text is left untouched (its mtime too).
+    """
+    from hwsim.report.atomic import OutputSet
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RtlError(f"{out_dir}: is not a directory (--out names the folder for {design.block}.v and .json)")
     v_path = out_dir / f"{design.block}.v"
     j_path = out_dir / f"{design.block}.json"
-    changed = write_if_changed(v_path, design.verilog)
-    write_if_changed(j_path, json.dumps(design.describe(), indent=2) + "\n")
+    outputs = OutputSet()
+    outputs.add(v_path, design.verilog, only_if_changed=True)
+    outputs.add(j_path, json.dumps(design.describe(), indent=2) + "\n", only_if_changed=True)
+    (_, changed), _ = outputs.commit()
     return v_path, j_path, changed

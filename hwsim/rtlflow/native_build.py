@@ -23,7 +23,9 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from hwsim.progress import activity
 from hwsim.rtlflow import RtlError, verilator_runtime
+from hwsim.rtlflow.build_times import expected_build_s
 from hwsim.rtlflow.generate import Design, write_if_changed
 from hwsim.rtlflow.vectors import WORD_BITS, words_per_beat
 
@@ -126,21 +128,32 @@ def ensure_native_built(design: Design, build_root: Path, env: dict[str, str],
         if marker.exists() and json.loads(marker.read_text()).get("stamp") == stamp and exe.exists():
             return exe, 0.0
         t0 = time.perf_counter()
-        write_if_changed(build_dir / f"{design.block}.v", design.verilog)
-        write_if_changed(build_dir / "hwsim_design.h", header)
-        write_if_changed(build_dir / main_file, harness)
-        runtime = verilator_runtime.runtime_dir(build_root, env, (*NATIVE_WAIVERS, *NATIVE_FLAGS))
-        objects = verilator_runtime.cached(runtime)
-        if objects is None:
-            with verilator_runtime.lock(runtime):  # one build compiles the runtime, the others wait for it
-                objects = verilator_runtime.cached(runtime)
-                if objects is None:
-                    full = _run_build(design, build_dir, command, env)
-                    verilator_runtime.keep(runtime, build_dir / "obj")
-        if objects is not None:
-            full = _run_build(design, build_dir, command + verilator_runtime.link_options(objects), env)
-        marker.write_text(json.dumps({"key": design.key, "stamp": stamp, "command": full}) + "\n")
-        return exe, time.perf_counter() - t0
+        expected = expected_build_s(build_root, f"verilator-{variant}-{design.block}-", marker.name, "native")
+        with activity(f"building the native Verilator harness of {design.block}", expected):
+            full = _build(design, build_root, build_dir, command, env, header, harness, main_file)
+        build_s = time.perf_counter() - t0
+        marker.write_text(json.dumps({"key": design.key, "stamp": stamp, "command": full,
+                                      "build_s": round(build_s, 3)}) + "\n")
+        return exe, build_s
+
+
+def _build(design: Design, build_root: Path, build_dir: Path, command: list[str], env: dict[str, str],
+           header: str, harness: str, main_file: str) -> list[str]:
+    """Write the sources and build (the Verilator runtime too, once per build root); returns the command."""
+    write_if_changed(build_dir / f"{design.block}.v", design.verilog)
+    write_if_changed(build_dir / "hwsim_design.h", header)
+    write_if_changed(build_dir / main_file, harness)
+    runtime = verilator_runtime.runtime_dir(build_root, env, (*NATIVE_WAIVERS, *NATIVE_FLAGS))
+    objects = verilator_runtime.cached(runtime)
+    if objects is None:
+        with verilator_runtime.lock(runtime):  # one build compiles the runtime, the others wait for it
+            objects = verilator_runtime.cached(runtime)
+            if objects is None:
+                full = _run_build(design, build_dir, command, env)
+                verilator_runtime.keep(runtime, build_dir / "obj")
+    if objects is not None:
+        full = _run_build(design, build_dir, command + verilator_runtime.link_options(objects), env)
+    return full
 
 
 def _run_build(design: Design, build_dir: Path, command: list[str], env: dict[str, str]) -> list[str]:

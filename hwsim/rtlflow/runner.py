@@ -24,8 +24,10 @@ from typing import Any, Mapping
 
 from filelock import FileLock
 
+from hwsim.progress import activity
 from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.blocks import get_block
+from hwsim.rtlflow.build_times import expected_build_s
 from hwsim.rtlflow.generate import SOURCE_ROOT, Design, default_build_root, make_design, write_if_changed
 from hwsim.extras import require
 
@@ -141,14 +143,17 @@ def ensure_built(design: Design, sim: Simulator, waves: bool, build_root: Path) 
         write_if_changed(v_path, design.verilog)
         args = list(VERILATOR_WAIVERS) if sim is Simulator.VERILATOR else []
         runner = _runner(sim)
+        expected = expected_build_s(build_root, f"{sim.value}-{design.block}-", marker.name, sim.value)
         try:
-            runner.build(sources=[v_path], hdl_toplevel=design.block, build_dir=build_dir,
-                         build_args=args, waves=waves, timescale=("1ns", "1ps"),
-                         log_file=build_dir / "build.log")
+            with activity(f"building {design.block} with {sim.value}", expected):
+                runner.build(sources=[v_path], hdl_toplevel=design.block, build_dir=build_dir,
+                             build_args=args, waves=waves, timescale=("1ns", "1ps"),
+                             log_file=build_dir / "build.log")
         except (SystemExit, subprocess.CalledProcessError, RuntimeError) as exc:
             raise RtlError(f"{sim.value} failed to build {v_path} ({exc}); see {build_dir / 'build.log'}") from None
-        marker.write_text(json.dumps({"key": design.key, "sim": sim.value}) + "\n")
-        return build_dir, time.perf_counter() - t0
+        build_s = time.perf_counter() - t0
+        marker.write_text(json.dumps({"key": design.key, "sim": sim.value, "build_s": round(build_s, 3)}) + "\n")
+        return build_dir, build_s
 
 
 def run_testbench(block: str, sim: Simulator | str, *, arch: str | None = None,

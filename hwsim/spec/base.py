@@ -6,9 +6,13 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class StrictSpec(BaseModel):
-    """A frozen pydantic model that rejects unknown keys and silent type coercion."""
+    """A frozen pydantic model that rejects unknown keys, silent type coercion and non-finite numbers.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, use_enum_values=False)
+    A float field is a quantity (an energy, an area, a clock, a fraction): ``.inf`` and ``.nan``
+    are refused wherever one is expected, naming the key.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, use_enum_values=False, allow_inf_nan=False)
 
 
 class EnergyEntry(StrictSpec):

@@ -7,34 +7,32 @@ override is checked exactly like the YAML it replaces.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from hwsim.errors import SpecError
+from hwsim.errors import HwsimError, SpecError
+from hwsim.input_files import read_text
+from hwsim.limits import MAX_YAML_BYTES
+from hwsim.spec.strict_yaml import load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_yaml_mapping(path: Path, error: type[Exception] = SpecError) -> dict[str, Any]:
-    """Parse ``path`` as YAML and require a mapping at the top level."""
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise error(f"{path}: file not found") from None
-    except OSError as exc:
-        raise error(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise error(f"{path}: malformed YAML{where}: {problem}") from None
+def read_yaml_mapping(path: Path, error: type[HwsimError] = SpecError) -> dict[str, Any]:
+    """Parse ``path`` as strict, bounded YAML and require a mapping at the top level.
+
+    The file must be a regular file of at most ``MAX_YAML_BYTES``, UTF-8, within the alias,
+    node and depth limits of :mod:`hwsim.spec.strict_yaml`, and without duplicate keys.
+    """
+    text = read_text(path, max_bytes=MAX_YAML_BYTES, what="YAML document", error=error)
+    data = load_yaml(text, str(path), error)
     if not isinstance(data, dict):
-        raise error(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+        kind = {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
+        got = "an empty document" if data is None else kind.get(type(data), f"a {type(data).__name__}")
+        raise error(f"{path}: expected a mapping at the top level, got {got}")
     return data
 
 
@@ -84,10 +82,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     key = key.strip()
     if not key or any(not part for part in key.split(".")):
         raise SpecError(f"--set {text!r}: empty key path")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
+    value = load_yaml(raw, f"--set {key}", malformed_as_text=True) if raw.strip() else ""
     return key, value
 
 
@@ -120,13 +115,16 @@ def apply_override(data: dict[str, Any], key: str, value: Any, origin: str) -> d
     return out
 
 
+_UNION_TAGS = re.compile(r"^(int|float|str|bool|none|list\[.*\]|tuple\[.*\]|dict\[.*\]|literal\[.*\]|function-.*)$")
+
+
 def _key_path(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif isinstance(item, str) and item.startswith("function-"):
-            continue
+        elif isinstance(item, str) and _UNION_TAGS.match(item):
+            continue  # pydantic names the member of a union it tried ("start.float"): not a key
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts)

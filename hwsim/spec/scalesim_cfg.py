@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from hwsim.errors import SpecError
+from hwsim.input_files import read_text
+from hwsim.limits import MAX_TEXT_BYTES
 from hwsim.spec.enums import Dataflow, Family
 from hwsim.spec.loading import apply_override
 
@@ -120,10 +122,7 @@ class _Cfg:
 
 def _parse(path: Path) -> _Cfg:
     parser = configparser.ConfigParser(interpolation=None)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot be read ({exc.strerror})") from None
+    text = read_text(path, max_bytes=MAX_TEXT_BYTES, what="SCALE-Sim .cfg file", error=SpecError)
     try:
         parser.read_string(text, source=str(path))
     except configparser.MissingSectionHeaderError as exc:

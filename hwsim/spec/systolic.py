@@ -27,10 +27,13 @@ class BufferModel(str, Enum):
     ``analytic``: hwsim's own capacity/bandwidth model, closed form per layer.
     ``scalesim``: SCALE-Sim v3's buffer policy replayed cycle by cycle (numba), so that stall
     cycles equal SCALE-Sim's in its USER bandwidth mode; what a ``.cfg`` file selects.
+    ``fold``: the fold buffers of hwsim's RTL array (``hwsim rtl generate systolic_array``),
+    refilled fold by fold (hwsim/sim/systolic/fold_buffers.py): cycles equal the RTL's.
     """
 
     ANALYTIC = "analytic"
     SCALESIM = "scalesim"
+    FOLD = "fold"
 
 
 class ArraySpec(StrictSpec):

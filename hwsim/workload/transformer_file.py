@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from hwsim.errors import WorkloadError
+from hwsim.limits import MAX_SEQUENCES, limit_text
 from hwsim.spec.base import StrictSpec
 from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.seq_lengths import resolve_lengths
@@ -57,7 +58,7 @@ class TransformerWorkloadOptions(StrictSpec):
     """Knobs that ``--set workload.<key>=value`` can change."""
 
     seq_lengths: Any = Field(description="list of lengths, CSV path, or {distribution: ...}")
-    num_sequences: int | None = Field(default=None, gt=0, le=10_000_000)
+    num_sequences: int | None = Field(default=None, gt=0, le=MAX_SEQUENCES)
     seed: int = Field(default=0, ge=0)
     top_k: int | None = Field(default=None, description="keys kept per query; null for dense attention")
 
@@ -87,6 +88,9 @@ def load_transformer_model(path: Path, data: dict[str, Any], overrides: dict[str
         opts.seq_lengths, num_sequences=opts.num_sequences, seed=opts.seed, max_len=dims.max_len,
         base_dir=path.parent, origin=origin,
     )
+    if len(lengths) > MAX_SEQUENCES:
+        raise WorkloadError(f"{origin}: workload.seq_lengths gives {len(lengths):,} sequences, more than the limit of "
+                            f"{limit_text(MAX_SEQUENCES)}")
     return TransformerWorkload(
         name=spec.name, d_model=dims.d_model, heads=dims.heads, d_ff=dims.d_ff,
         encoder_layers=dims.encoder_layers, decoder_layers=dims.decoder_layers, max_len=dims.max_len,

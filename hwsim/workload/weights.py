@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from hwsim.errors import WorkloadError
+from hwsim.workload.npz import Wanted, read_npz
 from hwsim.workload.layers import Layer, QuantKind
 
 
@@ -56,33 +57,29 @@ def _uniform16(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def load_weights(path: Path, layers: tuple[Layer, ...]) -> dict[str, np.ndarray]:
-    """Read one array per weighted layer from ``path`` and check shapes and values."""
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise WorkloadError(f"{path}: weight file not found") from None
-    except (OSError, ValueError) as exc:
-        raise WorkloadError(f"{path}: not a readable .npz file ({exc})") from None
+    """Read one array per weighted layer from ``path`` and check shapes and values.
+
+    Each array's kind (integers or floats, never pickled objects) and shape are checked from
+    its header before it is read (:mod:`hwsim.workload.npz`); a linear or 1x1 layer may give
+    (K, C) for (K, C, 1, 1).  Arrays for other names are ignored and never read.
+    """
+    wanted = {}
+    for layer in layers:
+        if layer.weight_quant is None:
+            continue
+        shapes = (layer.weight_shape, layer.weight_shape[:2]) if layer.R == layer.S == 1 else (layer.weight_shape,)
+        wanted[layer.name] = Wanted(kinds="iuf", shapes=shapes, label=f"layer '{layer.name}' weights",
+                                    missing=f"no array for layer '{layer.name}'")
+    arrays = read_npz(path, wanted)
     out: dict[str, np.ndarray] = {}
-    with archive:
-        for layer in layers:
-            if layer.weight_quant is None:
-                continue
-            if layer.name not in archive.files:
-                raise WorkloadError(f"{path}: no array for layer '{layer.name}'")
-            w = archive[layer.name]
-            if w.ndim == 2 and layer.R == layer.S == 1:
-                w = w.reshape(w.shape + (1, 1))
-            if tuple(w.shape) != layer.weight_shape:
-                raise WorkloadError(
-                    f"{path}: layer '{layer.name}' weights have shape {tuple(w.shape)}, "
-                    f"the layer needs {layer.weight_shape}"
-                )
+    for layer in layers:
+        if layer.weight_quant is not None:
+            w = arrays[layer.name].reshape(layer.weight_shape)
             kind = layer.weight_quant.kind
             if kind is QuantKind.INT:
                 lo, hi = _int_range(layer.weight_quant.bits)
                 values = np.unique(w)
-                bad = values[(values < lo) | (values > hi) | (values != np.round(values))]
+                bad = values[~np.isfinite(values) | (values < lo) | (values > hi) | (values != np.round(values))]
             else:
                 allowed = {-1, 1} if kind is QuantKind.BINARY else {-1, 0, 1}
                 bad = np.setdiff1d(np.unique(w), sorted(allowed))

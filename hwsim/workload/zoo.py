@@ -12,6 +12,7 @@ from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.model_file import LayerEntry, ModelFile, WeightFormat
 from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.network import Network
+from hwsim.workload.sizes import check_layer_sizes
 from hwsim.workload.weights import generate_weights, load_weights
 
 
@@ -64,11 +65,15 @@ def load_network_mapping(data: dict[str, Any], overrides: dict[str, Any] | None,
     if not isinstance(data, dict):
         raise WorkloadError(f"{path}: a model is a mapping of keys to values, got {type(data).__name__}")
     schema = data.get("schema")
+    if not isinstance(schema, (str, type(None))):  # a list here is unhashable: one line, not a TypeError
+        raise WorkloadError(f"{path}: key 'schema' is a {type(schema).__name__}: expected a schema name such as "
+                            "'hwsim.model/1'")
     if schema in READER_BY_SCHEMA:
         return _reader(READER_BY_SCHEMA[schema], path)(path, data, overrides or {})
     origin = str(path)
     model = validate_model_file(ModelFile, data, overrides or {}, origin)
     layers = build_layers(model, origin)
+    check_layer_sizes(layers, origin)
     opts = model.workload
     if opts.weights_file:
         weights_path = Path(opts.weights_file)

@@ -1,5 +1,10 @@
 """rtl/snn_core.py against hwsim on Icarus and Verilator: every neuron's output and membrane after
-every step, and every step's cycle count, equal to hwsim's LIF model and core cycle model."""
+every step, and every step's cycle count, equal to hwsim's LIF model and core cycle model.
+
+Every case has empty steps (one in ten random steps, and whole quiet inferences), so both
+simulators check that an empty step costs one cycle per group (``EMPTY_STEP_CYCLES``), with
+idle input and back-pressure; the Spiker-mode and event-driven scan cases also check empty
+inhibiting steps (``1 + N`` per group)."""
 
 from __future__ import annotations
 
@@ -22,9 +27,12 @@ VERILATED = {"inputs": 6, "neurons": 8, "parallel_neurons": 4, "membrane_bits": 
 SPIKER_MODE = {"inputs": 6, "neurons": 5, "parallel_neurons": 3, "membrane_bits": 8, "threshold_lsb": 40,
                "leak_shift": 2, "event_driven": 0, "skip_empty_steps": 1, "inhibition_scan": 1, "inhibition_lsb": 30}
 SPIKER_MODE_VERILATED = {**SPIKER_MODE, "parallel_neurons": 5, "levels": 2, "input_levels": 2, "reset": "soft",
-                         "refractory_steps": 1}
+                         "refractory_steps": 1, "per_neuron_thresholds": 1}
+# Event-driven with the inhibition scan and per-neuron thresholds (Spiker's threshold registers)
+# on two groups: the later group of an empty inhibiting step scans without a marker.
+EVENT_SCAN = {**SPIKER_MODE, "event_driven": 1, "skip_empty_steps": 0, "per_neuron_thresholds": 1}
 CASES = [("icarus", MULTI), ("icarus", CLOCKED), ("verilator", VERILATED), ("icarus", SPIKER_MODE),
-         ("verilator", SPIKER_MODE_VERILATED)]
+         ("verilator", SPIKER_MODE_VERILATED), ("icarus", EVENT_SCAN)]
 
 
 @pytest.mark.parametrize(("sim", "params"), CASES)
@@ -41,6 +49,7 @@ def test_snn_core_matches_hwsim(sim, params, build_root):
     (MULTI, "wrap_around", "output"), (MULTI, "extra_cycle", "cycle"),
     (SPIKER_MODE, "scan_extra_cycle", "cycle"),  # one idle cycle after each inhibition scan
     (SPIKER_MODE, "inhibit_self", "output"),     # a neuron's own feedback line inhibits it too
+    (MULTI, "slow_empty_step", "cycle"),         # an empty step's marker, drain and fire: 3 cycles, not 1
 ])
 def test_broken_snn_core_fails(params, fault, what, build_root):
     result = run_testbench("snn_core", "icarus", params={**params, "fault": fault}, seed=6, transactions=150,

@@ -19,7 +19,7 @@ unrolling over the array) get ``valid = False``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from hwsim.jit import njit
 
 W, I, O = 0, 1, 2
 

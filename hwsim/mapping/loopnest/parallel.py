@@ -13,14 +13,19 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 
+from hwsim.jit import HAVE_NUMBA
 from hwsim.mapping.loopnest.search import LoopNestMapping, search, warm_up
 from hwsim.mapping.loopnest.target import MappingTarget
+from hwsim.progress import activity
 from hwsim.spec.enums import Objective
 from hwsim.workload.layers import Layer
 
 # progress(done, total, layer name, seconds of that search)
 Progress = Callable[[int, int, str, float], None]
+# Compiling every kernel without numba's cache: 14 s of CPU, 31 s on a loaded 2-core VM (BENCHMARKS.md).
+NUMBA_COMPILE_S = 20.0
 
 
 def available_cores() -> int:
@@ -55,6 +60,11 @@ def search_all(jobs: Sequence[tuple[Layer, MappingTarget]], *, objective: Object
     if workers < 1:
         raise ValueError(f"workers = {workers}: must be at least 1")
     results: list[LoopNestMapping | None] = [None] * len(jobs)
+    if jobs:
+        compiling = (activity("compiling the mapper's kernels with numba (the first run on a machine)", NUMBA_COMPILE_S)
+                     if HAVE_NUMBA else nullcontext())
+        with compiling:
+            warm_up(jobs[0][1])  # from numba's cache in well under the delay: then nothing is shown
     if workers == 1 or len(jobs) <= 1:
         for done, (layer, target) in enumerate(jobs, start=1):
             results[done - 1] = search(layer, target, objective=objective, budget=budget, seed=seed)
@@ -62,8 +72,6 @@ def search_all(jobs: Sequence[tuple[Layer, MappingTarget]], *, objective: Object
                 progress(done, len(jobs), layer.name, results[done - 1].seconds)
         return results
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods:
-        warm_up(jobs[0][1])
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     errors: dict[int, BaseException] = {}
     reported = 0

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
+from hwsim.jit import njit
 
 from hwsim.errors import MappingError
 from hwsim.mapping.loopnest import space

@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import permutations, product
 
 import numpy as np
-from numba import njit
+from hwsim.jit import njit
 
 from hwsim.mapping.loopnest.target import DIMS, NDIM, RELEVANCE, MappingTarget
 

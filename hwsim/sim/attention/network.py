@@ -16,9 +16,10 @@ from collections import Counter
 import numpy as np
 
 from hwsim import __version__
-from hwsim.cost.pricing import price_counts
+from hwsim.cost.pricing import counted_actions, price_counts
 from hwsim.errors import SimulationError
-from hwsim.report.model import LayerReport, Report, Totals, not_priced_row
+from hwsim.limits import MAX_PIPELINE_JOBS, limit_text
+from hwsim.report.model import LayerReport, OtherPart, Report, Totals, not_priced_row, summed
 from hwsim.sim.attention.balance import allocate_dsp
 from hwsim.sim.attention.pipeline import flow_shop_finish
 from hwsim.sim.attention.resources import check_resources
@@ -36,6 +37,7 @@ def simulate_network(model: TransformerWorkload | Network, arch: AttentionSpec) 
     An imported network runs as its encoder stack; its other layers are listed, not priced.
     """
     workload, outside = transformer_of(model, arch.name, "attention")
+    check_pipeline_size(workload)
     check_top_k(workload, arch)
     resources = check_resources(workload, arch)
     lengths = effective_lengths(workload, arch)
@@ -63,12 +65,10 @@ def simulate_network(model: TransformerWorkload | Network, arch: AttentionSpec) 
     table = energy_table_pj(arch)
     layers = [_layer_report(block.name, stage, costs[stage], dsp[MACHINE_OF_STAGE[stage]], arch, table)
               for block in workload.blocks for passes in PASSES[block.kind] for stage in passes]
-    breakdown: Counter[str] = Counter()
-    for layer in layers:
-        breakdown.update(layer.energy_breakdown_pj)
-    breakdown.update(price_counts({"fpga.static_cycle": makespan}, table))
+    static_counts = {"fpga.static_cycle": makespan}
+    static_pj = price_counts(static_counts, table)
     latency_s = cycles_to_seconds(makespan, arch.clock_mhz)
-    energy_pj = float(sum(breakdown.values()))
+    energy_pj = sum(layer.energy_pj for layer in layers) + sum(static_pj.values())
     real_tokens = int(workload.lengths.sum())
     extra = {
         "attention": "top-k" if arch.sparse else ("dense (top_k ignored)" if workload.top_k else "dense"),
@@ -87,13 +87,31 @@ def simulate_network(model: TransformerWorkload | Network, arch: AttentionSpec) 
         reason = "outside the encoder stack this accelerator runs"
         layers += [not_priced_row(layer.name, layer.kind.value, reason, macs=layer.macs) for layer in outside]
         extra["not_priced_layers"] = {reason: len(outside)}
+    other = OtherPart(
+        reason="static power over the whole run; the stages overlap in a pipeline (cycles: the makespan "
+               "minus the sum of the stages)",
+        cycles=makespan - sum(layer.cycles for layer in layers),
+        latency_s=latency_s - sum(layer.latency_s for layer in layers),
+        energy_pj=float(sum(static_pj.values())), energy_breakdown_pj=static_pj,
+        action_counts=counted_actions(static_counts))
     totals = Totals(
         cycles=makespan, latency_s=latency_s, energy_pj=energy_pj,
-        energy_breakdown_pj=dict(sorted(breakdown.items())), area_mm2=0.0, area_breakdown_mm2={},
+        energy_breakdown_pj=summed([*layers, other], "energy_breakdown_pj"), area_mm2=0.0, area_breakdown_mm2={},
         power_w=power_w(energy_pj, latency_s), macs=sum(layer.macs for layer in layers), extra=extra,
+        action_counts=summed([*layers, other], "action_counts"), other=other,
     )
     return Report(workload.name, arch.name, "attention", arch.clock_mhz, totals, tuple(layers),
                   workload.describe(), __version__)
+
+
+def check_pipeline_size(workload: TransformerWorkload) -> None:
+    """Refuse more pipeline jobs (sequences x block passes) than ``MAX_PIPELINE_JOBS`` before any is allocated."""
+    passes = sum(len(PASSES[block.kind]) for block in workload.blocks)
+    jobs = workload.batch * passes
+    if jobs > MAX_PIPELINE_JOBS:
+        raise SimulationError(
+            f"model '{workload.name}': {workload.batch:,} sequences x {passes} block passes = {jobs:,} pipeline jobs, "
+            f"more than the limit of {limit_text(MAX_PIPELINE_JOBS)}; simulate fewer sequences (workload.num_sequences)")
 
 
 def check_top_k(workload: TransformerWorkload, arch: AttentionSpec) -> None:
@@ -171,6 +189,6 @@ def _layer_report(block: str, stage: Stage, cost: StageCost, dsp: int, arch: Att
         stall_cycles=cycles - compute, latency_s=cycles_to_seconds(cycles, arch.clock_mhz),
         energy_pj=float(sum(breakdown.values())), energy_breakdown_pj=breakdown,
         utilization=macs / capacity if capacity else 0.0, macs=macs, nonzero_weight_fraction=None,
-        mapping=f"{dsp} DSP x {arch.dsp_pool.macs_per_dsp} MAC", extra=extra,
+        mapping=f"{dsp} DSP x {arch.dsp_pool.macs_per_dsp} MAC", extra=extra, action_counts=counted_actions(counts),
     )
 

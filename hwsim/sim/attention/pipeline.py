@@ -6,7 +6,7 @@ same sequence's previous pass (the previous layer) to leave the last machine.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from hwsim.jit import njit
 
 
 @njit(cache=True)

@@ -16,9 +16,14 @@ neuron units.  A time step runs group after group; for each group the core
 4. spends one cycle to fire, reset, leak for the next step, and emit the group's spikes
    (2 and 4 are :data:`FIRE_CYCLES`).
 
-A clock-driven core that skips empty steps (Spiker) takes a single marker beat for a step
-without any input event, as an event-driven core does, instead of scanning every input; the
-fire phase (and so the leak and the refractory count) still runs in that step.
+A step without any input event is one end-of-step marker beat.  Nothing is in flight then (no
+weight to read, nothing to drain), so the core fires group 0 in the marker's own cycle and
+each later group in one cycle of its own: :data:`EMPTY_STEP_CYCLES` is 1 per group, what
+Spiker's ``sample_spikes`` state spends on an empty step.  The fire phase (and so the leak and
+the refractory count) still runs in that step.  If the step inhibits, the marker's cycle
+instead scans the first feedback line, and the group scans the other ``N - 1`` and fires, so
+an empty inhibiting step costs ``1 + N`` per group.  A clock-driven core that skips empty steps
+(Spiker) takes the same marker instead of scanning every input.
 
 Group 0 reads the beats from the input stream and keeps them; later groups replay them from
 that buffer at the same rate.  Clearing the state once per inference is one control beat
@@ -37,8 +42,9 @@ import numpy as np
 FIRE_CYCLES = 2
 """Per step and group after the input beats: drain the weight-read pipeline, then fire/reset/leak/output."""
 
-EMPTY_STEP_CYCLES = 1 + FIRE_CYCLES
-"""Event-driven, per group, for a step with no active input: the marker beat, then the fire phase."""
+EMPTY_STEP_CYCLES = 1
+"""Per group, a step with no active input (event-driven or skipping): the marker beat fires group 0
+in its own cycle, every later group fires in one cycle (no beat to read, nothing to drain)."""
 
 SETUP_CYCLES = 1
 """Once per inference: the clear beat (all membrane rows invalidated in one cycle)."""
@@ -57,8 +63,8 @@ class SnnCoreTiming:
     fire_cycles
         Per step and group: leak + fire + reset + spike output (after the input beats).
     empty_step_cycles
-        Event-driven only: a step with no active input costs this (per group) instead of the
-        input phase + fire.
+        A step with no active input costs this (per group) instead of the input phase + fire,
+        on a core that skips empty steps (event-driven, or ``skip_empty_steps``).
     setup_cycles
         Once per inference (state reset).
     skip_empty_steps

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from hwsim import __version__
-from hwsim.cost.pricing import price_counts
+from hwsim.cost.pricing import counted_actions, price_counts
 from hwsim.errors import SimulationError
-from hwsim.report.model import LayerReport, Report, Totals
+from hwsim.report.model import LayerReport, Report, Totals, summed
 from hwsim.sim.attention.stages import PASSES
 from hwsim.sim.roofline.kernels import Kernel, layer_kernel, stage_kernels
 from hwsim.spec.roofline import RooflineSpec
@@ -65,24 +65,28 @@ def simulate_network(model: TransformerWorkload | Network, arch: RooflineSpec) -
     for block in workload.blocks:
         for stage in (s for passes in PASSES[block.kind] for s in passes):
             seconds = stage_seconds[stage]
-            breakdown = price_counts({"device.active_us": seconds * 1e6}, table)
+            counts = {"device.active_us": seconds * 1e6}
+            breakdown = price_counts(counts, table)
             cycles = int(round(seconds * arch.clock_mhz * 1e6))
             layers.append(LayerReport(
                 name=f"{block.name}.{stage.value}", kind=stage.value, cycles=cycles, compute_cycles=cycles,
                 stall_cycles=0, latency_s=seconds, energy_pj=float(sum(breakdown.values())),
                 energy_breakdown_pj=breakdown, utilization=arch.compute_efficiency.value, macs=stage_macs[stage],
                 nonzero_weight_fraction=None, mapping=f"{arch.device.value}, batch {arch.batch_sequences}",
+                action_counts=counted_actions(counts),
             ))
     for layer in outside:
         kernel = layer_kernel(layer)
         seconds = kernel_seconds(kernel, arch)
-        breakdown = price_counts({"device.active_us": seconds * 1e6}, table)
+        counts = {"device.active_us": seconds * 1e6}
+        breakdown = price_counts(counts, table)
         cycles = int(round(seconds * arch.clock_mhz * 1e6))
         layers.append(LayerReport(
             name=layer.name, kind=layer.kind.value, cycles=cycles, compute_cycles=cycles, stall_cycles=0,
             latency_s=seconds, energy_pj=float(sum(breakdown.values())), energy_breakdown_pj=breakdown,
             utilization=arch.compute_efficiency.value, macs=kernel.macs, nonzero_weight_fraction=None,
             mapping=f"{arch.device.value}, one kernel outside the encoder stack",
+            action_counts=counted_actions(counts),
         ))
     latency_s = sum(layer.latency_s for layer in layers)
     energy_pj = sum(layer.energy_pj for layer in layers)
@@ -97,8 +101,9 @@ def simulate_network(model: TransformerWorkload | Network, arch: RooflineSpec) -
     }
     totals = Totals(
         cycles=sum(layer.cycles for layer in layers), latency_s=latency_s, energy_pj=energy_pj,
-        energy_breakdown_pj={"device.active_us": energy_pj}, area_mm2=0.0, area_breakdown_mm2={},
+        energy_breakdown_pj=summed(layers, "energy_breakdown_pj"), area_mm2=0.0, area_breakdown_mm2={},
         power_w=power_w(energy_pj, latency_s), macs=sum(layer.macs for layer in layers), extra=extra,
+        action_counts=summed(layers, "action_counts"),
     )
     return Report(workload.name, arch.name, "roofline", arch.clock_mhz, totals, tuple(layers),
                   workload.describe(), __version__)

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwsim.sim.blocks.snn_core import empty_steps, inhibiting_steps, inhibition_reads, step_cycles, step_row_reads
+from hwsim.func.lif import RunResult
 from hwsim.spec.snn import SnnSpec
+from hwsim.workload.snn import SnnNetwork
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,12 @@ def layer_cycles(active: np.ndarray, fired: np.ndarray, *, inputs: int, neurons:
 def host_cycles(arch: SnnSpec, inputs: int, outputs: int) -> int:
     """Per inference: writing ``inputs`` intensities and reading ``outputs`` counters."""
     return arch.host.load_cycles_per_input * inputs + arch.host.readout_cycles_per_neuron * outputs
+
+
+def sample_cycles(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> np.ndarray:
+    """(B,) cycles of every sample of a functional run: the host's transfers plus every layer's core."""
+    total = np.full(run.counts.shape[0], host_cycles(arch, net.layers[0].inputs, net.layers[-1].neurons), np.int64)
+    for index, layer in enumerate(net.layers):
+        total += layer_cycles(run.active_inputs[:, index, :], run.fired[:, index, :],
+                              inputs=layer.inputs, neurons=layer.neurons, arch=arch).cycles
+    return total

@@ -16,17 +16,15 @@ its layers' core cycles plus the host's transfers.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 
 from hwsim import __version__
 from hwsim.cost.fpga_snn import estimate_resources
-from hwsim.cost.pricing import price_counts
+from hwsim.cost.pricing import counted_actions, price_counts
 from hwsim.cost.snn import energy_table_pj
 from hwsim.errors import MappingError, SimulationError
 from hwsim.func.lif import RunResult, run_network
-from hwsim.report.model import LayerReport, Report, Totals
+from hwsim.report.model import LayerReport, OtherPart, Report, Totals, summed
 from hwsim.sim.blocks.snn_core import groups
 from hwsim.sim.snn.cycles import host_cycles, layer_cycles
 from hwsim.spec.snn import SnnSpec
@@ -75,7 +73,8 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
     samples = run.counts.shape[0]
     steps = net.time_steps
     table = energy_table_pj(arch)
-    per_sample = np.full(samples, host_cycles(arch, net.layers[0].inputs, net.layers[-1].neurons), dtype=np.int64)
+    host = host_cycles(arch, net.layers[0].inputs, net.layers[-1].neurons)
+    per_sample = np.full(samples, host, dtype=np.int64)
     layers: list[LayerReport] = []
     for index, layer in enumerate(net.layers):
         lc = layer_cycles(run.active_inputs[:, index, :], run.fired[:, index, :],
@@ -95,7 +94,8 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
             "input.encode": samples * steps * layer.inputs if index == 0 and net.encoding.kind is not EncodingKind.DIRECT else 0,
             "step.skip": int(lc.skipped_steps.sum()),
         }
-        breakdown = {k: v / samples for k, v in price_counts(counts, table).items()}
+        per_inference = {k: v / samples for k, v in counted_actions(counts).items()}
+        breakdown = price_counts(per_inference, table)
         cycles = int(round(float(lc.cycles.mean())))
         layers.append(LayerReport(
             name=layer.name, kind=f"snn_{layer.kind.value}", cycles=cycles, compute_cycles=cycles, stall_cycles=0,
@@ -112,14 +112,20 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
                 "inhibition_steps_per_inference": float(lc.inhibition_steps.sum() / samples),
                 "input_spike_rate": events / (samples * steps * layer.inputs),
             },
+            action_counts=per_inference,
         ))
     batch_cycles = int(per_sample.sum())
-    breakdown: Counter[str] = Counter()
-    for layer in layers:
-        breakdown.update(layer.energy_breakdown_pj)
-    breakdown.update({k: v / samples for k, v in price_counts({"fpga.static_cycle": batch_cycles}, table).items()})
-    energy_pj = float(sum(breakdown.values()))
     latency = cycles_to_seconds(per_sample.astype(np.float64), arch.clock_mhz)
+    static_counts = {"fpga.static_cycle": batch_cycles / samples}
+    static_pj = price_counts(static_counts, table)
+    # Every number is per inference; what no layer owns is listed, so the rows add up to the totals.
+    other = OtherPart(
+        reason="host I/O (loading the input, reading the result) and static power over the whole inference; "
+               f"cycles: the host's {host} less the rounding of the layers' mean cycles",
+        cycles=int(round(float(per_sample.mean()))) - sum(layer.cycles for layer in layers), latency_s=float(latency.mean()) - sum(layer.latency_s for layer in layers),
+        energy_pj=float(sum(static_pj.values())), energy_breakdown_pj=static_pj,
+        action_counts=counted_actions(static_counts))
+    energy_pj = sum(layer.energy_pj for layer in layers) + other.energy_pj
     resources = estimate_resources(net, arch)
     extra: dict[str, object] = {
         "samples": samples,
@@ -139,9 +145,10 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
     if len(net.test_labels) == samples:
         extra["accuracy"] = float(np.mean(run.predictions == net.test_labels))
     totals = Totals(
-        cycles=int(round(float(per_sample.mean()))), latency_s=float(latency.mean()), energy_pj=energy_pj,
-        energy_breakdown_pj=dict(sorted(breakdown.items())), area_mm2=0.0, area_breakdown_mm2={},
+        cycles=sum(layer.cycles for layer in layers) + other.cycles, latency_s=float(latency.mean()), energy_pj=energy_pj,
+        energy_breakdown_pj=summed([*layers, other], "energy_breakdown_pj"), area_mm2=0.0, area_breakdown_mm2={},
         power_w=power_w(energy_pj, float(latency.mean())), macs=sum(layer.macs for layer in layers), extra=extra,
+        action_counts=summed([*layers, other], "action_counts"), other=other,
     )
     workload = {
         "dataset": net.dataset, "samples": samples, "time_steps": steps, "encoding": net.encoding.kind.value,

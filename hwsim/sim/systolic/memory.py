@@ -16,7 +16,8 @@ says where the two differ):
 
 With ``buffer_model: scalesim`` the stall and prefetch cycles instead come from SCALE-Sim's
 buffer policy replayed cycle by cycle (:mod:`.scalesim_memory`); the DRAM word counts stay
-this module's.
+this module's.  With ``buffer_model: fold`` they come from the RTL array's fold buffers
+(:mod:`.fold_buffers`).
 """
 
 from __future__ import annotations
@@ -145,6 +146,11 @@ def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, f
 
         replayed = scalesim_memory(layer, shape, assignment, folds, spec, ifmap_hw)
         stall_cycles, prefetch_cycles = replayed.stall_cycles, replayed.prefetch_cycles
+    elif spec.buffer_model is BufferModel.FOLD:
+        from hwsim.sim.systolic.fold_buffers import fold_timing
+
+        timing = fold_timing(shape, assignment, folds, spec)
+        stall_cycles, prefetch_cycles = timing.stall_cycles, timing.before_cycles + timing.after_cycles
     return MemoryTraffic(
         dram_words=MappingProxyType(dram),
         stall_cycles=stall_cycles,

@@ -168,7 +168,7 @@ def default_mapping(network: object, spec: SystolicSpec) -> NetworkMapping | Non
     ``scalesim`` buffer model, whose traffic and stalls are SCALE-Sim's, or for a workload
     that is not a layer network (the engine then says why).
     """
-    if spec.buffer_model is BufferModel.SCALESIM or not isinstance(network, Network):
+    if spec.buffer_model is not BufferModel.ANALYTIC or not isinstance(network, Network):
         return None
     from hwsim.mapping.network import map_network
 
@@ -186,6 +186,11 @@ def simulate_network(network: Network, spec: SystolicSpec, *, mapping: NetworkMa
         raise SimulationError(
             f"model '{getattr(network, 'name', network)}' is not a layer network; arch '{spec.name}' "
             "(systolic) runs conv/linear networks"
+        )
+    if mapping is not None and spec.buffer_model is BufferModel.FOLD:
+        raise SimulationError(
+            f"arch '{spec.name}': buffer_model fold (the RTL array's fold buffers) follows the engine's fold "
+            "order, not a loop nest; drop --mapping or --set buffer_model=analytic"
         )
     if mapping is not None and spec.buffer_model is BufferModel.SCALESIM:
         raise SimulationError(

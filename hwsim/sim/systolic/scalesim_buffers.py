@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from hwsim.jit import njit
 
 from hwsim.sim.systolic.demand import IDLE
 from hwsim.sim.systolic.scalesim_drain import ACTIVE_FRACTION, SETS_PER_BUFFER, BufferReplay

@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from hwsim.errors import SimulationError
+from hwsim.limits import limit_text
 from hwsim.sim.systolic import demand
 from hwsim.sim.systolic.dataflow import AxisAssignment, Operand
 from hwsim.sim.systolic.folds import FoldSchedule, GemmShape
@@ -38,6 +40,8 @@ from hwsim.workload.layers import Layer
 # single_layer_sim.py) and its ofmap buffer drains at the array's width.
 CALC_READ_WORDS_PER_CYCLE = 10
 INPUTS = (Operand.IFMAP, Operand.FILTER)
+# Entries of one replay array (int64): 1 GiB each, far above any layer SCALE-Sim itself runs.
+MAX_REPLAY_ELEMENTS = 1 << 27
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,24 @@ def calc_read_start_cycle(size_words: int, distinct: int, first_request_line: in
     return -math.ceil(sets * words_per_set / CALC_READ_WORDS_PER_CYCLE)
 
 
+def check_replay_size(layer: Layer, shape: GemmShape, folds: FoldSchedule, lanes: int, *, user: bool) -> None:
+    """Refuse a layer whose replay arrays would exceed ``MAX_REPLAY_ELEMENTS`` before any is allocated.
+
+    The replay holds one entry per array line (CALC) and, in USER mode, one address per line
+    and lane plus the im2col address matrices of both inputs.
+    """
+    lines = folds.folds * folds.fold_cycles
+    need = {"array lines": lines}
+    if user:
+        need.update({"line x lane addresses": lines * lanes, "ifmap addresses": shape.M * shape.K,
+                     "filter addresses": shape.K * shape.N})
+    what, largest = max(need.items(), key=lambda kv: kv[1])
+    if largest > MAX_REPLAY_ELEMENTS:
+        raise SimulationError(
+            f"layer '{layer.name}': SCALE-Sim's buffer replay would hold {largest:,} {what}, more than the limit of "
+            f"{limit_text(MAX_REPLAY_ELEMENTS)}; use --set buffer_model=analytic (the fold model's closed forms)")
+
+
 def scalesim_memory(layer: Layer, shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
                     spec: SystolicSpec, ifmap_hw: tuple[int, int] | None = None) -> ScalesimMemory:
     """Stalls and prefetch cycles of one group of ``layer`` in SCALE-Sim's memory system.
@@ -78,6 +100,7 @@ def scalesim_memory(layer: Layer, shape: GemmShape, assignment: AxisAssignment, 
     (SCALE-Sim's read buffers never stall there).
     """
     rows, cols = spec.array.rows, spec.array.cols
+    check_replay_size(layer, shape, folds, max(rows, cols), user=not spec.dram.is_calc)
     sizes = tuple(spec.sram_words(kb) for kb in (spec.sram.ifmap_kb, spec.sram.filter_kb, spec.sram.ofmap_kb))
     ofmap_words = demand.ofmap_words_per_line(shape, assignment, folds, rows, cols)
     if spec.dram.is_calc:

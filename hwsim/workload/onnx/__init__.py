@@ -21,6 +21,7 @@ from hwsim.workload.onnx.graph import prepare
 from hwsim.workload.onnx.lower import Lowering
 from hwsim.workload.onnx.options import OnnxOptions, parse_options
 from hwsim.workload.onnx.transformer_view import recognise_encoder
+from hwsim.workload.sizes import check_layer_sizes
 
 __all__ = ["OnnxOptions", "load_onnx", "load_onnx_model", "parse_options"]
 
@@ -34,6 +35,7 @@ def load_onnx(path: Path, options: OnnxOptions = OnnxOptions()) -> Network:
     if not any(layer.macs for layer in lowering.layers):
         raise WorkloadError(f"{path}: no convolution, linear layer or matrix product found")
     layers = tuple(lowering.layers)
+    check_layer_sizes(layers, str(path))
     quant_kinds = sorted({layer.weight_quant.label for layer in layers if layer.weight_quant is not None
                           and layer.kind.value in ("conv", "linear")})
     notes: dict[str, Any] = {

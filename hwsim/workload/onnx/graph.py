@@ -10,12 +10,16 @@ folded: their integers are the weights the accelerator stores.
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from hwsim.errors import WorkloadError
+from hwsim.input_files import open_regular
+from hwsim.limits import MAX_DIM, MAX_ONNX_BYTES, MAX_ONNX_CONSTANT, MAX_ONNX_NODES, limit_text
 from hwsim.workload.onnx.options import OnnxOptions
 from hwsim.extras import require
 
@@ -64,6 +68,11 @@ def read_model(path: Path):
     require("onnx", f"{path}: reading an ONNX model")
     import onnx
 
+    with open_regular(Path(path), "ONNX model", WorkloadError) as handle:
+        size = os.fstat(handle.fileno()).st_size
+    if size > MAX_ONNX_BYTES:
+        raise WorkloadError(f"{path}: {size / (1 << 20):,.0f} MiB is more than the {MAX_ONNX_BYTES >> 20:,} MiB limit "
+                            "of an ONNX model")
     try:
         model = onnx.load(str(path))
     except FileNotFoundError:
@@ -72,21 +81,39 @@ def read_model(path: Path):
         raise WorkloadError(f"{path}: not a readable ONNX model ({type(exc).__name__})") from None
     if not model.graph.node:
         raise WorkloadError(f"{path}: the graph has no nodes")
+    if len(model.graph.node) > MAX_ONNX_NODES:
+        raise WorkloadError(f"{path}: {len(model.graph.node):,} nodes, more than the limit of {MAX_ONNX_NODES:,}")
     if model.functions:
         from onnx import inliner
 
-        model = inliner.inline_local_functions(model)
+        try:
+            model = inliner.inline_local_functions(model)
+        except Exception as exc:
+            raise WorkloadError(f"{path}: its local functions cannot be inlined ({_first_line(exc)})") from None
     return model
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+def _constant(path: Path, tensor) -> np.ndarray:
+    """An initializer as an array; its declared size is checked against the bytes it holds first."""
+    from onnx import numpy_helper
+
+    try:
+        return numpy_helper.to_array(tensor)
+    except Exception as exc:  # dims that do not match the data, unknown data types, missing external files
+        raise WorkloadError(f"{path}: initializer '{tensor.name}' cannot be read ({_first_line(exc)})") from None
 
 
 def prepare(path: Path, options: OnnxOptions):
     """Read ``path`` and settle every shape (see the module docstring)."""
-    from onnx import numpy_helper
-
     model = read_model(path)
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
     graph = model.graph
-    consts: dict[str, np.ndarray] = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    consts: dict[str, np.ndarray] = {t.name: _constant(path, t) for t in graph.initializer}
     inputs = _settle_inputs(path, graph, consts, options)
     real_inputs = [v for v in graph.input if v.name not in consts]
     nodes = list(graph.node)
@@ -186,6 +213,9 @@ def _settle_inputs(path: Path, graph, consts: dict[str, np.ndarray], options: On
                 raise WorkloadError(
                     f"{path}: input '{value.name}' dim {axis} is symbolic ('{label}'): give its size with "
                     f"--set workload.input_shape=... or workload.seq_len=N")
+            if size > MAX_DIM:
+                raise WorkloadError(f"{path}: input '{value.name}' dim {axis} = {size:,} ({source}) exceeds the limit "
+                                    f"of {limit_text(MAX_DIM)}")
             dim.Clear()
             dim.dim_value = size
             dims.append(size)
@@ -259,6 +289,7 @@ def _evaluate(path: Path, node, consts, shapes, opset: int):
     live = [name for name in node.input if name]
     if not live or any(name not in consts for name in live):
         return None
+    _check_fold_size(path, node, consts, shapes)
     if op in _NUMPY_FOLD:
         attrs = {a.name: a for a in node.attribute}
         return _NUMPY_FOLD[op]([consts[name] if name else None for name in node.input], attrs)
@@ -267,7 +298,47 @@ def _evaluate(path: Path, node, consts, shapes, opset: int):
     feeds = {name: consts[name] for name in live}
     try:
         return ReferenceEvaluator(node, opsets={"": opset}).run(None, feeds)
+    except MemoryError:
+        raise WorkloadError(f"{path}: node '{node.name or node.output[0]}' ({op}): its constant output does not fit "
+                            "in memory") from None
     except Exception as exc:  # the reference implementation names what it cannot evaluate
         where = f"node '{node.name or node.output[0]}' ({op})"
         raise WorkloadError(f"{path}: {where}: cannot evaluate its constant inputs ({type(exc).__name__}: "
                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+
+
+def _check_fold_size(path: Path, node, consts: dict[str, np.ndarray], shapes) -> None:
+    """Refuse to compute a constant larger than its inputs and than MAX_ONNX_CONSTANT, before computing it.
+
+    A fold may always produce as many elements as its inputs hold (a Transpose of a weight);
+    beyond that, MAX_ONNX_CONSTANT.  The size comes from shape inference where it knows the
+    output, else from the operator's own rule for the generators whose output size is a value
+    (ConstantOfShape, Range, Expand, Tile).
+    """
+    sizes = [math.prod(shapes[name]) for name in node.output if name and shapes.get(name) is not None]
+    try:
+        value = [consts[name] if name else None for name in node.input]
+        if node.op_type == "ConstantOfShape":
+            sizes.append(math.prod(int(d) for d in np.asarray(value[0]).reshape(-1)))
+        elif node.op_type == "Range" and len(value) == 3:
+            start, limit, delta = (float(np.asarray(v).reshape(-1)[0]) for v in value)
+            sizes.append(max(0, math.ceil((limit - start) / delta)) if delta else 0)
+        elif node.op_type == "Expand" and len(value) == 2:
+            sizes.append(math.prod(max(int(a), int(b)) for a, b in _aligned(np.shape(value[0]), value[1])))
+        elif node.op_type == "Tile" and len(value) == 2:
+            sizes.append(np.asarray(value[0]).size * math.prod(int(r) for r in np.asarray(value[1]).reshape(-1)))
+        held = sum(int(np.asarray(consts[name]).size) for name in node.input if name and name in consts)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return  # malformed operands: the evaluator reports them
+    largest = max(sizes, default=0)
+    if largest > max(MAX_ONNX_CONSTANT, held):
+        raise WorkloadError(
+            f"{path}: node '{node.name or node.output[0]}' ({node.op_type}): computing its constant output means "
+            f"{largest:,} elements, more than the limit of {limit_text(MAX_ONNX_CONSTANT)}")
+
+
+def _aligned(shape: tuple[int, ...], target) -> list[tuple[int, int]]:
+    """``shape`` and the Expand target shape, right-aligned with ones."""
+    target = [int(d) for d in np.asarray(target).reshape(-1)]
+    rank = max(len(shape), len(target))
+    return list(zip([1] * (rank - len(shape)) + list(shape), [1] * (rank - len(target)) + target))

@@ -1,0 +1,43 @@
+"""The ``fold`` buffer model: stalls and prefetch of the fold buffers hwsim's RTL array has.
+
+``hwsim rtl generate systolic_array`` builds, per input, one fold buffer (two when the spec
+double-buffers its SRAMs) holding one fold's lines, refilled from DRAM at the spec's words
+per cycle while the fold before runs, and output tiles drained the same way
+(:mod:`hwsim.sim.blocks.systolic_array`).  With ``buffer_model: fold`` the engine takes a
+layer's stall cycles (the gaps between folds) and its prefetch cycles (before the first
+fold, after the last) from that machine, so that the engine's cycles are the RTL's, cycle
+for cycle.  One element moves as one word (the RTL's streams carry elements), as with
+SCALE-Sim's buffer replay; the DRAM word counts stay the analytic model's.
+"""
+
+from __future__ import annotations
+
+from hwsim.sim.blocks.systolic_array import LayerCommand, LayerTiming, layer_timing, side_of_operand
+from hwsim.sim.systolic.dataflow import AxisAssignment
+from hwsim.sim.systolic.folds import FoldSchedule, GemmShape
+from hwsim.spec.systolic import CALC, SystolicSpec
+
+
+def words_per_beat(spec: SystolicSpec) -> dict[str, int]:
+    """Words each DRAM stream moves per cycle (``ifmap``, ``filter``, ``ofmap``).
+
+    A beat moves at most one buffer line (the widest a buffer's write port is); ``calc``
+    moves a whole line.
+    """
+    sides = side_of_operand(spec.dataflow)
+    lanes = {"left": spec.array.rows, "top": spec.array.cols}
+    line = {"ifmap": lanes[sides["ifmap"]], "filter": lanes[sides["filter"]], "ofmap": spec.array.cols}
+    per_cycle = {"ifmap": spec.dram.ifmap_words_per_cycle, "filter": spec.dram.filter_words_per_cycle,
+                 "ofmap": spec.dram.ofmap_words_per_cycle}
+    return {k: line[k] if v == CALC else min(int(v), line[k]) for k, v in per_cycle.items()}
+
+
+def fold_timing(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule, spec: SystolicSpec) -> LayerTiming:
+    """Every fold's start and the last output beat of one layer (one group) on the RTL's buffers."""
+    cmd = LayerCommand(rows_dim=shape.size(assignment.rows), cols_dim=shape.size(assignment.cols),
+                       time=shape.size(assignment.time), ext_rows=folds.used_rows, ext_cols=folds.used_cols)
+    sides = side_of_operand(spec.dataflow)
+    beat = words_per_beat(spec)
+    side_words = {sides[name]: beat[name] for name in ("ifmap", "filter")}
+    return layer_timing(spec.dataflow, cmd, bandwidth_left=side_words["left"], bandwidth_top=side_words["top"],
+                        bandwidth_out=beat["ofmap"], halves=2 if spec.sram.double_buffered else 1)
