@@ -116,6 +116,8 @@ _UNARY = frozenset({"$not", "$neg", "$pos"})
 _SHIFT_LEFT = frozenset({"$shl", "$sshl"})
 _SHIFT_RIGHT = frozenset({"$shr", "$sshr", "$shift"})
 _COMPARE = frozenset({"$eq", "$ne", "$eqx", "$nex", "$lt", "$le", "$gt", "$ge"})
+# every result bit depends on every operand bit: computed at max(A, B, Y) bits, as Verilog does
+_DIVIDE = frozenset({"$div", "$mod", "$divfloor", "$modfloor"})
 
 
 @dataclass
@@ -220,11 +222,30 @@ class _Widths:
                     cell.connects[f"\\{port}"] = self.reduce_bool(cell.connects[f"\\{port}"],
                                                                    cell.width(f"\\{port}_WIDTH"))
                     cell.params[f"\\{port}_WIDTH"] = "1"
+        elif kind in _DIVIDE:
+            self._divide(cell)
         elif kind in _COMPARE:
             w = max(cell.width("\\A_WIDTH"), cell.width("\\B_WIDTH"))
             both = cell.signed("\\A_SIGNED") and cell.signed("\\B_SIGNED")
             self._operand(cell, "A", w, both)
             self._operand(cell, "B", w, both)
+
+    def _divide(self, cell: _Cell) -> None:
+        """Operands and result at max(A, B, Y) bits; a narrower Y takes the low bits of a wider wire."""
+        y = cell.width("\\Y_WIDTH")
+        w = max(cell.width("\\A_WIDTH"), cell.width("\\B_WIDTH"), y)
+        both = cell.signed("\\A_SIGNED") and cell.signed("\\B_SIGNED")
+        self._operand(cell, "A", w, both)
+        self._operand(cell, "B", w, both)
+        if y < w:
+            self.counter += 1
+            name = f"$widths${self.counter}"
+            self.new_wires.append(f"  wire width {w} {name}")
+            result = cell.connects["\\Y"]
+            self.new_lines.append(f"  connect {result} {name} [{y - 1}:0]")
+            self.wire_widths[name] = w
+            cell.connects["\\Y"] = name
+            cell.params["\\Y_WIDTH"] = str(w)
 
     def _operand(self, cell: _Cell, port: str, target: int, signed: bool) -> None:
         width = cell.width(f"\\{port}_WIDTH")
