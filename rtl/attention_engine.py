@@ -5,10 +5,10 @@ A request is one head's sequence of L tokens.  ``i_stream`` loads it, one token 
 score-to-exponent multiplier), ``last`` on the final token; rows go to memories of
 ``max_len`` words.  Then, for each query i in turn:
 
-* every key j is streamed through :class:`~hwsim.rtl.lut_score_unit.LutScoreUnit` (``lanes = D``:
+* every key j is read from its memory and streamed through :class:`~hwsim.rtl.lut_score_unit.LutScoreUnit` (``lanes = D``:
   one beat per key) into :class:`~hwsim.rtl.topk_unit.TopkUnit`, which emits the k kept keys;
-* as each kept key comes out, its exact 8-bit score ``q8_i . k8_j`` is computed and the
-  running maximum kept (``k`` cycles, overlapped with the top-k output);
+* as each kept key comes out, its row is read and, a cycle later, its exact 8-bit score
+  ``q8_i . k8_j`` computed and the running maximum kept (overlapped with the top-k output);
 * ``k`` cycles turn the scores into base-2 weights (shift + 16-entry table), one cycle divides
   ``2**32`` by their sum, ``k`` cycles accumulate ``e_j * v8_j`` over D lanes;
 * the output row (D elements with 8 fraction bits) goes out on ``o_stream``, ``last`` on query L-1.
@@ -16,7 +16,9 @@ score-to-exponent multiplier), ``last`` on the final token; rows go to memories 
 Every number is :mod:`hwsim.func.attention_fixed`'s, bit for bit, and one request takes
 ``hwsim.sim.blocks.attention_engine.request_cycles(L, k)`` cycles when no one stalls it.
 Queries are processed one after another (no overlap): small and easy to prove, not fast.
-The memories have asynchronous reads, so Yosys maps them to LUT RAM, not block RAM.
+The memories have synchronous read ports, so Yosys may map them to block RAM (it picks LUT
+RAM for the shallow ones of small ``max_len``); each read costs a cycle where its data is
+needed at once (feeding the score unit, the kept key's row), two per query.
 """
 
 from __future__ import annotations
@@ -119,10 +121,11 @@ class AttentionEngine(wiring.Component):
         m.submodules.k_mem = k_mem = Memory(shape=k_row, depth=self._max_len, init=[])
         m.submodules.v_mem = v_mem = Memory(shape=inp.payload.v8.shape(), depth=self._max_len, init=[])
         q_wr, k_wr, v_wr = q_mem.write_port(), k_mem.write_port(), v_mem.write_port()
-        q_rd = q_mem.read_port(domain="comb")
-        k_feed = k_mem.read_port(domain="comb")      # keys streamed to the score unit
-        k_kept = k_mem.read_port(domain="comb")      # the kept key top-k is emitting
-        v_rd = v_mem.read_port(domain="comb")
+        # synchronous reads (block RAM): the data is there the cycle after the address
+        q_rd = q_mem.read_port()
+        k_feed = k_mem.read_port()       # keys streamed to the score unit
+        k_kept = k_mem.read_port()       # the kept key top-k has just emitted
+        v_rd = v_mem.read_port()
 
         phase = Signal(Phase)
         length = Signal(addr)      # L of the current request
@@ -156,35 +159,43 @@ class AttentionEngine(wiring.Component):
                 m.d.sync += [length.eq(wr + 1), wr.eq(0), query.eq(0), fed.eq(0), scored.eq(0),
                              phase.eq(Phase.SELECT)]
 
-        # select: keys through the score unit into top-k
-        m.d.comb += [q_rd.addr.eq(query), k_feed.addr.eq(fed),
-                     score.i_stream.valid.eq((phase == Phase.SELECT) & (fed < length)),
+        # select: keys through the score unit into top-k; ``offered`` says the read port holds
+        # key fed-1 for the score unit (the read advances only when that beat is taken)
+        offered = Signal()
+        advance = ~offered | score.i_stream.ready
+        more = (phase == Phase.SELECT) & (fed < length)
+        m.d.comb += [q_rd.addr.eq(query), k_feed.addr.eq(fed), k_feed.en.eq(advance),
+                     score.i_stream.valid.eq(offered),
                      score.i_stream.payload.q.eq(q_rd.data.q4), score.i_stream.payload.k.eq(k_feed.data.k4),
                      score.i_stream.payload.last.eq(1)]
-        with m.If(score.i_stream.valid & score.i_stream.ready):
-            m.d.sync += fed.eq(fed + 1)
+        with m.If(advance):
+            m.d.sync += offered.eq(more)
+            with m.If(more):
+                m.d.sync += fed.eq(fed + 1)
         m.d.comb += [topk.i_stream.valid.eq(score.o_stream.valid), score.o_stream.ready.eq(topk.i_stream.ready),
                      topk.i_stream.payload.score.eq(score.o_stream.payload),
                      topk.i_stream.payload.last.eq(scored == length - 1)]
         with m.If(topk.i_stream.valid & topk.i_stream.ready):
             m.d.sync += scored.eq(scored + 1)
 
-        # exact scores of the kept keys as top-k emits them
+        # exact scores of the kept keys: top-k's output addresses the key, whose row arrives
+        # the next cycle (``got``), when its score is computed and shifted in
+        emitted = topk.o_stream.valid & topk.o_stream.ready
+        got, got_last, seen = Signal(), Signal(), Signal()
         m.d.comb += [topk.o_stream.ready.eq(phase == Phase.SELECT), k_kept.addr.eq(topk.o_stream.payload.index)]
+        m.d.sync += [got.eq(emitted), got_last.eq(emitted & topk.o_stream.payload.last)]
+        with m.If(emitted):
+            m.d.sync += [kept[0].eq(topk.o_stream.payload.index)] + [kept[j].eq(kept[j - 1]) for j in range(1, K)]
         dot = Signal(signed(exact_bits))
         m.d.comb += dot.eq(_tree_sum([q_rd.data.q8[d] * k_kept.data.k8[d] for d in range(D)]))
-        with m.If(topk.o_stream.valid & topk.o_stream.ready):
-            m.d.sync += [exact[0].eq(dot), kept[0].eq(topk.o_stream.payload.index)]
-            m.d.sync += [exact[j].eq(exact[j - 1]) for j in range(1, K)]
-            m.d.sync += [kept[j].eq(kept[j - 1]) for j in range(1, K)]
-            with m.If(topk.o_stream.payload.last):
-                m.d.sync += [phase.eq(Phase.EXP), step.eq(0), total.eq(0)]
-        # running maximum: the first kept entry of a query starts it
-        seen = Signal()
-        with m.If(topk.o_stream.valid & topk.o_stream.ready):
-            m.d.sync += seen.eq(~topk.o_stream.payload.last)
+        with m.If(got):
+            m.d.sync += [exact[0].eq(dot)] + [exact[j].eq(exact[j - 1]) for j in range(1, K)]
+            # running maximum: the first kept entry of a query starts it
+            m.d.sync += seen.eq(~got_last)
             with m.If(~seen | (dot > top)):
                 m.d.sync += top.eq(dot)
+            with m.If(got_last):
+                m.d.sync += [phase.eq(Phase.EXP), step.eq(0), total.eq(0)]
 
         # exp: e = table[x mod 16] >> (x >> 4), x = ((top - s) * mult) >> 16
         table = Array([Const(v, fx.EXP_BITS + 1) for v in fx.EXP2_TABLE])
@@ -206,8 +217,9 @@ class AttentionEngine(wiring.Component):
         with m.If(phase == Phase.WAIT):
             m.d.sync += phase.eq(Phase.WEIGH)
 
-        # weigh: acc_d += e_j * v8_jd, entry K-1 each cycle
-        m.d.comb += v_rd.addr.eq(kept[K - 1])
+        # weigh: acc_d += e_j * v8_jd, entry K-1 each cycle; the V row is read a cycle ahead
+        # (entry K-1 before the pass, then the entry that rotates into K-1 next)
+        m.d.comb += v_rd.addr.eq(Mux(phase == Phase.WEIGH, kept[K - 2] if K > 1 else kept[0], kept[K - 1]))
         with m.If(phase == Phase.WEIGH):
             m.d.sync += [acc[d].eq(acc[d] + weight[K - 1] * v_rd.data[d]) for d in range(D)]
             m.d.sync += [weight[0].eq(weight[K - 1])] + [weight[j].eq(weight[j - 1]) for j in range(1, K)]

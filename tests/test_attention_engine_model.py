@@ -11,10 +11,10 @@ from hwsim.sim.blocks.attention_engine import engine_head_cycles, query_cycles, 
 
 
 def test_request_cycles_hand_counted():
-    # L = 6, k = 2: load 6; a query is 6 scores + 1 latency + 2 kept out, 2 exp, 1 divide,
-    # 2 weighted sums, 1 output = 15
-    assert query_cycles(6, 2) == 15
-    assert request_cycles(6, 2) == 6 + 6 * 15
+    # L = 6, k = 2: load 6; a query is 1 key read, 6 scores + 1 latency + 2 kept out, 1 row
+    # read, 2 exp, 1 divide, 2 weighted sums, 1 output = 17
+    assert query_cycles(6, 2) == 17
+    assert request_cycles(6, 2) == 6 + 6 * 17
     with pytest.raises(ValueError, match=r"L = 3 tokens cannot keep k = 4 keys"):
         request_cycles(3, 4)
 
@@ -24,7 +24,7 @@ def test_difference_to_the_per_head_model(length, head_dim, k):
     # the per-head model overlaps the exact step with the next query's selection and loads
     # Q/K/V in the QKV stage; the sequential RTL adds exactly those cycles
     assert engine_head_cycles(length, head_dim, k) == length * (length + k)
-    assert request_cycles(length, k) - engine_head_cycles(length, head_dim, k) == length + length * (2 * k + 3)
+    assert request_cycles(length, k) - engine_head_cycles(length, head_dim, k) == length + length * (2 * k + 5)
 
 
 @pytest.mark.parametrize(("params", "message"), [

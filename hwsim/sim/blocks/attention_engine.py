@@ -2,19 +2,19 @@
 FPGA-resource estimate.
 
 A request loads its L tokens (one per cycle), then handles its queries one after another.
-One query: the score unit streams the L keys into top-k (``topk_query_cycles(L, k)``
-cycles from the first score to the last kept key, plus the score unit's
-``LATENCY_CYCLES``), ``k`` cycles of base-2 weights, one division, ``k`` cycles of weighted
-sums, one output cycle.  Nothing overlaps, so
+One query: the first key's read, the score unit streaming the L keys into top-k
+(``topk_query_cycles(L, k)`` cycles from the first score to the last kept key, plus the
+score unit's ``LATENCY_CYCLES``), the last kept key's read, ``k`` cycles of base-2 weights,
+one division, ``k`` cycles of weighted sums, one output cycle.  Nothing overlaps, so
 
-    request_cycles(L, k) = L + L * (L + 3k + 3)      (lanes = D: one beat per key)
+    request_cycles(L, k) = L + L * (L + 3k + 5)      (lanes = D: one beat per key)
 
 :func:`engine_head_cycles` is what the attention engine's per-head model
 (``hwsim.sim.attention.stages``) charges the score and top-k units for the same head with
 one unit of each: ``L * max(score_cycles, topk_query_cycles)`` = ``L * (L + k)``.  It
 overlaps the exact attention of a query with the selection of the next (on the DSP array
 and vector unit, charged separately) and loads Q/K/V in the QKV stage, so the RTL's
-sequential engine takes ``L + L * (2k + 3)`` more cycles than that figure.
+sequential engine takes ``L + L * (2k + 5)`` more cycles than that figure.
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ from hwsim.sim.attention.fpga_estimate import lut_score_resources, topk_resource
 from hwsim.sim.attention.lut_score_unit import LATENCY_CYCLES, accumulator_bits, score_cycles
 from hwsim.sim.attention.topk_unit import topk_query_cycles
 
+READ_CYCLES = 2      # the memories' synchronous reads: first key to the score unit, last kept key's row
 DIVIDE_CYCLES = 1
 OUTPUT_CYCLES = 1
 
 
 def query_cycles(length: int, k: int) -> int:
     """One query, from its first key sent to the score unit to its output row."""
-    return LATENCY_CYCLES + int(topk_query_cycles(length, k)) + k + DIVIDE_CYCLES + k + OUTPUT_CYCLES
+    return READ_CYCLES + LATENCY_CYCLES + int(topk_query_cycles(length, k)) + k + DIVIDE_CYCLES + k + OUTPUT_CYCLES
 
 
 def request_cycles(length: int, k: int) -> int:
