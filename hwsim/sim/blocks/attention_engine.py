@@ -23,6 +23,7 @@ from math import ceil
 from typing import Any, Mapping
 
 from hwsim.cost.fpga_resources import FpgaResources
+from hwsim.func import attention_fixed as fx
 from hwsim.sim.attention.fpga_estimate import lut_score_resources, topk_resources
 from hwsim.sim.attention.lut_score_unit import LATENCY_CYCLES, accumulator_bits, score_cycles
 from hwsim.sim.attention.topk_unit import topk_query_cycles
@@ -53,22 +54,37 @@ def engine_head_cycles(length: int, head_dim: int, k: int) -> int:
 def engine_resources(spec: Any, params: Mapping[str, Any]) -> FpgaResources:
     """Score unit and top-k (their own estimates) plus the exact datapath, counted from its structure.
 
-    The exact datapath: D 8x8 products for the exact score and D 16x8 for the weighted sums
-    (Yosys maps wide ones to DSP48E1s, narrow ones to LUTs; counted here as DSPs), the
-    k-entry rotating registers, D accumulators, and a 33/18-bit combinational divider
-    (about 33 x 18 LUTs on carry chains).  The memories are LUT RAM (asynchronous reads).
+    DSP48E1: per lane the exact score's 8x8 product, the weighted sum's 16x8 product (its
+    accumulator folds into the DSP's P register) and the 28x19-bit output product (four
+    slices), plus the score-to-exponent product (two slices once its operand passes 18 bits).
+    The divider (``2**32 // total``, combinational) is 33 subtract-and-select rows (Yosys
+    builds them at the numerator's plus the divisor's width, hence its many carry cells).
+    Memories: Q, V and K (K with two read ports, so two copies in block RAM) are block RAM
+    (512 x 72 per RAMB36) above 64 words and RAM32M (32 words x 6 bits, 4 LUTs) otherwise
+    (Yosys maps 16 words to LUT RAM and 256 to block RAM; the threshold between is assumed).
     """
     d, k, max_len = params["head_dim"], params["k"], params["max_len"]
     approx = accumulator_bits(d, 4)
     score = lut_score_resources(spec, {"lanes": d, "qk_bits": 4, "head_dim": d, "score_bits": None})
     index_bits = max(1, (max_len - 1).bit_length())
     topk = topk_resources(spec, {"k": k, "score_bits": approx, "index_bits": index_bits})
-    exact_bits = 2 * 7 + d.bit_length() + 2
-    acc_bits = 16 + 8 + k.bit_length() + 1
-    ff = k * (exact_bits + index_bits + 16) + d * acc_bits + 32 + 24 + 5 * 9
-    divider = 33 * 18
-    row_bits = d * (4 + 4 + 8 + 8 + 8)
-    ram_luts = ceil(max_len / 64) * row_bits * 2     # two read ports of K, one each of Q and V
-    lut = divider + ram_luts + d * acc_bits + k * 16 + 200
+    exact_bits = fx.score_bits(d)
+    counter_bits = 5 * max_len.bit_length()
+    ff = k * (exact_bits + index_bits + fx.EXP_BITS + 1) + exact_bits + 2 * (fx.EXP_BITS + 3) + counter_bits + 10
+    rows = (12 * d, 12 * d, 8 * d)          # Q (4 + 8 bits), K (4 + 8 bits), V (8 bits) per element
+    if max_len > 64:
+        bram = sum(copies * ceil(bits / 72) * ceil(max_len / 512) for bits, copies in zip(rows, (1, 2, 1)))
+        ram_luts = 0
+    else:
+        bram = 0
+        ram_luts = 4 * sum(ceil(bits / 6) for bits in rows) * ceil(max_len / 32)
+        ff += sum(rows) + rows[1]          # read registers outside the LUT RAM
+    divider_rows = fx.RECIP_BITS + 1
+    divider = divider_rows * (fx.EXP_BITS + 4)
+    dsp = 6 * d + (1 if exact_bits + 1 <= 18 else 2)
+    lut = divider + ram_luts + k * (exact_bits + fx.EXP_BITS + index_bits) + d * fx.OUT_BITS + 100
+    # Yosys's division array subtracts at the full numerator + divisor width in every row
+    total_bits = (k << fx.EXP_BITS).bit_length()
+    carry = divider_rows * ceil((divider_rows + total_bits) / 4) + ceil(exact_bits * d / 4)
     return FpgaResources(lut=score.lut + topk.lut + lut, ff=score.ff + topk.ff + ff,
-                         carry=score.carry + topk.carry + ceil(divider / 4) + ceil(d * acc_bits / 4), dsp=2 * d)
+                         carry=score.carry + topk.carry + carry, bram=bram, dsp=dsp)
