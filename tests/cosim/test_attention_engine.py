@@ -19,7 +19,7 @@ CASES = [
 
 @pytest.mark.parametrize(("sim", "params"), CASES)
 def test_attention_engine_matches_fixed_reference(sim, params, build_root):
-    result = run_testbench("attention_engine", sim, params=params, seed=3, transactions=12,
+    result = run_testbench("attention_engine", sim, params=params, seed=3, transactions=8,
                            build_root=build_root, run_tag="pytest-attention-engine")
     assert result.passed, result.first_mismatches
     assert result.output_mismatches == 0 and result.cycle_mismatches == 0
@@ -28,8 +28,8 @@ def test_attention_engine_matches_fixed_reference(sim, params, build_root):
 
 @pytest.mark.parametrize(("fault", "what"), [("no_rounding", "output"), ("extra_cycle", "cycle")])
 def test_broken_attention_engine_fails(fault, what, build_root):
-    result = run_testbench("attention_engine", "icarus", params={"fault": fault}, seed=4, transactions=6, build_root=build_root,
-                           run_tag="pytest-attention-engine-broken")
+    result = run_testbench("attention_engine", "icarus", params={"fault": fault}, seed=4, transactions=4,
+                           build_root=build_root, run_tag="pytest-attention-engine-broken")
     assert not result.passed
     wrong = result.output_mismatches if what == "output" else result.cycle_mismatches
     right = result.cycle_mismatches if what == "output" else result.output_mismatches
