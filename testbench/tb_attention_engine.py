@@ -24,7 +24,10 @@ def lanes_word(values, bits: int) -> int:
 
 
 def request_tensors(gen: np.random.Generator, length: int, head_dim: int, kind: int):
-    """Float Q, K, V of one request: Gaussian, or few distinct values (ties in the 4-bit scores)."""
+    """Float Q, K, V of one request: Gaussian, few distinct values (ties in the 4-bit scores),
+    one dominant key, or an all-zero Q (every score ties, ``mult`` is 0, the weights uniform)."""
+    if kind == 3:
+        return np.zeros((length, head_dim)), gen.normal(size=(length, head_dim)), gen.normal(size=(length, head_dim))
     if kind == 1:
         return tuple(gen.integers(-1, 2, size=(length, head_dim)).astype(float) for _ in range(3))
     if kind == 2:  # one dominant key: the softmax is nearly one-hot
@@ -40,7 +43,7 @@ def transactions(ctx, fields) -> list[Transaction]:
     out = []
     for t in range(ctx.transactions):
         length = (k, longest, k + 1)[t] if t < 3 else ctx.rng.randint(k, longest)
-        req = fixed_request(*request_tensors(gen, length, D, t % 3))
+        req = fixed_request(*request_tensors(gen, length, D, t % 4))
         beats = [pack(fields, q4=lanes_word(req.q4[i], 4), k4=lanes_word(req.k4[i], 4),
                       q8=lanes_word(req.q8[i], 8), k8=lanes_word(req.k8[i], 8), v8=lanes_word(req.v8[i], 8),
                       mult=req.mult, last=int(i == length - 1)) for i in range(length)]
