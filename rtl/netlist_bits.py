@@ -26,6 +26,11 @@ Bit = tuple  # ("w", wire, index) or ("c", "0"|"1"|"x"|"z"|...)
 _BITWISE = frozenset({"$and", "$or", "$xor", "$xnor", "$not", "$pos", "$mux", "$dff"})
 _LOW = frozenset({"$add", "$sub", "$mul", "$neg", "$shl", "$sshl"})
 _OUTPUTS = frozenset({"\\Y", "\\Q", "\\RD_DATA", "\\X", "\\CO"})
+
+
+def _is_output(cell, port: str) -> bool:
+    """Whether ``port`` of ``cell`` is driven by it (a memory read port's DATA is; a write port's is not)."""
+    return port in _OUTPUTS or (port == "\\DATA" and cell.type.startswith("$memrd"))
 # cells with an effect besides their outputs (memories, checks): never dropped
 _KEEP = ("$mem", "$print", "$check", "$assert", "$assume", "$cover", "$scopeinfo")
 _CONST = re.compile(r"([0-9]+)'([01xzm-]*)\Z")
@@ -186,7 +191,7 @@ def _used_bits(module: _Module) -> set:
     used = set()
     for cell in module.cells():
         for port, bits in cell.bits.items():
-            if port not in _OUTPUTS:
+            if not _is_output(cell, port):
                 used.update(b for b in bits if b[0] == "w")
     for _, _, rhs in module.connects():
         used.update(b for b in rhs if b[0] == "w")
@@ -203,7 +208,7 @@ def _prune_item(item: list, read) -> None:
     cell = item[1]
     if cell.type.startswith(_KEEP):
         return
-    outputs = [b for port, bits in cell.bits.items() if port in _OUTPUTS for b in bits]
+    outputs = [b for port, bits in cell.bits.items() if _is_output(cell, port) for b in bits]
     if outputs and not any(read(b) for b in outputs):
         item[0] = "dropped"
         return
@@ -221,7 +226,8 @@ def _item_bits(item: list, outputs: bool) -> list[Bit]:
     """The wire bits connection or cell ``item`` drives (``outputs``) or reads."""
     if item[0] == "connect":
         return [b for b in item[1 if outputs else 2] if b[0] == "w"]
-    return [b for port, bits in item[1].bits.items() if (port in _OUTPUTS) == outputs for b in bits if b[0] == "w"]
+    cell = item[1]
+    return [b for port, bits in cell.bits.items() if _is_output(cell, port) == outputs for b in bits if b[0] == "w"]
 
 
 def _prune(module: _Module) -> None:

@@ -22,6 +22,7 @@ RTL_BLOCKS: dict[str, str] = {
     "lif_neuron": "hwsim.rtl.lif_neuron:BLOCK",
     "snn_core": "hwsim.rtl.snn_core:BLOCK",
     "systolic_array": "hwsim.rtl.systolic_array:BLOCK",
+    "attention_engine": "hwsim.rtl.attention_engine:BLOCK",
 }
 
 
