@@ -31,7 +31,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from hwsim.func import attention_fixed as fx
-from hwsim.rtl.lut_score_unit import LutScoreUnit
+from hwsim.rtl.lut_score_unit import LutScoreUnit, tree_sum
 from hwsim.rtl.topk_unit import TopkUnit
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.attention.lut_score_unit import accumulator_bits
@@ -187,7 +187,7 @@ class AttentionEngine(wiring.Component):
         with m.If(emitted):
             m.d.sync += [kept[0].eq(topk.o_stream.payload.index)] + [kept[j].eq(kept[j - 1]) for j in range(1, K)]
         dot = Signal(signed(exact_bits))
-        m.d.comb += dot.eq(_tree_sum([q_rd.data.q8[d] * k_kept.data.k8[d] for d in range(D)]))
+        m.d.comb += dot.eq(tree_sum([q_rd.data.q8[d] * k_kept.data.k8[d] for d in range(D)]))
         with m.If(got):
             m.d.sync += [exact[0].eq(dot)] + [exact[j].eq(exact[j - 1]) for j in range(1, K)]
             # running maximum: the first kept entry of a query starts it
@@ -239,12 +239,6 @@ class AttentionEngine(wiring.Component):
             with m.If(final):
                 m.d.sync += phase.eq(Phase.LOAD)
         return m
-
-
-def _tree_sum(values: list):
-    while len(values) > 1:
-        values = [values[i] + values[i + 1] if i + 1 < len(values) else values[i] for i in range(0, len(values), 2)]
-    return values[0]
 
 
 def default_params(spec: Any) -> dict[str, Any]:

@@ -116,7 +116,7 @@ class LutScoreUnit(wiring.Component):
             m.d.comb += product.eq(Mux(negative, -magnitude, magnitude))
             products.append(product)
         beat_sum = Signal(signed(self._score_bits))
-        m.d.comb += beat_sum.eq(_tree_sum(products))
+        m.d.comb += beat_sum.eq(tree_sum(products))
 
         acc = Signal(signed(self._score_bits))
         first = Signal(init=1)             # the next beat starts a key
@@ -144,7 +144,7 @@ class LutScoreUnit(wiring.Component):
         return m
 
 
-def _tree_sum(values: list):
+def tree_sum(values: list):
     """Balanced adder tree (keeps the logic depth at log2(lanes))."""
     while len(values) > 1:
         values = [values[i] + values[i + 1] if i + 1 < len(values) else values[i] for i in range(0, len(values), 2)]
