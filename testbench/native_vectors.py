@@ -53,12 +53,17 @@ def _lanes(values: list[int], bits: int) -> int:
     return sum((int(v) & ((1 << bits) - 1)) << (bits * lane) for lane, v in enumerate(values))
 
 
-def adder_vectors(ctx: Context) -> list[Vector]:
-    from hwsim.testbench.tb_ternary_adder import transactions
-
+def _one_word_vectors(ctx: Context, transactions: Callable[..., Any]) -> list[Vector]:
+    """Blocks whose transaction ends in one output word (its low port-width bits)."""
     mask = (1 << _out_width(ctx)) - 1
     return [Vector(t.beats, [t.expected[0] & mask], t.predicted_cycles, t.label)
             for t in transactions(ctx, field_offsets(ctx.design, "i_stream__payload"))]
+
+
+def adder_vectors(ctx: Context) -> list[Vector]:
+    from hwsim.testbench.tb_ternary_adder import transactions
+
+    return _one_word_vectors(ctx, transactions)
 
 
 def skip_vectors(ctx: Context) -> list[Vector]:
@@ -92,9 +97,7 @@ def topk_vectors(ctx: Context) -> list[Vector]:
 def score_vectors(ctx: Context) -> list[Vector]:
     from hwsim.testbench.tb_lut_score_unit import transactions
 
-    mask = (1 << _out_width(ctx)) - 1
-    return [Vector(t.beats, [t.expected[0] & mask], t.predicted_cycles, t.label)
-            for t in transactions(ctx, field_offsets(ctx.design, "i_stream__payload"))]
+    return _one_word_vectors(ctx, transactions)
 
 
 def attention_vectors(ctx: Context) -> list[Vector]:
