@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hwsim.rtlflow import RtlError
+from hwsim.rtlflow.generate import write_if_changed
 from hwsim.rtlflow.pnr_report import PnrResult
 
 
@@ -41,10 +42,7 @@ def load_result(path: Path) -> PnrResult | None:
 
 
 def _write(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_if_changed(path, json.dumps(payload, indent=2) + "\n")
 
 
 def store_result(path: Path, result: PnrResult) -> None:
