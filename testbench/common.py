@@ -70,6 +70,11 @@ def pack(fields: dict[str, tuple[int, int]], **values: int) -> int:
     return word
 
 
+def lanes_word(values, bits: int) -> int:
+    """Lane 0 in the low bits, two's complement per lane."""
+    return sum((int(v) & ((1 << bits) - 1)) << (bits * lane) for lane, v in enumerate(values))
+
+
 def to_signed(value: int, width: int) -> int:
     value &= (1 << width) - 1
     return value - (1 << width) if value >> (width - 1) else value

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from hwsim.spec.arch import load_arch_spec
-from hwsim.testbench.common import Context, field_offsets, pack
+from hwsim.testbench.common import Context, field_offsets, lanes_word, pack
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,6 @@ class Vector:
 
 def _out_width(ctx: Context) -> int:
     return next(p["width"] for p in ctx.design["ports"] if p["name"] == "o_stream__payload")
-
-
-def _lanes(values: list[int], bits: int) -> int:
-    """Lane 0 in the low bits, two's complement per lane."""
-    return sum((int(v) & ((1 << bits) - 1)) << (bits * lane) for lane, v in enumerate(values))
 
 
 def _one_word_vectors(ctx: Context, transactions: Callable[..., Any]) -> list[Vector]:
@@ -81,7 +76,7 @@ def engine_vectors(ctx: Context) -> list[Vector]:
     from hwsim.testbench.tb_ternary_dot_engine import acc_width, transactions
 
     acc_bits = acc_width(ctx)
-    return [Vector(t.beats, [_lanes(list(t.expected[0]), acc_bits)], t.predicted_cycles, t.label)
+    return [Vector(t.beats, [lanes_word(list(t.expected[0]), acc_bits)], t.predicted_cycles, t.label)
             for t in transactions(ctx)]
 
 
@@ -105,7 +100,7 @@ def attention_vectors(ctx: Context) -> list[Vector]:
     from hwsim.testbench.tb_attention_engine import transactions
 
     out = field_offsets(ctx.design, "o_stream__payload")
-    return [Vector(t.beats, [pack(out, out=_lanes(list(row), OUT_BITS), last=int(i == len(t.expected) - 1))
+    return [Vector(t.beats, [pack(out, out=lanes_word(list(row), OUT_BITS), last=int(i == len(t.expected) - 1))
                              for i, row in enumerate(t.expected)], t.predicted_cycles, t.label)
             for t in transactions(ctx, field_offsets(ctx.design, "i_stream__payload"))]
 
@@ -132,7 +127,7 @@ def core_vectors(ctx: Context) -> list[Vector]:
     out_bits, membrane_bits = out["spikes"][1] // lanes, out["membranes"][1] // lanes
 
     def encode(beats: list[list[Any]]) -> list[int]:
-        return [pack(out, spikes=_lanes(spikes, out_bits), membranes=_lanes(membranes, membrane_bits), group=group,
+        return [pack(out, spikes=lanes_word(spikes, out_bits), membranes=lanes_word(membranes, membrane_bits), group=group,
                      last=int(g == len(beats) - 1)) for g, (spikes, membranes, group) in enumerate(beats)]
     return [Vector(t["beats"], encode(t["expected"]), t["cycles"], t["label"]) for t in _snn_steps(ctx, "snn_core")]
 

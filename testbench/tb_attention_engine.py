@@ -15,12 +15,8 @@ import numpy as np
 
 from hwsim.func.attention_fixed import OUT_BITS, fixed_attention, fixed_request
 from hwsim.sim.blocks.attention_engine import request_cycles
-from hwsim.testbench.common import StreamBench, Transaction, check, context, field_offsets, pack, to_signed
-
-
-def lanes_word(values, bits: int) -> int:
-    """Element 0 in the low bits, two's complement per element."""
-    return sum((int(v) & ((1 << bits) - 1)) << (bits * lane) for lane, v in enumerate(values))
+from hwsim.testbench.common import (StreamBench, Transaction, context, field_offsets, lanes_word, pack, run_and_check,
+                                    to_signed)
 
 
 def request_tensors(gen: np.random.Generator, length: int, head_dim: int, kind: int):
@@ -66,6 +62,4 @@ async def requests_of_different_lengths(dut):
 
     trs = transactions(ctx, field_offsets(ctx.design, "i_stream__payload"))
     bench = StreamBench(dut, ctx.rng, decode=decode)
-    await bench.reset()
-    records = await bench.run(trs, max_cycles=20 * sum(t.predicted_cycles for t in trs) + 1000)
-    check(ctx, trs, records, bench)
+    await run_and_check(ctx, bench, trs)

@@ -12,12 +12,8 @@ import numpy as np
 
 from hwsim.func.sparse_attention import approximate_scores, max_level
 from hwsim.sim.attention.lut_score_unit import beats_per_score, score_cycles
-from hwsim.testbench.common import StreamBench, Transaction, check, context, field_offsets, pack, to_signed
-
-
-def lanes_word(values: np.ndarray, bits: int) -> int:
-    """Lane 0 in the low bits, two's complement per lane."""
-    return sum((int(v) & ((1 << bits) - 1)) << (bits * lane) for lane, v in enumerate(values))
+from hwsim.testbench.common import (StreamBench, Transaction, context, field_offsets, lanes_word, pack, run_and_check,
+                                    to_signed)
 
 
 def transactions(ctx, fields) -> list[Transaction]:
@@ -53,6 +49,4 @@ async def random_keys(dut):
     width = next(p["width"] for p in ctx.design["ports"] if p["name"] == "o_stream__payload")
     trs = transactions(ctx, field_offsets(ctx.design, "i_stream__payload"))
     bench = StreamBench(dut, ctx.rng, decode=lambda word: (to_signed(word, width), True))
-    await bench.reset()
-    records = await bench.run(trs, max_cycles=20 * sum(t.predicted_cycles for t in trs) + 1000)
-    check(ctx, trs, records, bench)
+    await run_and_check(ctx, bench, trs)

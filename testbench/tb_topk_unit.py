@@ -14,7 +14,7 @@ import numpy as np
 
 from hwsim.func.sparse_attention import approximate_scores, quantize_per_tensor, topk_indices
 from hwsim.sim.attention.topk_unit import topk_query_cycles
-from hwsim.testbench.common import StreamBench, Transaction, check, context, field_offsets, pack, to_signed
+from hwsim.testbench.common import StreamBench, Transaction, context, field_offsets, pack, run_and_check, to_signed
 
 
 def query_scores(rng: random.Random, length: int, score_bits: int) -> list[int]:
@@ -62,6 +62,4 @@ async def random_queries(dut):
 
     trs = transactions(ctx, field_offsets(ctx.design, "i_stream__payload"))
     bench = StreamBench(dut, ctx.rng, decode=decode)
-    await bench.reset()
-    records = await bench.run(trs, max_cycles=20 * sum(t.predicted_cycles for t in trs) + 1000)
-    check(ctx, trs, records, bench)
+    await run_and_check(ctx, bench, trs)

@@ -27,11 +27,11 @@ from hwsim.progress import activity
 from hwsim.rtlflow import RtlError, verilator_runtime
 from hwsim.rtlflow.build_times import expected_build_s
 from hwsim.rtlflow.generate import Design, write_if_changed
+from hwsim.rtlflow.runner import VERILATOR_WAIVERS  # as the cocotb build
 from hwsim.rtlflow.vectors import WORD_BITS, words_per_beat
 
 HARNESS_FILE = "native_harness.cpp"
 EXECUTABLE = "hwsim_native"
-NATIVE_WAIVERS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")  # as the cocotb build (generated Verilog itself lints clean)
 NATIVE_FLAGS = ("-O3", "--x-assign", "fast", "--noassert")
 """Verilator's own optimisations; no ``--vpi``/``--public-flat-rw`` (cocotb needs those, they
 keep every signal visible and slow the model).  The C++ is compiled with verilated.mk's
@@ -102,7 +102,7 @@ def native_build_dir(design: Design, build_root: Path, variant: str = "native") 
 def verilator_command(design: Design, build_dir: Path, main_file: str = HARNESS_FILE) -> list[str]:
     """``verilator --cc --exe --build`` of the design and the harness, the executable in ``obj/``."""
     return ["verilator", "--cc", "--exe", "--build", "-j", str(os.cpu_count() or 1),
-            "--top-module", design.block, *NATIVE_WAIVERS, *NATIVE_FLAGS,
+            "--top-module", design.block, *VERILATOR_WAIVERS, *NATIVE_FLAGS,
             "--Mdir", "obj", "-o", EXECUTABLE, "-CFLAGS", f"-I{build_dir.resolve()}",
             f"{design.block}.v", main_file]
 
@@ -143,7 +143,7 @@ def _build(design: Design, build_root: Path, build_dir: Path, command: list[str]
     write_if_changed(build_dir / f"{design.block}.v", design.verilog)
     write_if_changed(build_dir / "hwsim_design.h", header)
     write_if_changed(build_dir / main_file, harness)
-    runtime = verilator_runtime.runtime_dir(build_root, env, (*NATIVE_WAIVERS, *NATIVE_FLAGS))
+    runtime = verilator_runtime.runtime_dir(build_root, env, (*VERILATOR_WAIVERS, *NATIVE_FLAGS))
     objects = verilator_runtime.cached(runtime)
     if objects is None:
         with verilator_runtime.lock(runtime):  # one build compiles the runtime, the others wait for it
