@@ -56,14 +56,14 @@ def load_network(model: str | Path | dict[str, Any], *, overrides: dict[str, Any
 
 
 def map_network(workload: Any, arch: ArchSpec, *, objective: str = "edp", budget: int | None = None,
-                seed: int = 0, progress: Any = None) -> Any:
+                seed: int = 0, progress: Any = None, workers: int = 1) -> Any:
     """The mapper's best loop nest for every conv, linear and attention layer (a ``NetworkMapping``)."""
     from hwsim.mapping.network import DEFAULT_BUDGET
     from hwsim.mapping.network import map_network as _map_network
     from hwsim.spec.enums import Objective
 
     return _map_network(workload, arch, objective=Objective(objective), budget=budget or DEFAULT_BUDGET,
-                        seed=seed, progress=progress)
+                        seed=seed, progress=progress, workers=workers)
 
 
 def default_mapping(workload: Any, arch: ArchSpec) -> Any:

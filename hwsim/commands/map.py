@@ -67,7 +67,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.out:
         _check_mapping_out(args.out, kind, arch)
     if kind is MappingKind.TILING:  # the IMC mapper ranks tilings by the spec's objective: this one
-        arch = api.load_arch(args.arch, overrides={**arch_over, "mapping_objective": args.objective})
+        arch = api.load_arch(arch, overrides={"mapping_objective": args.objective})
     workload = api.load_network(args.model, overrides=wl_over)
     nests = None
     if kind is MappingKind.LOOP_NEST:
@@ -90,13 +90,13 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 def _search_nests(args: argparse.Namespace, workload: Any, arch: Any):
     from hwsim.mapping.loopnest.parallel import default_workers
-    from hwsim.mapping.network import DEFAULT_BUDGET, distinct_shapes, map_network
-    from hwsim.spec.enums import Objective
+    from hwsim import api
+    from hwsim.mapping.network import distinct_shapes
 
     progress = None if args.quiet else _Progress()
     workers = args.workers or default_workers(distinct_shapes(workload, arch))
-    return map_network(workload, arch, objective=Objective(args.objective), budget=args.budget or DEFAULT_BUDGET,
-                       seed=args.seed, progress=progress, workers=workers)
+    return api.map_network(workload, arch, objective=args.objective, budget=args.budget, seed=args.seed,
+                           progress=progress, workers=workers)
 
 
 def _check_mapping_out(path: Path, kind, arch) -> None:

@@ -175,11 +175,9 @@ class DaskExecutor:
         return max(1, sum(w.get("nthreads", 1) for w in self._client.scheduler_info()["workers"].values()))
 
     def __enter__(self) -> "DaskExecutor":
-        try:
-            require("distributed", "the Dask executor")
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise HwsimError("--executor dask needs the 'distributed' package (pip install distributed)") from None
+        require("distributed", "the Dask executor")
+        from distributed import Client, LocalCluster
+
         try:
             if self._scheduler is None:
                 import dask

@@ -35,6 +35,7 @@ import numpy as np
 
 from hwsim.errors import WorkloadError
 from hwsim.func.sparse_attention import approximate_scores, check_top_k, quantize_per_tensor, topk_indices
+from hwsim.sim.attention.topk_unit import score_bits_needed
 
 VALUE_BITS = 8          # Q, K, V of the exact step
 FRAC_BITS = 4           # fraction bits of the base-2 exponent (16-entry table)
@@ -53,8 +54,7 @@ EXP2_TABLE: tuple[int, ...] = tuple(int(np.rint(2.0 ** EXP_BITS * 2.0 ** (-f / (
 
 def score_bits(head_dim: int) -> int:
     """Signed width of an exact score of D 8-bit products."""
-    level = (1 << (VALUE_BITS - 1)) - 1
-    return int(head_dim * level * level).bit_length() + 1
+    return score_bits_needed(head_dim, VALUE_BITS)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ import numpy as np
 from hwsim.cost.imc import energy_table_pj
 from hwsim.cost.pricing import price_counts
 from hwsim.errors import MappingError
-from hwsim.sim.blocks.ternary_adder import bit_step_table, carry_init_cycles
+from hwsim.sim.blocks.ternary_adder import addition_cycles, bit_step_table, carry_init_cycles
 from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping, MicroOp, Objective
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import Layer
@@ -379,7 +379,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
         return per_op * np.sqrt(weights_in * density * (1.0 - density))
 
     prices = _prices_pj(spec)
-    first_op = step * (act_bits + 1) + init
+    first_op = addition_cycles(sa, act_bits + 1)
     wpc = spec.skip_unit.weights_per_cycle
     length = _chunk_lengths(red)
     smallest = length * act_bits + _signed_bits(length * act_max) + carry_rows  # one accumulator of one chunk
@@ -418,7 +418,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
         compute = np.maximum(rounds * unit + np.where(rounds > 1, unit_std, 0.0),
                              unit + _expected_max_normal(n_units) * unit_std)
         bus = np.ceil(outputs * parts * acc / (spec.interconnect.width_bits * spec.banks))
-        reduce = np.where(parts > 1, np.ceil(outputs * (parts - 1) / (n_sub * cols)) * (out_bits * step + init), 0)
+        reduce = np.where(parts > 1, np.ceil(outputs * (parts - 1) / (n_sub * cols)) * addition_cycles(sa, out_bits), 0)
         latency = np.maximum(compute, bus) + reduce
         energy = (groups * pixels * red * act_bits * loads * prices["load"]
                   + outputs * parts * acc * prices["unload"]

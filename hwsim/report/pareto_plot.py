@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hwsim.report.atomic import OutputSet, write_bytes_atomic
-from hwsim.report.plots import save_figure
+from hwsim.report.plots import pyplot, save_figure
 from hwsim.extras import require
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -51,11 +51,7 @@ def _wide(values: tuple[float, ...]) -> bool:
 
 def write_pareto_png(data: ParetoData, path: Path, outputs: OutputSet | None = None) -> None:
     """Scatter of all points with the front highlighted, saved as a PNG."""
-    require("matplotlib", "a PNG plot")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(8.5, 6), constrained_layout=True)
     designs = data.designs()

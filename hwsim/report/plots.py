@@ -11,7 +11,8 @@ from hwsim.report.model import Report
 from hwsim.extras import require
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot on the Agg backend (files only), or one line naming the plot extra."""
     require("matplotlib", "a PNG plot")
     import matplotlib
 
@@ -23,7 +24,7 @@ def _pyplot():
 
 def plot_report(report: Report, path: Path, outputs: OutputSet | None = None) -> None:
     """Per-layer latency and energy bars, and the energy breakdown."""
-    plt = _pyplot()
+    plt = pyplot()
     names = [layer.name for layer in report.layers]
     fig, axes = plt.subplots(3, 1, figsize=(max(8, 0.35 * len(names)), 11), constrained_layout=True)
     axes[0].bar(names, [layer.latency_s * 1e6 for layer in report.layers], color="tab:blue")
@@ -46,7 +47,7 @@ def plot_comparison(cmp: Comparison, path: Path, outputs: OutputSet | None = Non
     with the architectural part marked where the comparison has its split."""
     import numpy as np
 
-    plt = _pyplot()
+    plt = pyplot()
     names = [layer.name for layer in cmp.ours.layers]
     x = np.arange(len(names))
     fig, axes = plt.subplots(2, 1, figsize=(max(8, 0.4 * len(names)), 9), constrained_layout=True)

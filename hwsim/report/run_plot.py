@@ -10,18 +10,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from hwsim.report.atomic import OutputSet
-from hwsim.report.plots import save_figure
-from hwsim.extras import require
+from hwsim.report.plots import pyplot, save_figure
 
 
 def write_run_png(report: Mapping[str, Any], path: Path, outputs: OutputSet | None = None) -> None:
     """Four panels: per-layer latency, per-layer energy stacked by component.action,
     per-layer utilization, and the energy breakdown of the whole run."""
-    require("matplotlib", "a PNG plot")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     import numpy as np
 
     layers = report["layers"]

@@ -298,9 +298,10 @@ def sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
     milliseconds (the same values ``sklearn.datasets.load_digits`` returns)."""
     import importlib.util
 
+    from hwsim.extras import require
+
+    require("sklearn", "the sklearn_digits data sets")
     found = importlib.util.find_spec("sklearn")
-    if found is None or not found.submodule_search_locations:
-        raise WorkloadError("the sklearn_digits data sets need scikit-learn installed (pip install scikit-learn)")
     path = Path(next(iter(found.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
     data = np.loadtxt(path, delimiter=",")
     return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(np.int64)
