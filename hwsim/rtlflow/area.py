@@ -21,11 +21,13 @@ from hwsim.rtlflow.generate import Design
 class Target(str, enum.Enum):
     XC7 = "xc7"
     ICE40 = "ice40"
+    ECP5 = "ecp5"
 
 
 _SYNTH = {
     Target.XC7: "synth_xilinx -family xc7 -noiopad -flatten -top {top}",
     Target.ICE40: "synth_ice40 -flatten -top {top}",
+    Target.ECP5: "synth_ecp5 -flatten -top {top}",
 }
 
 # cell type prefix -> resource kind, per target (first match wins)
@@ -34,6 +36,9 @@ _CELL_KINDS = {
                  ("CARRY", "carry"), ("RAMB", "bram"), ("DSP", "dsp")),
     Target.ICE40: (("SB_LUT", "lut"), ("SB_DFF", "ff"), ("SB_CARRY", "carry"), ("SB_RAM", "bram"),
                    ("SB_MAC", "dsp")),
+    # TRELLIS_DPR16X4 is distributed RAM built from LUTs; PFUMX/L6MUX21 are the slices' muxes (left out)
+    Target.ECP5: (("LUT4", "lut"), ("TRELLIS_DPR16X4", "lut"), ("TRELLIS_FF", "ff"), ("CCU2C", "carry"),
+                  ("DP16KD", "bram"), ("PDPW16KD", "bram"), ("MULT18X18D", "dsp"), ("ALU54B", "dsp")),
 }
 
 
