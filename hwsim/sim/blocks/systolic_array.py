@@ -134,6 +134,20 @@ def load_beats(dataflow: Dataflow, cmd: LayerCommand, fold: Fold, side: str, ban
     return lines * beats(fold.used_cols, bandwidth)
 
 
+def streamed_words(dataflow: Dataflow, cmd: LayerCommand) -> dict[str, int]:
+    """Elements each DRAM stream moves for one layer: ``left`` and ``top`` read, ``out`` written.
+
+    Every fold's buffers are filled afresh (the RTL keeps no operand across folds), so an
+    input moves once per fold that reads it; each output once, when its tile drains.
+    """
+    fl = folds(cmd)
+    left = sum(cmd.time * fold.used_rows for fold in fl)
+    top_lines = cmd.time if dataflow is Dataflow.OUTPUT_STATIONARY else None
+    top = sum((top_lines or fold.used_rows) * fold.used_cols for fold in fl)
+    out = sum(lines * cols for _, lines, cols in output_groups(dataflow, cmd))
+    return {"left": left, "top": top, "out": out}
+
+
 def output_groups(dataflow: Dataflow, cmd: LayerCommand) -> list[tuple[int, int, int]]:
     """(last fold index, lines, used cols) of each output tile, in drain order.
 

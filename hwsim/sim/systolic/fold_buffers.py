@@ -7,13 +7,15 @@ per cycle while the fold before runs, and output tiles drained the same way
 layer's stall cycles (the gaps between folds) and its prefetch cycles (before the first
 fold, after the last) from that machine, so that the engine's cycles are the RTL's, cycle
 for cycle.  One element moves as one word (the RTL's streams carry elements), as with
-SCALE-Sim's buffer replay; the DRAM word counts stay the analytic model's.
+SCALE-Sim's buffer replay.  The DRAM words are the RTL's too: every fold reloads its
+operands (:func:`fold_dram_words`).
 """
 
 from __future__ import annotations
 
-from hwsim.sim.blocks.systolic_array import LayerCommand, LayerTiming, layer_timing, side_of_operand
-from hwsim.sim.systolic.dataflow import AxisAssignment
+from hwsim.sim.blocks.systolic_array import (LayerCommand, LayerTiming, layer_timing, side_of_operand,
+                                             streamed_words)
+from hwsim.sim.systolic.dataflow import AxisAssignment, Operand
 from hwsim.sim.systolic.folds import FoldSchedule, GemmShape
 from hwsim.spec.systolic import CALC, SystolicSpec
 
@@ -32,10 +34,23 @@ def words_per_beat(spec: SystolicSpec) -> dict[str, int]:
     return {k: line[k] if v == CALC else min(int(v), line[k]) for k, v in per_cycle.items()}
 
 
+def _command(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule) -> LayerCommand:
+    return LayerCommand(rows_dim=shape.size(assignment.rows), cols_dim=shape.size(assignment.cols),
+                        time=shape.size(assignment.time), ext_rows=folds.used_rows, ext_cols=folds.used_cols)
+
+
+def fold_dram_words(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
+                    spec: SystolicSpec) -> dict[Operand, int]:
+    """Elements the RTL's DRAM streams move for one layer (one group), per operand."""
+    sides = side_of_operand(spec.dataflow)
+    words = streamed_words(spec.dataflow, _command(shape, assignment, folds))
+    return {Operand.IFMAP: words[sides["ifmap"]], Operand.FILTER: words[sides["filter"]],
+            Operand.OFMAP: words["out"]}
+
+
 def fold_timing(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule, spec: SystolicSpec) -> LayerTiming:
     """Every fold's start and the last output beat of one layer (one group) on the RTL's buffers."""
-    cmd = LayerCommand(rows_dim=shape.size(assignment.rows), cols_dim=shape.size(assignment.cols),
-                       time=shape.size(assignment.time), ext_rows=folds.used_rows, ext_cols=folds.used_cols)
+    cmd = _command(shape, assignment, folds)
     sides = side_of_operand(spec.dataflow)
     beat = words_per_beat(spec)
     side_words = {sides[name]: beat[name] for name in ("ifmap", "filter")}

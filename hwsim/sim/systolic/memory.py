@@ -16,8 +16,8 @@ says where the two differ):
 
 With ``buffer_model: scalesim`` the stall and prefetch cycles instead come from SCALE-Sim's
 buffer policy replayed cycle by cycle (:mod:`.scalesim_memory`); the DRAM word counts stay
-this module's.  With ``buffer_model: fold`` they come from the RTL array's fold buffers
-(:mod:`.fold_buffers`).
+this module's.  With ``buffer_model: fold`` they, and the DRAM words, come from the RTL array's fold
+buffers (:mod:`.fold_buffers`), which reload every fold's operands.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ class MemoryTraffic:
 
     dram_words: Mapping[Operand, float]
     stall_cycles: int
-    stall_cycles_by_operand: Mapping[Operand, int]
     prefetch_cycles: int  # before and after ``cycles``: first fill, last drain (see analytic_prefetch_cycles)
 
 
@@ -147,13 +146,14 @@ def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, f
         replayed = scalesim_memory(layer, shape, assignment, folds, spec, ifmap_hw)
         stall_cycles, prefetch_cycles = replayed.stall_cycles, replayed.prefetch_cycles
     elif spec.buffer_model is BufferModel.FOLD:
-        from hwsim.sim.systolic.fold_buffers import fold_timing
+        from hwsim.sim.systolic.fold_buffers import fold_dram_words, fold_timing
 
         timing = fold_timing(shape, assignment, folds, spec)
         stall_cycles, prefetch_cycles = timing.stall_cycles, timing.before_cycles + timing.after_cycles
+        streamed = fold_dram_words(shape, assignment, folds, spec)
+        dram = {op: streamed[op] if scale is None or scale[op] == 1.0 else streamed[op] * scale[op] for op in Operand}
     return MemoryTraffic(
         dram_words=MappingProxyType(dram),
         stall_cycles=stall_cycles,
-        stall_cycles_by_operand=MappingProxyType(stalls),
         prefetch_cycles=prefetch_cycles,
     )
