@@ -71,8 +71,7 @@ def _int_param(params: Mapping[str, Any], name: str, low: int, high: int) -> int
 
 def buffer_capacity(spec: SystolicSpec) -> dict[str, int]:
     """Words each SRAM holds per fold buffer (half of it when double buffered)."""
-    halves = 2 if spec.sram.double_buffered else 1
-    return {name: spec.sram_words(kb) // halves for name, kb in
+    return {name: spec.sram_words(kb) // spec.sram.halves for name, kb in
             (("ifmap", spec.sram.ifmap_kb), ("filter", spec.sram.filter_kb), ("ofmap", spec.sram.ofmap_kb))}
 
 
@@ -164,22 +163,19 @@ def array_config(spec: SystolicSpec, params: Mapping[str, Any]) -> ArrayConfig:
     if cap < 1:
         raise ValueError(f"the SRAMs of arch '{spec.name}' hold no line of the {spec.array.rows}x{spec.array.cols} array")
     max_time = cap if params["max_time"] is None else _int_param(params, "max_time", 1, cap)
-    per_cycle = {"ifmap": spec.dram.ifmap_words_per_cycle, "filter": spec.dram.filter_words_per_cycle,
-                 "ofmap": spec.dram.ofmap_words_per_cycle}
     bandwidth = words_per_beat(spec)
     return ArrayConfig(
         rows=spec.array.rows, cols=spec.array.cols, dataflow=spec.dataflow, bypass=spec.array.bypass_unused,
-        halves=2 if spec.sram.double_buffered else 1, weight_bits=widths["weight_bits"],
+        halves=spec.sram.halves, weight_bits=widths["weight_bits"],
         act_bits=widths["act_bits"], act_signed=bool(act_signed), acc_bits=acc_bits, max_time=max_time,
-        bandwidth=MappingProxyType(bandwidth), calc=MappingProxyType({k: v == CALC for k, v in per_cycle.items()}))
+        bandwidth=MappingProxyType(bandwidth), calc=MappingProxyType({k: v == CALC for k, v in spec.dram.by_stream().items()}))
 
 
 def layer_command(config: ArrayConfig, spec: SystolicSpec, shape: GemmShape) -> LayerCommand:
     """One group of a layer as the array's command: the engine's folds and array part."""
     assignment = ASSIGNMENT_BY_DATAFLOW[config.dataflow]
     schedule = schedule_folds(shape, assignment, config.rows, config.cols, bypass_unused=config.bypass)
-    cmd = LayerCommand(rows_dim=shape.size(assignment.rows), cols_dim=shape.size(assignment.cols),
-                       time=shape.size(assignment.time), ext_rows=schedule.used_rows, ext_cols=schedule.used_cols)
+    cmd = LayerCommand.of(shape, assignment, schedule)
     if cmd.time > config.max_time:
         raise ValueError(f"the layer streams {cmd.time} {assignment.time.value} elements per fold, more than the "
                          f"{config.max_time} lines its fold buffers hold (max_time; bounded by the SRAM sizes)")

@@ -55,6 +55,11 @@ class SramSpec(StrictSpec):
     ofmap_kb: int = Field(gt=0, le=1 << 20)
     double_buffered: bool = Field(description="half of each buffer is filled from DRAM while the other half serves the array")
 
+    @property
+    def halves(self) -> int:
+        """Parts each buffer is split into: one serves the array while the other refills."""
+        return 2 if self.double_buffered else 1
+
 
 class DramSpec(StrictSpec):
     """Off-chip interface of each buffer, in words per cycle, or ``calc`` (never stalls)."""
@@ -69,6 +74,11 @@ class DramSpec(StrictSpec):
         if isinstance(value, int) and value <= 0:
             raise ValueError("expected a positive number of words per cycle or 'calc'")
         return value
+
+    def by_stream(self) -> dict[str, int | str]:
+        """Words per cycle of each stream, keyed ``ifmap``, ``filter``, ``ofmap``."""
+        return {"ifmap": self.ifmap_words_per_cycle, "filter": self.filter_words_per_cycle,
+                "ofmap": self.ofmap_words_per_cycle}
 
     @property
     def is_calc(self) -> bool:

@@ -27,9 +27,13 @@ docs/rtl.md, "Systolic array".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW, GemmDim
+from hwsim.sim.systolic.dataflow import ASSIGNMENT_BY_DATAFLOW, AxisAssignment, GemmDim
 from hwsim.spec.enums import Dataflow
+
+if TYPE_CHECKING:
+    from hwsim.sim.systolic.folds import FoldSchedule, GemmShape
 
 NEVER = -(1 << 60)
 """A time before everything (``max`` with it changes nothing)."""
@@ -49,6 +53,13 @@ class LayerCommand:
     time: int
     ext_rows: int
     ext_cols: int
+
+    @staticmethod
+    def of(shape: "GemmShape", assignment: AxisAssignment, schedule: "FoldSchedule") -> "LayerCommand":
+        """One group of a GEMM as the engine folds it (``schedule``) under ``assignment``."""
+        return LayerCommand(rows_dim=shape.size(assignment.rows), cols_dim=shape.size(assignment.cols),
+                            time=shape.size(assignment.time), ext_rows=schedule.used_rows,
+                            ext_cols=schedule.used_cols)
 
 
 @dataclass(frozen=True)

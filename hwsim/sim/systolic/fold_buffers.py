@@ -29,30 +29,23 @@ def words_per_beat(spec: SystolicSpec) -> dict[str, int]:
     sides = side_of_operand(spec.dataflow)
     lanes = {"left": spec.array.rows, "top": spec.array.cols}
     line = {"ifmap": lanes[sides["ifmap"]], "filter": lanes[sides["filter"]], "ofmap": spec.array.cols}
-    per_cycle = {"ifmap": spec.dram.ifmap_words_per_cycle, "filter": spec.dram.filter_words_per_cycle,
-                 "ofmap": spec.dram.ofmap_words_per_cycle}
-    return {k: line[k] if v == CALC else min(int(v), line[k]) for k, v in per_cycle.items()}
-
-
-def _command(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule) -> LayerCommand:
-    return LayerCommand(rows_dim=shape.size(assignment.rows), cols_dim=shape.size(assignment.cols),
-                        time=shape.size(assignment.time), ext_rows=folds.used_rows, ext_cols=folds.used_cols)
+    return {k: line[k] if v == CALC else min(int(v), line[k]) for k, v in spec.dram.by_stream().items()}
 
 
 def fold_dram_words(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
                     spec: SystolicSpec) -> dict[Operand, int]:
     """Elements the RTL's DRAM streams move for one layer (one group), per operand."""
     sides = side_of_operand(spec.dataflow)
-    words = streamed_words(spec.dataflow, _command(shape, assignment, folds))
+    words = streamed_words(spec.dataflow, LayerCommand.of(shape, assignment, folds))
     return {Operand.IFMAP: words[sides["ifmap"]], Operand.FILTER: words[sides["filter"]],
             Operand.OFMAP: words["out"]}
 
 
 def fold_timing(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule, spec: SystolicSpec) -> LayerTiming:
     """Every fold's start and the last output beat of one layer (one group) on the RTL's buffers."""
-    cmd = _command(shape, assignment, folds)
+    cmd = LayerCommand.of(shape, assignment, folds)
     sides = side_of_operand(spec.dataflow)
     beat = words_per_beat(spec)
     side_words = {sides[name]: beat[name] for name in ("ifmap", "filter")}
     return layer_timing(spec.dataflow, cmd, bandwidth_left=side_words["left"], bandwidth_top=side_words["top"],
-                        bandwidth_out=beat["ofmap"], halves=2 if spec.sram.double_buffered else 1)
+                        bandwidth_out=beat["ofmap"], halves=spec.sram.halves)

@@ -74,7 +74,7 @@ def _lines_touched(outputs: int, taps: int, stride: int, dilation: int, limit: i
 def working_words(spec: SystolicSpec, operand: Operand) -> int:
     """Words of ``operand``'s SRAM that serve the array (half of it when double buffered)."""
     size_kb = {Operand.IFMAP: spec.sram.ifmap_kb, Operand.FILTER: spec.sram.filter_kb, Operand.OFMAP: spec.sram.ofmap_kb}
-    return spec.sram_words(size_kb[operand]) // (2 if spec.sram.double_buffered else 1)
+    return spec.sram_words(size_kb[operand]) // spec.sram.halves
 
 
 def analytic_stall_cycles(dram_words: Mapping[Operand, int], spec: SystolicSpec,
