@@ -65,6 +65,14 @@ def open_regular(path: Path, what: str, error: type[HwsimError]):
     return os.fdopen(fd, "rb")
 
 
+def check_size(path: Path | str, handle, max_bytes: int, what: str, error: type[HwsimError]) -> int:
+    """The size of the open regular file ``handle``, refused (naming ``path``) above ``max_bytes``."""
+    size = os.fstat(handle.fileno()).st_size
+    if size > max_bytes:
+        raise error(f"{path}: {_size(size)} is more than the {_size(max_bytes)} limit of {_a(what)}")
+    return size
+
+
 def read_bytes(path: Path | str, *, max_bytes: int, what: str = "file",
                error: type[HwsimError] = HwsimError) -> bytes:
     """The contents of the regular file ``path``, at most ``max_bytes`` long.
@@ -83,9 +91,7 @@ def read_bytes(path: Path | str, *, max_bytes: int, what: str = "file",
     path = Path(path)
     with open_regular(path, what, error) as handle:
         try:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                raise error(f"{path}: {_size(size)} is more than the {_size(max_bytes)} limit of a {what}")
+            check_size(path, handle, max_bytes, what, error)
             chunks, total = [], 0
             while total <= max_bytes:
                 chunk = handle.read(min(1 << 24, max_bytes + 1 - total))
@@ -97,7 +103,7 @@ def read_bytes(path: Path | str, *, max_bytes: int, what: str = "file",
         except OSError as exc:
             raise error(f"{path}: cannot be read ({_reason(exc)})") from None
     if len(data) > max_bytes:  # the file grew while being read, or reports no size (/proc)
-        raise error(f"{path}: more than the {_size(max_bytes)} limit of a {what}")
+        raise error(f"{path}: more than the {_size(max_bytes)} limit of {_a(what)}")
     return data
 
 
@@ -116,6 +122,10 @@ def decode_utf8(data: bytes, origin: Path | str, error: type[HwsimError] = Hwsim
         line = data.count(b"\n", 0, exc.start) + 1
         raise error(f"{origin}: not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}); "
                     "save the file as UTF-8") from None
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _reason(exc: OSError) -> str:

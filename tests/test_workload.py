@@ -412,3 +412,25 @@ def test_unreadable_npz_rejected(tmp_path, write_model):
     npz.write_text("not an archive")
     with pytest.raises(WorkloadError, match=rf"^{re.escape(str(npz))}: not a readable \.npz file"):
         load_network(str(write_model()), {"weights_file": str(npz)})
+
+
+def test_oversized_npz_and_onnx_files_are_one_line_naming_the_limit(tmp_path, monkeypatch):
+    # one wording for every input file over its size limit (the limits lowered to a few bytes)
+    import numpy as np
+
+    import hwsim.workload.npz as npz
+    import hwsim.workload.onnx.graph as graph
+    from hwsim.errors import WorkloadError
+
+    path = tmp_path / "w.npz"
+    np.savez(path, a=np.zeros(4))
+    monkeypatch.setattr(npz, "MAX_NPZ_BYTES", 100)
+    size = path.stat().st_size
+    with pytest.raises(WorkloadError, match=rf"^{path}: {size:,} bytes is more than the 100 bytes limit of a weights "
+                                            r"\.npz file$"):
+        npz.npz_members(path)
+    onnx_path = tmp_path / "m.onnx"
+    onnx_path.write_bytes(b"x" * 200)
+    monkeypatch.setattr(graph, "MAX_ONNX_BYTES", 100)
+    with pytest.raises(WorkloadError, match=rf"^{onnx_path}: 200 bytes is more than the 100 bytes limit of an ONNX model$"):
+        graph.read_model(onnx_path)

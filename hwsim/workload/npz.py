@@ -19,7 +19,7 @@ from typing import Mapping
 import numpy as np
 
 from hwsim.errors import WorkloadError
-from hwsim.input_files import open_regular
+from hwsim.input_files import check_size, open_regular
 from hwsim.limits import MAX_NPZ_BYTES
 
 _KIND_WORDS = {"i": "integers", "u": "unsigned integers", "f": "floats", "b": "booleans"}
@@ -117,12 +117,7 @@ class _archive:
     def __enter__(self):
         self.handle = open_regular(self.path, "weights .npz file", WorkloadError)
         try:
-            import os
-
-            size = os.fstat(self.handle.fileno()).st_size
-            if size > MAX_NPZ_BYTES:
-                raise WorkloadError(f"{self.path}: {size / (1 << 20):.3g} MiB is more than the "
-                                    f"{MAX_NPZ_BYTES >> 20} MiB limit of a weights .npz file")
+            size = check_size(self.path, self.handle, MAX_NPZ_BYTES, "weights .npz file", WorkloadError)
             if size == 0:
                 raise WorkloadError(f"{self.path}: not a readable .npz file (it is empty)")
             self.archive = zipfile.ZipFile(self.handle)

@@ -11,14 +11,13 @@ folded: their integers are the weights the accelerator stores.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from hwsim.errors import WorkloadError
-from hwsim.input_files import open_regular
+from hwsim.input_files import check_size, open_regular
 from hwsim.limits import MAX_DIM, MAX_ONNX_BYTES, MAX_ONNX_CONSTANT, MAX_ONNX_NODES, limit_text
 from hwsim.workload.onnx.options import OnnxOptions
 from hwsim.extras import require
@@ -69,10 +68,7 @@ def read_model(path: Path):
     import onnx
 
     with open_regular(Path(path), "ONNX model", WorkloadError) as handle:
-        size = os.fstat(handle.fileno()).st_size
-    if size > MAX_ONNX_BYTES:
-        raise WorkloadError(f"{path}: {size / (1 << 20):,.0f} MiB is more than the {MAX_ONNX_BYTES >> 20:,} MiB limit "
-                            "of an ONNX model")
+        check_size(path, handle, MAX_ONNX_BYTES, "ONNX model", WorkloadError)
     try:
         model = onnx.load(str(path))
     except FileNotFoundError:
