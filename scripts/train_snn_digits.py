@@ -170,12 +170,19 @@ def kmeans(x: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 20
     return centres
 
 
-def spiker_network(weights, class_of_neuron, threshold_lsb, inhibition_lsb, x, y) -> SnnNetwork:
+def spiker_network(weights, class_of_neuron, threshold_lsb, inhibition_lsb, x, y, *, name: str = "spiker-digits",
+                   reseed: bool = False, thresholds: np.ndarray | None = None) -> SnnNetwork:
+    """Spiker's layer (400 LIF neurons on 784 inputs, its formats) over ``weights``; per-neuron
+    ``thresholds`` when given (their maximum is the layer's threshold)."""
+    if thresholds is not None:
+        threshold_lsb = int(thresholds.max())
     neuron = NeuronParams(16, 3, 5, threshold_lsb, ResetKind.HARD, LeakKind.SHIFT, 10, 0, 0, inhibition_lsb, 1)
     layer = SnnLayer("exc", SnnLayerKind.FC, 400, 784, 1, 1, 1, 1, 1, 0, neuron)
-    enc = Encoding(EncodingKind.LFSR_RATE, seed=5, input_bits=8, random_bits=16, reseed_per_sample=False)
-    return SnnNetwork("spiker-digits", (layer,), 3500, enc, Readout.SPIKE_COUNT, {"exc": weights.reshape(400, 784, 1, 1)},
-                      test_inputs=x, test_labels=y, class_of_neuron=class_of_neuron)
+    enc = Encoding(EncodingKind.LFSR_RATE, seed=5, input_bits=8, random_bits=16, reseed_per_sample=reseed)
+    extra = {} if thresholds is None else {"thresholds": {"exc": thresholds.astype(np.int64)}}
+    return SnnNetwork(name, (layer,), 3500, enc, Readout.SPIKE_COUNT, {"exc": weights.reshape(400, 784, 1, 1)},
+                      test_inputs=x, test_labels=y, class_of_neuron=np.asarray(class_of_neuron).astype(np.int64),
+                      **extra)
 
 
 def train_spiker(seed: int, out: Path | None) -> dict[str, float]:

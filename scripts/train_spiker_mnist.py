@@ -34,8 +34,8 @@ import spiker_stdp
 import spiker_supervised
 from hwsim.func.lif import run_network
 from hwsim.workload.mnist5k import mnist_5k
-from hwsim.workload.snn import Encoding, EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork
-from train_snn_digits import kmeans
+from hwsim.workload.snn import SnnNetwork
+from train_snn_digits import kmeans, spiker_network
 
 NEURONS, INPUTS, STEPS = 400, 784, 3500
 PER_CLASS = NEURONS // 10
@@ -44,12 +44,8 @@ PER_CLASS = NEURONS // 10
 def network(weights: np.ndarray, thresholds: np.ndarray, classes: np.ndarray, inhibition: int, x: np.ndarray,
             y: np.ndarray, reseed: bool = False) -> SnnNetwork:
     """The quantized layer as hwsim runs it (models/spiker-mnist.yaml)."""
-    neuron = NeuronParams(16, 3, 5, int(thresholds.max()), ResetKind.HARD, LeakKind.SHIFT, 10, 0, 0, inhibition, 1)
-    layer = SnnLayer("exc", SnnLayerKind.FC, NEURONS, INPUTS, 1, 1, 1, 1, 1, 0, neuron)
-    enc = Encoding(EncodingKind.LFSR_RATE, seed=5, input_bits=8, random_bits=16, reseed_per_sample=reseed)
-    return SnnNetwork("spiker-mnist", (layer,), STEPS, enc, Readout.SPIKE_COUNT,
-                      {"exc": weights.reshape(NEURONS, INPUTS, 1, 1)}, test_inputs=x, test_labels=y,
-                      class_of_neuron=classes.astype(np.int64), thresholds={"exc": thresholds.astype(np.int64)})
+    return spiker_network(weights, classes, None, inhibition, x, y, name="spiker-mnist", reseed=reseed,
+                          thresholds=thresholds)
 
 
 def functional_accuracy(weights, thresholds, classes, inhibition, x, y) -> dict[str, float]:
