@@ -50,6 +50,13 @@ class Design:
         """12 hex digits of the SHA-256 of the Verilog text: the build-directory key."""
         return hashlib.sha256(self.verilog.encode()).hexdigest()[:12]
 
+    def port(self, name: str) -> dict[str, Any]:
+        """The port table's entry for ``name``."""
+        try:
+            return next(p for p in self.ports if p["name"] == name)
+        except StopIteration:
+            raise RtlError(f"RTL block '{self.block}' has no port '{name}'") from None
+
     def describe(self) -> dict[str, Any]:
         return {
             "schema": "hwsim.rtl/1", "block": self.block, "module": self.block, "arch": self.arch,

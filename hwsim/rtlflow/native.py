@@ -45,10 +45,6 @@ def _vectors(design: Design, seed: int, transactions: int) -> list[Any]:
     return importlib.import_module(VECTORS_MODULE).design_vectors(design.describe(), seed, transactions)
 
 
-def _port(design: Design, name: str) -> dict[str, Any]:
-    return next(p for p in design.ports if p["name"] == name)
-
-
 def _fields(port: dict[str, Any], word: int) -> dict[str, int]:
     fields = port.get("fields") or {"payload": {"offset": 0, "width": port["width"]}}
     return {name: (word >> f["offset"]) & ((1 << f["width"]) - 1) for name, f in fields.items()}
@@ -114,7 +110,7 @@ def run_native(block: str, *, arch: str | None = None, params: Mapping[str, Any]
 
     t0, cpu0 = time.perf_counter(), cpu_seconds()
     vectors = _vectors(design, seed, transactions)
-    i_port, o_port = _port(design, "i_stream__payload"), _port(design, "o_stream__payload")
+    i_port, o_port = design.port("i_stream__payload"), design.port("o_stream__payload")
     write_vectors(run_dir / "vectors.bin", vectors, i_port["width"], o_port["width"])
     reference_s = time.perf_counter() - t0
     summary = run_dir / "summary.json"

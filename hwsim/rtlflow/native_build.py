@@ -38,14 +38,6 @@ keep every signal visible and slow the model).  The C++ is compiled with verilat
 default ``-Os``, as the cocotb build."""
 
 
-def _port(design: Design, name: str) -> dict:
-    try:
-        return next(p for p in design.ports if p["name"] == name)
-    except StopIteration:
-        raise RtlError(f"RTL block '{design.block}' has no port '{name}': the native harness drives "
-                       f"i_stream/o_stream blocks only") from None
-
-
 def output_mask(port: dict) -> list[int]:
     """32-bit words of the checked output bits: every struct field, or the whole payload."""
     fields = port.get("fields") or {"payload": {"offset": 0, "width": port["width"]}}
@@ -75,9 +67,11 @@ def cpp_member(port: str) -> str:
 
 def design_header(design: Design) -> str:
     """``hwsim_design.h`` for ``design``: what the generic harness needs to know about it."""
-    for name in STREAM_PORTS.values():
-        _port(design, name)
-    i_port, o_port = _port(design, "i_stream__payload"), _port(design, "o_stream__payload")
+    missing = [name for name in STREAM_PORTS.values() if all(p["name"] != name for p in design.ports)]
+    if missing:
+        raise RtlError(f"RTL block '{design.block}' has no port '{missing[0]}': the native harness drives "
+                       "i_stream/o_stream blocks only")
+    i_port, o_port = design.port("i_stream__payload"), design.port("o_stream__payload")
     mask = ", ".join(f"0x{w:08x}u" for w in output_mask(o_port))
     macros = "".join(f"#define {macro} {cpp_member(port)}\n" for macro, port in STREAM_PORTS.items())
     return (
