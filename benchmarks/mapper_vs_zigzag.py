@@ -2,7 +2,7 @@
 
 The accelerator is a 32x32 weight-stationary array (C, R, S on rows, K on columns) with a
 one-word weight register per PE, a 256 Ki-word SRAM shared by all operands (64 words/cycle)
-and DRAM (8 words/cycle); hwsim's form is ``ws_target()``, ZigZag's is
+and DRAM (8 words/cycle), each operand with its own cut per level, as ZigZag allows; hwsim's form is ``ws_target()``, ZigZag's is
 benchmarks/zigzag_inputs/ws32_accelerator.yaml (same sizes, bandwidths and per-word energies).
 For each layer and objective (latency, energy) each tool searches its best mapping; then each
 tool's best mapping is also costed by the other tool (hwsim evaluates ZigZag's loop nest;
@@ -47,7 +47,7 @@ def ws_target() -> MappingTarget:
         MemoryLevel("pe_reg", 1, 0.03, 0.03, 1e9, (True, False, False)),
         MemoryLevel("sram", 256 * 1024, 2.5, 2.5, 64),
         MemoryLevel("dram", 1e15, 160.0, 160.0, 8),
-    ), mac_energy_pj=0.2)
+    ), mac_energy_pj=0.2, per_operand_cuts=True)
 
 
 def run_zigzag(python: Path, layer: str, objective: Objective, fixed: dict | None = None) -> dict:
@@ -73,14 +73,16 @@ def run_zigzag(python: Path, layer: str, objective: Objective, fixed: dict | Non
     return json.loads(done.stdout)
 
 
-def zigzag_nest(result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ZigZag's best mapping as hwsim arrays (factors (3, 7), spatial (7,), orders (3, 7)).
+def zigzag_nest(result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ZigZag's best mapping as hwsim arrays (factors (3, 8), spatial (8,), orders (3, 8), cuts (3, 2)).
 
-    ZigZag has one loop order but cuts it per operand ("uneven"); hwsim has one cut per
-    level.  Level 0 (the weight register) takes the weights' register loops; the SRAM takes
-    loops up to the innermost of the three operands' SRAM cuts, so that every tile ZigZag
-    keeps there still fits; the rest goes to DRAM.  Two loops of one dimension in one level
-    are merged at the position of the inner one.
+    ZigZag has one loop order and cuts it per operand ("uneven"); hwsim's form is the same
+    order split at the innermost operand's cut per level, with each other operand's cut
+    moved outward over the next level's loops (``cuts``, :mod:`hwsim.mapping.loopnest.cuts`).
+    Level 0 (the weight register) takes the weights' register loops; the SRAM takes loops up
+    to the innermost of the three operands' SRAM cuts; the rest goes to DRAM.  Two loops of
+    one dimension in one level are merged at the position of the inner one (a cut between
+    them is moved out past both).
     """
     spatial = np.ones(NDIM, dtype=np.int64)
     for loops in result["spatial"].values():
@@ -89,10 +91,11 @@ def zigzag_nest(result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     temporal = result["temporal"]
     sequence = [loop for level in temporal["W"] for loop in level]
     cut0 = len(temporal["W"][0])
-    cut1 = min(cut0 + len(temporal["W"][1]), len(temporal["I"][0]), len(temporal["O"][0]))
+    ends = {"W": cut0 + len(temporal["W"][1]), "I": len(temporal["I"][0]), "O": len(temporal["O"][0])}
+    cut1 = max(cut0, min(ends.values()))
     factors = np.ones((3, NDIM), dtype=np.int64)
     orders = np.tile(np.arange(NDIM), (3, 1))
-    for li, level in enumerate((sequence[:cut0], sequence[cut0:max(cut0, cut1)], sequence[max(cut0, cut1):])):
+    for li, level in enumerate((sequence[:cut0], sequence[cut0:cut1], sequence[cut1:])):
         seen: list[int] = []
         for dim, f in level:
             d = DIMS.index(ZZ_DIM[dim])
@@ -100,16 +103,30 @@ def zigzag_nest(result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             if d not in seen:
                 seen.append(d)
         orders[li] = seen + [d for d in range(NDIM) if d not in seen]
-    return factors, spatial, orders
+    cuts = np.zeros((3, 2), dtype=np.int64)
+    for x, name in enumerate("WIO"):
+        spanned = {DIMS.index(ZZ_DIM[dim]) for dim, _ in sequence[cut1:max(cut1, ends[name])]}
+        cuts[x, 1] = max((list(orders[2]).index(d) + 1 for d in spanned), default=0)
+    return factors, spatial, orders, cuts
 
 
-def hwsim_fixed(m: LoopNestMapping) -> dict:
-    """hwsim's mapping as run_zigzag.py --fixed input: spatial per array axis, temporal loops innermost first."""
+def hwsim_fixed(m: LoopNestMapping, target: MappingTarget) -> dict:
+    """hwsim's mapping as run_zigzag.py --fixed input: spatial per array axis, temporal loops innermost
+    first, and how many of them each operand keeps at each of its levels (so that ZigZag costs
+    hwsim's own cuts rather than allocating the loops again)."""
     spatial = {"D1": [[HW_DIM[d], f] for d, f in zip(DIMS, m.spatial) if f > 1 and d in "CRS"],
                "D2": [[HW_DIM[d], f] for d, f in zip(DIMS, m.spatial) if f > 1 and d == "K"]}
-    temporal = [[HW_DIM[d], fac[DIMS.index(d)]] for fac, order in zip(m.factors, m.orders) for d in order
-                if fac[DIMS.index(d)] > 1]
-    return {"spatial": spatial, "temporal": temporal}
+    loops = [[d for d in order if fac[DIMS.index(d)] > 1] for fac, order in zip(m.factors, m.orders)]
+    temporal = [[HW_DIM[d], m.factors[level][DIMS.index(d)]] for level, names in enumerate(loops) for d in names]
+    cuts = m.cut_array()
+    levels = {}
+    for x, name in enumerate("WIO"):
+        held = [li for li, level in enumerate(target.levels[:-1]) if level.holds[x]]
+        # loops inside operand x's tile at level li: every loop below, plus the next level's it spans
+        inside = [sum(len(names) for names in loops[: li + 1]) + sum(
+            1 for d in m.orders[li + 1][: cuts[x, li]] if m.factors[li + 1][DIMS.index(d)] > 1) for li in held]
+        levels[name] = [b - a for a, b in zip([0] + inside[:-1], inside)] + [len(temporal) - (inside or [0])[-1]]
+    return {"spatial": spatial, "temporal": temporal, "levels": levels}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,9 +153,10 @@ def main(argv: list[str] | None = None) -> int:
             cpu = time.process_time() - cpu
             zz = run_zigzag(args.zigzag_python, name, objective)
             lat, energy, valid = evaluate(layer, target, *(a[None] for a in zigzag_nest(zz)))
-            zz_ours = run_zigzag(args.zigzag_python, name, objective, fixed=hwsim_fixed(ours))
+            zz_ours = run_zigzag(args.zigzag_python, name, objective, fixed=hwsim_fixed(ours, target))
             nest = zigzag_nest(zz)
-            sram_words = tile_words(*layer_bounds(layer), nest[0], nest[1], 1, target.levels[1].holds)
+            sram_words = tile_words(*layer_bounds(layer), nest[0], nest[1], 1, target.levels[1].holds,
+                                    orders=nest[2], cuts=nest[3])
             rows.append({
                 "layer": name, "objective": objective.value,
                 "hwsim": {"latency_cycles": ours.latency_cycles, "energy_pj": ours.energy_pj,
@@ -148,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 "zigzag": {k: zz[k] for k in ("latency_cycles", "energy_pj", "seconds", "cpu_seconds", "spatial",
                                               *LATENCY_PARTS)},
                 "hwsim_mapping_by_zigzag": {k: zz_ours[k] for k in ("latency_cycles", "energy_pj", *LATENCY_PARTS)},
-                "hwsim_nest": hwsim_fixed(ours),
+                "hwsim_nest": hwsim_fixed(ours, target),
             })
             print_row(rows[-1])
             explain(rows[-1], target)

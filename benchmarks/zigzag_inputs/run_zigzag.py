@@ -54,6 +54,29 @@ def describe(cme) -> dict:
     }
 
 
+def pin_allocation(levels: dict[str, list[int]]) -> None:
+    """Make ZigZag's memory allocator keep the given loops per operand and level instead of choosing.
+
+    ZigZag's allocator walks the memory levels bottom-up and, at each, asks
+    ``find_best_loop_combination`` how many of each operand's remaining loops to keep there;
+    answering with the given counts costs exactly the mapping the other tool chose.
+    """
+    from zigzag.opt.loma.memory_allocator import MemoryAllocator
+
+    def pinned(self, mem_ops, all_sizes, node, top_levels):
+        counts = []
+        for mem_op in mem_ops:
+            layer_op = self.mem_to_layer_op[mem_op]
+            remaining = len(self.unallocated[mem_op])
+            if node == top_levels[mem_op]:
+                counts.append(remaining)
+            else:
+                counts.append(min(remaining, levels[str(layer_op)][self.mem_level[layer_op] - 1]))
+        return counts
+
+    MemoryAllocator.find_best_loop_combination = pinned
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workload", required=True)
@@ -63,8 +86,9 @@ def main() -> int:
     parser.add_argument("--objective", choices=("latency", "energy", "EDP"), required=True)
     parser.add_argument("--dump", required=True)
     parser.add_argument("--fixed", help="JSON {spatial: {D1: [[dim, f], ...], D2: [...]}, temporal: [[dim, f], ...] "
-                        "innermost first}: cost this one mapping instead of searching (ZigZag still allocates "
-                        "the loops to memory levels)")
+                        "innermost first[, levels: {W: [n, ...], I: [...], O: [...]}]}: cost this one mapping "
+                        "instead of searching; with levels, each operand keeps that many of the temporal loops at "
+                        "each of its memory levels (innermost first), else ZigZag allocates them")
     parser.add_argument("--mix", action="store_true", help="let ZigZag unroll several dims on one array axis")
     args = parser.parse_args()
     from zigzag.api import get_hardware_performance_zigzag
@@ -91,6 +115,8 @@ def main() -> int:
         with open(mapping_path, "w") as f:
             yaml.safe_dump(entries + [entry], f)
         chosen[0]["name"] = args.layer
+        if fixed.get("levels"):
+            pin_allocation(fixed["levels"])
     logging.disable(logging.WARNING)
     wall, cpu = time.perf_counter(), time.process_time()
     energy, latency, cmes = get_hardware_performance_zigzag(

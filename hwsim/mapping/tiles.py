@@ -24,12 +24,24 @@ def operand_words(operand: Operand, dims: np.ndarray, window: np.ndarray) -> flo
 
 
 def tile_words(bounds: np.ndarray, window: np.ndarray, factors: np.ndarray, spatial: np.ndarray, level: int,
-               holds: tuple[bool, bool, bool], scale: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> float:
+               holds: tuple[bool, bool, bool], scale: tuple[float, float, float] = (1.0, 1.0, 1.0), *,
+               orders: np.ndarray | None = None, cuts: np.ndarray | None = None) -> float:
     """Words one instance of ``level`` holds: the operands it holds, tiled by the loops at and below it.
 
     Level 0 is per PE (no spatial unrolling inside it); every level above holds the tile of
     the whole array.  ``factors`` is (levels, dims) temporal bounds; ``scale`` the words one
-    element of each operand fills (``MappingTarget.operand_scale``).
+    element of each operand fills (``MappingTarget.operand_scale``).  ``cuts`` (3, levels - 1)
+    with ``orders`` (levels, dims): each operand's tile also spans that many of the next
+    level's loops, innermost first (:mod:`hwsim.mapping.loopnest.cuts`).
     """
     extent = np.prod(factors[: level + 1], axis=0) * (spatial if level >= 1 else 1)
-    return sum(operand_words(x, extent, window) * scale[x] for x in Operand if holds[x])
+    words = 0.0
+    for x in Operand:
+        if not holds[x]:
+            continue
+        own = extent.copy()
+        if cuts is not None and level + 1 < len(factors):
+            for d in np.asarray(orders)[level + 1][: int(cuts[x][level])]:
+                own[d] *= factors[level + 1][d]
+        words += operand_words(x, own, window) * scale[x]
+    return words

@@ -4,16 +4,32 @@ A batch is ``n`` mappings of one layer onto one target:
 
 - ``factors[i, l, d]``: temporal loop bound of dimension ``d`` at level ``l``;
 - ``spatial[i, d]``: unrolling of ``d`` across the PE array;
-- ``orders[i, l, j]``: the dimension of the ``j``-th loop of level ``l``, innermost first.
+- ``orders[i, l, j]``: the dimension of the ``j``-th loop of level ``l``, innermost first;
+- ``cuts[i, x, l]``: how many of level ``l + 1``'s loops (innermost first, by ``orders``)
+  operand ``x``'s tile at level ``l`` also spans.  0 everywhere is one cut per level; a
+  positive value moves that operand's cut outward alone (an "uneven" mapping: the weights
+  may leave the SRAM after one loop while the inputs and outputs stay for the whole layer).
 
 Per operand, a tile held at level ``a`` is refetched from the next level up that holds the
-operand once per iteration of the loops above ``a``, except the innermost run of loops that
-do not touch it (the tile stays resident across them).  The PE array consumes, each cycle,
-one word of every distinct operand element its spatial unrolling needs (inputs and weights
-are multicast, partial sums reduced along the array).  Latency is the larger of the compute
-cycles (temporal iterations times the PE's cycles per MAC) and each shared level's traffic over its bandwidth; energy is accesses times the
-per-access energies plus MACs times the MAC energy.  Invalid mappings (tiles over capacity,
-unrolling over the array) get ``valid = False``.
+operand once per iteration of the loops above its cut at ``a``, except the innermost run of
+loops that do not touch it (the tile stays resident across them).  The PE array consumes,
+each cycle, one word of every distinct operand element its spatial unrolling needs (inputs
+and weights are multicast, partial sums reduced along the array).  Energy is accesses times
+the per-access energies plus MACs times the MAC energy.
+
+Latency is the longest of these paths, each a lower bound on a run with tiles moved ahead of
+their use:
+
+- the compute path: the first tile of every input operand comes down the hierarchy before the
+  first MAC (the head), then every MAC (temporal iterations times the PE's cycles per MAC),
+  then the last output tile goes up (the drain).  A level with no room for a second copy of
+  its tiles (not double-buffered and over half full, or an operand over half its part) cannot
+  load the next tile while the current one is used, so its refills add to this path too;
+- each shared level's traffic over its bandwidth, except that while the first tiles come
+  down to it and the last go up from it, it runs at the pace of the slower levels above.
+
+Invalid mappings (tiles over capacity, unrolling over the array, cuts out of range) get
+``valid = False``.
 """
 
 from __future__ import annotations
@@ -50,11 +66,12 @@ def _tile(x, dims, window):
     return _operand_size(x, dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], window)
 
 
+
 @njit(cache=True)
-def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, holds, capacity, partition, double,
-                   e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0,
+def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, relevance, holds, capacity, partition,
+                   double, e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0,
                    share_halo=True):
-    """Latency (cycles), energy (pJ) and validity of every mapping in the batch.
+    """Latency (cycles), energy (pJ), validity and compute path (cycles) of every mapping in the batch.
 
     ``scale[x]`` is how many of the target's words one element of operand ``x`` fills (its
     width over the word's): capacities, traffic and access energies are in words.
@@ -62,16 +79,27 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
     the level is one shared buffer); ``e_read[l, x]``/``e_write[l, x]`` are the energies
     of one word of operand ``x`` at level ``l``.  ``share_halo``: PEs whose input windows
     overlap get the shared inputs in one multicast word; when False every PE gets its own
-    copy (the array's inputs are its unrolled dimensions' product).
+    copy (the array's inputs are its unrolled dimensions' product).  ``cuts`` (n, 3,
+    levels - 1): see the module's docstring; a cut of an operand at a level that does not
+    hold it must be 0.  The compute path (head, MACs, exposed refills, drain) is the
+    latency where no level's bandwidth binds; the search breaks ties on it.
     """
     n, levels, ndim = factors.shape
     latency = np.empty(n, dtype=np.float64)
+    path = np.empty(n, dtype=np.float64)
     energy = np.empty(n, dtype=np.float64)
     valid = np.ones(n, dtype=np.bool_)
     cum = np.empty((levels, ndim), dtype=np.float64)
+    span = np.empty(ndim, dtype=np.float64)
+    tiles = np.empty((3, levels), dtype=np.float64)  # elements of each operand's tile at each level
     reads = np.empty((levels, 3), dtype=np.float64)  # per level and operand
     writes = np.empty((levels, 3), dtype=np.float64)
+    head_from = np.empty(levels, dtype=np.float64)  # cycles of first-tile transfers out of each level
+    head_into = np.empty(levels, dtype=np.float64)  # words of first tiles written into each level
+    drain_from = np.empty(levels, dtype=np.float64)  # cycles of last-tile transfers out of each level
+    drain_out = np.empty(levels, dtype=np.float64)  # words of last output tiles read out of each level
     sp = np.empty(ndim, dtype=np.float64)
+    room = np.ones(levels, dtype=np.bool_)
     macs = 1.0
     for d in range(ndim):
         macs *= bounds[d]
@@ -100,23 +128,50 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
             for l in range(levels):
                 acc *= factors[i, l, d]
                 cum[l, d] = acc * (sp[d] if l >= 1 else 1.0)
+        for x in range(3):
+            for l in range(levels):
+                extra = cuts[i, x, l] if l < levels - 1 else 0
+                if extra == 0:
+                    tiles[x, l] = _tile(x, cum[l], window)
+                    continue
+                if extra < 0 or extra > ndim or not holds[l, x]:
+                    ok = False
+                    extra = 0
+                for d in range(ndim):
+                    span[d] = cum[l, d]
+                for j in range(extra):
+                    d = orders[i, l + 1, j]
+                    span[d] *= factors[i, l + 1, d]
+                tiles[x, l] = _tile(x, span, window)
         for l in range(levels - 1):
             used = 0.0
+            widest = 0.0  # the largest share of its own part any operand fills
             copies = 2.0 if double[l] else 1.0
             for x in range(3):
                 if holds[l, x]:
-                    words = _tile(x, cum[l], window) * scale[x] * copies
+                    words = tiles[x, l] * scale[x] * copies
                     used += words
                     if words > partition[l, x]:
                         ok = False
+                    if words / partition[l, x] > widest:
+                        widest = words / partition[l, x]
             if used > capacity[l]:
                 ok = False
+            # the next tiles can come in while the current ones are used only where both fit
+            room[l] = double[l] or (2.0 * used <= capacity[l] and 2.0 * widest <= 1.0)
         compute = 1.0
         for l in range(levels):
             for d in range(ndim):
                 compute *= factors[i, l, d]
         reads[:] = 0.0
         writes[:] = 0.0
+        head_from[:] = 0.0
+        head_into[:] = 0.0
+        drain_from[:] = 0.0
+        drain_out[:] = 0.0
+        head = 0.0
+        drain = 0.0
+        exposed = 0.0
         for x in range(3):
             lowest = -1
             for l in range(levels):
@@ -142,7 +197,9 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
                 fills = 1.0
                 seen = False
                 for m in range(a + 1, levels):
-                    for j in range(ndim):
+                    # the loops of level a + 1 that x's cut at a spans are inside its tile
+                    first = cuts[i, x, a] if m == a + 1 and cuts[i, x, a] > 0 else 0
+                    for j in range(first, ndim):
                         d = orders[i, m, j]
                         f = factors[i, m, d]
                         if f == 1:
@@ -151,31 +208,51 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, relevance, h
                             seen = True
                         if seen:
                             fills *= f
-                tile = _tile(x, cum[a], window)
-                words = fills * tile * (per_cycle if a == 0 else 1.0)
+                tile = tiles[x, a] * (per_cycle if a == 0 else 1.0)
+                words = fills * tile
+                # one tile crosses from b to a at the rate of the slower of the two (level 0's is the PE's own)
+                link = bandwidth[b] if a == 0 or bandwidth[a] > bandwidth[b] else bandwidth[a]
                 if x == O:
-                    first = (out_total if words > out_total else words) * s
+                    first_words = (out_total if words > out_total else words) * s
                     words *= s
                     writes[b, x] += words
-                    reads[b, x] += words - first
+                    reads[b, x] += words - first_words
                     reads[a, x] += words
-                    writes[a, x] += words - first
+                    writes[a, x] += words - first_words
+                    drain += tile * s / link
+                    drain_from[a] += tile * s / link
+                    drain_out[a] += tile * s
+                    if not room[a]:  # every write-back but the last, and every read-back
+                        exposed += (2.0 * words - first_words - tile * s) / link
                 else:
                     reads[b, x] += words * s
                     writes[a, x] += words * s
+                    head += tile * s / link
+                    head_from[b] += tile * s / link
+                    head_into[a] += tile * s
+                    if not room[a]:  # every fill but the first
+                        exposed += (words - tile) * s / link
                 a = b
         e = macs * mac_energy_pj
-        lat = compute * mac_cycles
+        # the compute path: first tiles in, every MAC and every refill the level cannot hide, last tile out
+        lat = head + compute * mac_cycles + exposed + drain
+        path[i] = lat
         for l in range(levels):
             words = 0.0
             for x in range(3):
                 e += reads[l, x] * e_read[l, x] + writes[l, x] * e_write[l, x]
                 words += reads[l, x] + writes[l, x]
             if l >= 1:
-                t = words / bandwidth[l]
+                # the level's own traffic, except while first tiles come down to it and last ones go up
+                # from it at a slower level's pace (the words it moves then are in those transfers' time)
+                t = (words - head_into[l] - drain_out[l]) / bandwidth[l]
+                for b in range(l + 1, levels):
+                    t += head_from[b]
+                for b in range(l, levels):
+                    t += drain_from[b]
                 if t > lat:
                     lat = t
         latency[i] = lat
         energy[i] = e
         valid[i] = ok
-    return latency, energy, valid
+    return latency, energy, valid, path

@@ -15,6 +15,7 @@ from hwsim.jit import njit
 
 from hwsim.errors import MappingError
 from hwsim.mapping.loopnest import space
+from hwsim.mapping.loopnest.cuts import cut_slots, even_cuts, mutate_cuts, sample_cuts
 from hwsim.mapping.loopnest.evaluate import evaluate_batch
 from hwsim.mapping.loopnest.target import DIMS, NDIM, RELEVANCE, MappingTarget
 from hwsim.spec.enums import Objective
@@ -36,6 +37,12 @@ class LoopNestMapping:
     seconds: float
     # of ``seconds``, the time inside the compiled cost model (a timing, so not compared)
     model_seconds: float = field(default=0.0, compare=False)
+    # [operand W, I, O][level below the top]: loops of the next level each operand's tile also spans (.cuts)
+    cuts: tuple[tuple[int, ...], ...] = ()
+
+    def cut_array(self) -> np.ndarray:
+        """``cuts`` as the (3, levels - 1) array the cost model takes (zeros when the mapping has one cut per level)."""
+        return np.array(self.cuts, dtype=np.int64) if self.cuts else even_cuts(1, len(self.factors))[0]
 
     @property
     def edp(self) -> float:
@@ -46,6 +53,14 @@ class LoopNestMapping:
         for level, (fac, order) in enumerate(zip(self.factors, self.orders)):
             loops = [f"{d}{fac[DIMS.index(d)]}" for d in order if fac[DIMS.index(d)] > 1]
             parts.append(f"{target.levels[level].name}[{' '.join(loops) or '-'}]")
+        cuts = self.cut_array()
+        for x, name in enumerate("WIO"):
+            for level in np.flatnonzero(cuts[x]):
+                order = self.orders[level + 1][: cuts[x, level]]
+                spanned = [f"{d}{self.factors[level + 1][DIMS.index(d)]}" for d in order
+                           if self.factors[level + 1][DIMS.index(d)] > 1]
+                if spanned:
+                    parts.append(f"{name} keeps {' '.join(spanned)} in {target.levels[level].name}")
         return " | ".join(parts)
 
 
@@ -57,16 +72,19 @@ def layer_bounds(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
     return bounds, np.array(layer.stride + layer.dilation, dtype=np.float64)
 
 
-def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders):
-    """Cost of given mappings of ``layer``: (latency cycles, energy pJ, valid) arrays."""
-    return CostModel.of(layer, target)(factors, spatial, orders)
+def evaluate(layer: Layer, target: MappingTarget, factors, spatial, orders, cuts=None):
+    """Cost of given mappings of ``layer``: (latency cycles, energy pJ, valid) arrays.
+
+    ``cuts`` (n, 3, levels - 1), per-operand cuts (:mod:`.cuts`); None is one cut per level.
+    """
+    return CostModel.of(layer, target)(factors, spatial, orders, cuts)
 
 
 @dataclass(frozen=True)
 class CostModel:
     """One layer on one target in the compiled model's terms, built once per search.
 
-    Calling it evaluates a batch: ``(factors, spatial, orders) -> (latency, energy, valid)``.
+    Calling it evaluates a batch: ``(factors, spatial, orders[, cuts]) -> (latency, energy, valid)``.
     """
 
     bounds: np.ndarray
@@ -92,9 +110,16 @@ class CostModel:
                    np.array([d in target.col_dims for d in DIMS], dtype=np.bool_), float(target.mac_cycles),
                    bool(target.share_halo))
 
-    def __call__(self, factors, spatial, orders):
+    def __call__(self, factors, spatial, orders, cuts=None):
+        return self.with_path(factors, spatial, orders, cuts)[:3]
+
+    def with_path(self, factors, spatial, orders, cuts=None):
+        """``(latency, energy, valid, compute path)``: see :func:`evaluate_batch`."""
         holds, capacity, partition, double, e_read, e_write, bandwidth = self.arrays
-        return evaluate_batch(self.bounds, self.window, self.scale, factors, spatial, orders, RELEVANCE, holds,
+        if cuts is None:
+            cuts = even_cuts(len(factors), factors.shape[1])
+        return evaluate_batch(self.bounds, self.window, self.scale, factors, spatial, orders,
+                              np.ascontiguousarray(cuts, dtype=np.int64), RELEVANCE, holds,
                               capacity, partition, double, e_read, e_write, bandwidth, self.mac_energy_pj, self.rows,
                               self.cols, self.row_mask, self.col_mask, self.mac_cycles, self.share_halo)
 
@@ -109,6 +134,8 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
     the space uniformly, the rest refines the ``elite`` best mappings found so far by
     mutation (``generation`` children per round, by default ``max(4096, budget // 64)`` so that
     a large budget spends little time outside the compiled model; see :func:`space.neighbours`).
+    On a target with ``per_operand_cuts`` the sampled phase also draws each operand's cut and
+    the refinement mutates it (:mod:`.cuts`); the enumeration keeps one cut per level.
     Mappings equal in ``objective`` are ranked by the other metric (:func:`ranking`).
     """
     if budget <= 0:
@@ -120,6 +147,7 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
     n_orders = len(space.canonical_orders(levels))
     exhaustive = float(np.prod([len(t) for t in tables], dtype=np.float64)) * n_orders <= budget
     tracker = _Best(objective, model)
+    slots = cut_slots(target)
     if exhaustive:
         for factors, spatial, orders in space.enumerate_all(tables, levels, batch):
             tracker.add(factors, spatial, orders)
@@ -130,18 +158,21 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
         explore = max(min(budget, generation), int(budget * explore_fraction))
         pool_rows = np.empty((0, NDIM), dtype=np.int64)
         pool_orders = np.empty((0, levels, NDIM), dtype=np.int64)
-        pool_keys = np.empty((0, 2))
+        pool_cuts = even_cuts(0, levels)
+        pool_keys = np.empty((0, 3))
         while tracker.evaluated < budget:
             if tracker.evaluated < explore or len(pool_rows) == 0:
                 n = min(batch, max(explore - tracker.evaluated, generation), budget - tracker.evaluated)
                 rows, orders = space.sample_rows(tables, levels, n, rng)
+                cuts = sample_cuts(slots, n, rng)
             else:
                 n = min(generation, budget - tracker.evaluated)
                 rows, orders = space.neighbours(tables, pool_rows, pool_orders, n, rng)
+                cuts = mutate_cuts(pool_cuts, slots, n, rng)
             factors, spatial = space.materialize(tables, rows, flat)
-            keys = tracker.add(factors, spatial, orders)
-            pool_rows, pool_orders, pool_keys = _elite((pool_rows, pool_orders, pool_keys), (rows, orders, keys),
-                                                       elite)
+            keys = tracker.add(factors, spatial, orders, cuts)
+            pool_rows, pool_orders, pool_cuts, pool_keys = _elite((pool_rows, pool_orders, pool_cuts, pool_keys),
+                                                                  (rows, orders, cuts, keys), elite)
     seconds = time.perf_counter() - started
     if tracker.best is None:
         inner = target.levels[0]
@@ -149,7 +180,7 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
             f"layer '{layer.name}': no valid mapping on '{target.name}' among {tracker.evaluated} candidates "
             f"(level '{inner.name}' holds {inner.capacity_words:g} words per PE; buffers too small for any tile?)"
         )
-    _, f, s, o, lat, energy = tracker.best
+    _, f, s, o, c, lat, energy = tracker.best
     return LoopNestMapping(
         factors=tuple(tuple(int(v) for v in row) for row in f),
         spatial=tuple(int(v) for v in s),
@@ -161,20 +192,24 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
         exhaustive=exhaustive,
         seconds=seconds,
         model_seconds=tracker.model_seconds,
+        cuts=tuple(tuple(int(v) for v in row) for row in c) if c.any() else (),
     )
 
 
-def ranking(objective: Objective, latency: np.ndarray, energy: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Sort keys (n, 2) of mappings: the objective, then the other metric; inf where invalid.
+def ranking(objective: Objective, latency: np.ndarray, energy: np.ndarray, valid: np.ndarray,
+            path: np.ndarray | None = None) -> np.ndarray:
+    """Sort keys (n, 3) of mappings: the objective, the other metric, the compute path; inf where invalid.
 
     Many mappings tie on latency (every one whose time is set by the same level's compulsory
     traffic) and some on energy; among equals the search prefers the lower energy (for
     latency and EDP) or the lower latency (for energy), so a tie never goes to an arbitrary
-    mapping that is worse in the other metric.
+    mapping that is worse in the other metric.  Mappings equal in both (the same compulsory
+    traffic through the same levels) go to the shortest compute path (:func:`evaluate_batch`):
+    the one that starts computing soonest and would gain most from a faster bottleneck.
     """
     first = {Objective.LATENCY: latency, Objective.ENERGY: energy, Objective.EDP: latency * energy}[objective]
     second = latency if objective is Objective.ENERGY else energy
-    keys = np.stack([first, second], axis=1)
+    keys = np.stack([first, second, np.zeros_like(first) if path is None else path], axis=1)
     keys[~valid] = np.inf
     return keys
 
@@ -189,45 +224,55 @@ class _Best:
         self.evaluated = self.valid = 0
         self.model_seconds = 0.0
 
-    def add(self, factors, spatial, orders) -> np.ndarray:
+    def add(self, factors, spatial, orders, cuts=None) -> np.ndarray:
         """Evaluate and account one batch; returns its sort keys (:func:`ranking`)."""
+        if cuts is None:
+            cuts = even_cuts(len(factors), factors.shape[1])
         t = time.perf_counter()
-        lat, energy, valid = self.model(factors, spatial, orders)
+        lat, energy, valid, path = self.model.with_path(factors, spatial, orders, cuts)
         self.model_seconds += time.perf_counter() - t
         self.evaluated += len(lat)
         self.valid += int(valid.sum())
-        keys = ranking(self.objective, lat, energy, valid)
+        keys = ranking(self.objective, lat, energy, valid, path)
         i = _argmin_key(keys)
         if valid[i] and (self.best is None or tuple(keys[i]) < self.best[0]):
-            self.best = (tuple(keys[i]), factors[i].copy(), spatial[i].copy(), orders[i].copy(), float(lat[i]),
-                         float(energy[i]))
+            self.best = (tuple(keys[i]), factors[i].copy(), spatial[i].copy(), orders[i].copy(), cuts[i].copy(),
+                         float(lat[i]), float(energy[i]))
         return keys
 
 
 @njit(cache=True)
 def _argmin_key(keys):
-    """Index of the lexicographically smallest row of ``keys`` (n, 2); the first on ties."""
+    """Index of the lexicographically smallest row of ``keys`` (n, k); the first on ties."""
     best = 0
     for i in range(1, keys.shape[0]):
-        if keys[i, 0] < keys[best, 0] or (keys[i, 0] == keys[best, 0] and keys[i, 1] < keys[best, 1]):
-            best = i
+        for j in range(keys.shape[1]):
+            if keys[i, j] != keys[best, j]:
+                if keys[i, j] < keys[best, j]:
+                    best = i
+                break
     return best
 
 
-def _elite(pool: tuple[np.ndarray, np.ndarray, np.ndarray], batch: tuple[np.ndarray, np.ndarray, np.ndarray],
-           size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``size`` best distinct valid mappings of ``pool`` and ``batch`` (each (rows, orders, keys)).
+def _elite(pool: tuple[np.ndarray, ...], batch: tuple[np.ndarray, ...], size: int) -> tuple[np.ndarray, ...]:
+    """The ``size`` best distinct valid mappings of ``pool`` and ``batch`` (each (rows, orders, cuts, keys)).
 
     Ties are broken by position, pool first, so the choice is deterministic.  The batch is
     cut to its own best first, so that the large arrays are never copied.
     """
-    rows, orders, keys = batch
-    keep = _elite_index(rows, orders.reshape(len(orders), -1), keys, size)
+    rows, orders, cuts, keys = batch
+    keep = _elite_index(rows, _loop_key(orders, cuts), keys, size)
     rows = np.concatenate([pool[0], rows[keep]])
     orders = np.concatenate([pool[1], orders[keep]])
-    keys = np.concatenate([pool[2], keys[keep]])
-    keep = _elite_index(rows, orders.reshape(len(orders), -1), keys, size)
-    return rows[keep], orders[keep], keys[keep]
+    cuts = np.concatenate([pool[2], cuts[keep]])
+    keys = np.concatenate([pool[3], keys[keep]])
+    keep = _elite_index(rows, _loop_key(orders, cuts), keys, size)
+    return rows[keep], orders[keep], cuts[keep], keys[keep]
+
+
+def _loop_key(orders: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Orders and cuts of each mapping as one row, for telling mappings apart."""
+    return np.concatenate([orders.reshape(len(orders), -1), cuts.reshape(len(cuts), -1)], axis=1)
 
 
 @njit(cache=True)
@@ -241,8 +286,11 @@ def _elite_index(rows, orders, keys, size):
     cut = np.partition(keys[:, 0], min(n, 4 * size) - 1)[min(n, 4 * size) - 1]
     candidates = np.flatnonzero(keys[:, 0] <= cut)
     sub = keys[candidates]
-    by_second = np.argsort(sub[:, 1], kind="mergesort")
-    rank = candidates[by_second[np.argsort(sub[by_second, 0], kind="mergesort")]]
+    # stable sorts from the last key to the first: lexicographic order, ties by position
+    order = np.arange(sub.shape[0])
+    for j in range(sub.shape[1] - 1, -1, -1):
+        order = order[np.argsort(sub[order, j], kind="mergesort")]
+    rank = candidates[order]
     keep = np.empty(min(size, n), dtype=np.int64)
     kept = 0
     for i in rank:
@@ -251,7 +299,7 @@ def _elite_index(rows, orders, keys, size):
         duplicate = False
         for m in range(kept):
             other = keep[m]
-            if keys[other, 0] == keys[i, 0] and keys[other, 1] == keys[i, 1] and np.array_equal(
+            if np.array_equal(keys[other], keys[i]) and np.array_equal(
                     rows[other], rows[i]) and np.array_equal(orders[other], orders[i]):
                 duplicate = True
                 break
@@ -275,8 +323,9 @@ def warm_up(target: MappingTarget) -> None:
     tables = [np.ones((1, levels + 1), dtype=np.int64)] * NDIM
     rows, orders = space.sample_rows(tables, levels, 1, np.random.default_rng(0))
     rows, orders = space.neighbours(tables, rows, orders, 1, np.random.default_rng(0))
+    cuts = mutate_cuts(even_cuts(1, levels), np.ones((3, levels - 1), dtype=np.bool_), 1, np.random.default_rng(0))
     factors, spatial = space.materialize(tables, rows)
-    lat, energy, valid = model(factors, spatial, orders)
-    keys = ranking(Objective.EDP, lat, energy, valid)
+    lat, energy, valid = model(factors, spatial, orders, cuts)
+    keys = ranking(Objective.EDP, lat, energy, valid, lat)
     _argmin_key(keys)
-    _elite((rows, orders, keys), (rows, orders, keys), 1)
+    _elite((rows, orders, cuts, keys), (rows, orders, cuts, keys), 1)

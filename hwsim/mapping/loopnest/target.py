@@ -76,6 +76,10 @@ class MappingTarget:
     ``share_halo``: PEs whose input windows overlap (P and R unrolled together) share the
     overlapping inputs through one multicast read; False for arrays that send every PE its
     own inputs (AccelForge's Eyeriss, where only weights and outputs are reused spatially).
+    ``per_operand_cuts``: the controller moves each operand's tiles on its own schedule, so
+    an operand may keep its tile at a level across more loops than the others (weights
+    streamed through the SRAM while inputs and outputs stay; :mod:`.cuts`).  False for
+    engines that replay one cut per level (the systolic fold model).
     """
 
     name: str
@@ -88,6 +92,7 @@ class MappingTarget:
     mac_cycles: float = 1.0
     operand_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
     share_halo: bool = True
+    per_operand_cuts: bool = False
 
     def __post_init__(self) -> None:
         if len(self.levels) < 2:
