@@ -15,6 +15,8 @@ One entry per layer::
           - {name: column, loops: {R: 7}}  # loops innermost first; absent dims have bound 1
           - {name: weight_buffer, loops: {S: 7, Q: 112, P: 7}}
           - {name: interconnect, loops: {}}
+        cuts: {I: [0, 2]}                  # only on targets with per-operand cuts: per level below
+                                           # the top, the next level's loops the operand's tile spans
         latency_cycles: 1234.0             # written by hwsim map; recomputed on reading
         energy_pj: 5678.0
 
@@ -59,6 +61,8 @@ class LayerEntry(StrictSpec):
     dilation: int | tuple[int, int] = Field(default=1, description="rows and cols, or one int for both")
     spatial: dict[str, int] = Field(default_factory=dict)
     levels: list[LevelEntry] = Field(min_length=1)
+    cuts: dict[str, list[int]] = Field(default_factory=dict,
+                                       description="operand -> loops of the next level its tile spans, per level")
     latency_cycles: float | None = None
     energy_pj: float | None = None
 
@@ -85,6 +89,7 @@ def mapping_to_dict(network: NetworkMapping) -> dict[str, Any]:
             **({"dilation": _pair_text(layer.dilation)} if layer.dilation != (1, 1) else {}),
             "spatial": {d: f for d, f in zip(DIMS, m.mapping.spatial) if f > 1},
             "levels": [{"name": name, "loops": dict(loops)} for name, loops in level_loops(m)],
+            **({"cuts": _cuts_entry(m)} if m.mapping.cuts else {}),
             "latency_cycles": float(m.mapping.latency_cycles),
             "energy_pj": float(m.mapping.energy_pj),
         })
@@ -203,21 +208,60 @@ def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) 
             unrolled = " x ".join(f"{d}{spatial[DIMS.index(d)]}" for d in dims if spatial[DIMS.index(d)] > 1)
             raise MappingError(f"{where}: spatial unrolling {unrolled}"
                                f" = {fan} exceeds the {size} array {axis} of target '{target.name}'")
+    cuts = _read_cuts(entry, target, where)
     for li, level in enumerate(target.levels[:-1]):
-        used = tile_words(bounds, window, factors, spatial, li, level.holds, target.operand_scale) * (
-            2 if level.double_buffered else 1)
+        used = tile_words(bounds, window, factors, spatial, li, level.holds, target.operand_scale,
+                          orders=orders, cuts=cuts) * (2 if level.double_buffered else 1)
         if used > level.capacity_words:
             raise MappingError(f"{where}: level '{level.name}' tile of {used:,.0f} words exceeds its capacity of "
                                f"{level.capacity_words:,.0f} words")
-    lat, energy, valid = evaluate(layer, target, factors[None], spatial[None], orders[None])
+    lat, energy, valid = evaluate(layer, target, factors[None], spatial[None], orders[None], cuts[None])
     if not valid[0]:  # every check above passed, so the cost model must agree
         raise AssertionError(f"{where}: mapping rejected by the cost model after passing the file checks")
     mapping = LoopNestMapping(
         factors=tuple(tuple(int(v) for v in row) for row in factors), spatial=tuple(int(v) for v in spatial),
         orders=tuple(tuple(DIMS[int(d)] for d in row) for row in orders), latency_cycles=float(lat[0]),
         energy_pj=float(energy[0]), evaluated=1, valid=1, exhaustive=False, seconds=0.0,
+        cuts=tuple(tuple(int(v) for v in row) for row in cuts) if cuts.any() else (),
     )
     return LayerMapping(layer, target, mapping, searched=False)
+
+
+def _cuts_entry(m: LayerMapping) -> dict[str, list[int]]:
+    """The mapping's per-operand cuts counted in the loops the file lists (bound > 1), per operand that moves one."""
+    out = {}
+    for x, name in enumerate("WIO"):
+        row = []
+        for level, span in enumerate(m.mapping.cut_array()[x]):
+            above = m.mapping.factors[level + 1]
+            row.append(sum(1 for d in m.mapping.orders[level + 1][:span] if above[DIMS.index(d)] > 1))
+        if any(row):
+            out[name] = row
+    return out
+
+
+def _read_cuts(entry: LayerEntry, target: MappingTarget, where: str) -> np.ndarray:
+    """``entry.cuts`` as (3, levels - 1), checked against the target and the loops each level lists."""
+    cuts = np.zeros((3, len(target.levels) - 1), dtype=np.int64)
+    if entry.cuts and not target.per_operand_cuts:
+        raise MappingError(f"{where}: cuts given, but target '{target.name}' has one cut per level")
+    for name, row in entry.cuts.items():
+        if name not in ("W", "I", "O"):
+            raise MappingError(f"{where}: cuts.{name}: not an operand (expected W, I or O)")
+        x = "WIO".index(name)
+        if len(row) != cuts.shape[1]:
+            raise MappingError(f"{where}: cuts.{name} has {len(row)} entries, the target has {cuts.shape[1]} "
+                               "levels below the top")
+        for level, span in enumerate(row):
+            listed = len(entry.levels[level + 1].loops)
+            if span and not target.levels[level].holds[x]:
+                raise MappingError(f"{where}: cuts.{name}[{level}] = {span}, but level "
+                                   f"'{target.levels[level].name}' does not hold {name}")
+            if not 0 <= span <= listed:
+                raise MappingError(f"{where}: cuts.{name}[{level}] = {span} must be in [0, {listed}], the loops "
+                                   f"level '{entry.levels[level + 1].name}' lists")
+            cuts[x, level] = span
+    return cuts
 
 
 def _pair_text(pair: tuple[int, int]) -> int | list[int]:

@@ -152,20 +152,26 @@ def residency(m: LayerMapping) -> dict[str, tuple[str, int]]:
     """Per operand, the innermost level that holds it and how often each word there is used per fill.
 
     Within a tile held at level ``a``, each word serves the loops at levels up to ``a`` that
-    do not index the operand; the tile then stays while the loops above it that do not index
-    it run (innermost first, up to the first loop that does).  The reuse is their product.
+    do not index the operand, and those of the next level its cut spans (:mod:`.loopnest.cuts`);
+    the tile then stays while the loops above it that do not index it run (innermost first,
+    up to the first loop that does).  The reuse is their product.
     """
     out = {}
     levels = m.target.levels
+    cuts = m.mapping.cut_array()
     for x, op in enumerate(OPERANDS):
         a = next(i for i, level in enumerate(levels) if level.holds[x])
         reuse = 1
         for factors in m.mapping.factors[: a + 1]:
             reuse *= int(np.prod([f for d, f in zip(DIMS, factors) if not RELEVANCE[x, DIMS.index(d)]]))
-        for factors, order in list(zip(m.mapping.factors, m.mapping.orders))[a + 1:]:
-            relevant = [d for d in order if factors[DIMS.index(d)] > 1 and RELEVANCE[x, DIMS.index(d)]]
+        spanned = int(cuts[x, a]) if a < len(levels) - 1 else 0
+        for level, (factors, order) in list(enumerate(zip(m.mapping.factors, m.mapping.orders)))[a + 1:]:
+            inside = order[:spanned] if level == a + 1 else ()
+            reuse *= int(np.prod([factors[DIMS.index(d)] for d in inside if not RELEVANCE[x, DIMS.index(d)]]))
+            above = order[len(inside):]
+            relevant = [d for d in above if factors[DIMS.index(d)] > 1 and RELEVANCE[x, DIMS.index(d)]]
             inner = []
-            for d in order:
+            for d in above:
                 f = factors[DIMS.index(d)]
                 if f == 1:
                     continue
