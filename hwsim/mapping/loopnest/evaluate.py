@@ -129,12 +129,16 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                 acc *= factors[i, l, d]
                 cum[l, d] = acc * (sp[d] if l >= 1 else 1.0)
         for x in range(3):
-            for l in range(levels):
-                extra = cuts[i, x, l] if l < levels - 1 else 0
+            for l in range(levels - 1):  # the top level's tiles are never asked for
+                extra = cuts[i, x, l]
+                if not holds[l, x]:
+                    if extra != 0:
+                        ok = False
+                    continue
                 if extra == 0:
                     tiles[x, l] = _tile(x, cum[l], window)
                     continue
-                if extra < 0 or extra > ndim or not holds[l, x]:
+                if extra < 0 or extra > ndim:
                     ok = False
                     extra = 0
                 for d in range(ndim):
@@ -145,7 +149,7 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                 tiles[x, l] = _tile(x, span, window)
         for l in range(levels - 1):
             used = 0.0
-            widest = 0.0  # the largest share of its own part any operand fills
+            halves = True  # every operand fills at most half of its own part
             copies = 2.0 if double[l] else 1.0
             for x in range(3):
                 if holds[l, x]:
@@ -153,12 +157,12 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                     used += words
                     if words > partition[l, x]:
                         ok = False
-                    if words / partition[l, x] > widest:
-                        widest = words / partition[l, x]
+                    if 2.0 * words > partition[l, x]:
+                        halves = False
             if used > capacity[l]:
                 ok = False
             # the next tiles can come in while the current ones are used only where both fit
-            room[l] = double[l] or (2.0 * used <= capacity[l] and 2.0 * widest <= 1.0)
+            room[l] = double[l] or (halves and 2.0 * used <= capacity[l])
         compute = 1.0
         for l in range(levels):
             for d in range(ndim):
@@ -196,9 +200,10 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                     b += 1
                 fills = 1.0
                 seen = False
+                first = cuts[i, x, a]  # the loops of level a + 1 that x's cut at a spans are inside its tile
+                if first < 0:
+                    first = 0
                 for m in range(a + 1, levels):
-                    # the loops of level a + 1 that x's cut at a spans are inside its tile
-                    first = cuts[i, x, a] if m == a + 1 and cuts[i, x, a] > 0 else 0
                     for j in range(first, ndim):
                         d = orders[i, m, j]
                         f = factors[i, m, d]
@@ -208,10 +213,13 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                             seen = True
                         if seen:
                             fills *= f
+                    first = 0
                 tile = tiles[x, a] * (per_cycle if a == 0 else 1.0)
                 words = fills * tile
+                moved = tile * s  # one tile, in words
                 # one tile crosses from b to a at the rate of the slower of the two (level 0's is the PE's own)
-                link = bandwidth[b] if a == 0 or bandwidth[a] > bandwidth[b] else bandwidth[a]
+                per_word = 1.0 / (bandwidth[b] if a == 0 or bandwidth[a] > bandwidth[b] else bandwidth[a])
+                step = moved * per_word
                 if x == O:
                     first_words = (out_total if words > out_total else words) * s
                     words *= s
@@ -219,19 +227,20 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                     reads[b, x] += words - first_words
                     reads[a, x] += words
                     writes[a, x] += words - first_words
-                    drain += tile * s / link
-                    drain_from[a] += tile * s / link
-                    drain_out[a] += tile * s
+                    drain += step
+                    drain_from[a] += step
+                    drain_out[a] += moved
                     if not room[a]:  # every write-back but the last, and every read-back
-                        exposed += (2.0 * words - first_words - tile * s) / link
+                        exposed += (2.0 * words - first_words - moved) * per_word
                 else:
-                    reads[b, x] += words * s
-                    writes[a, x] += words * s
-                    head += tile * s / link
-                    head_from[b] += tile * s / link
-                    head_into[a] += tile * s
+                    words *= s
+                    reads[b, x] += words
+                    writes[a, x] += words
+                    head += step
+                    head_from[b] += step
+                    head_into[a] += moved
                     if not room[a]:  # every fill but the first
-                        exposed += (words - tile) * s / link
+                        exposed += (words - moved) * per_word
                 a = b
         e = macs * mac_energy_pj
         # the compute path: first tiles in, every MAC and every refill the level cannot hide, last tile out
