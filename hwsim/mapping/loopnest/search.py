@@ -261,22 +261,17 @@ def _elite(pool: tuple[np.ndarray, ...], batch: tuple[np.ndarray, ...], size: in
     cut to its own best first, so that the large arrays are never copied.
     """
     rows, orders, cuts, keys = batch
-    keep = _elite_index(rows, _loop_key(orders, cuts), keys, size)
+    keep = _elite_index(rows, orders.reshape(len(orders), -1), cuts.reshape(len(cuts), -1), keys, size)
     rows = np.concatenate([pool[0], rows[keep]])
     orders = np.concatenate([pool[1], orders[keep]])
     cuts = np.concatenate([pool[2], cuts[keep]])
     keys = np.concatenate([pool[3], keys[keep]])
-    keep = _elite_index(rows, _loop_key(orders, cuts), keys, size)
+    keep = _elite_index(rows, orders.reshape(len(orders), -1), cuts.reshape(len(cuts), -1), keys, size)
     return rows[keep], orders[keep], cuts[keep], keys[keep]
 
 
-def _loop_key(orders: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    """Orders and cuts of each mapping as one row, for telling mappings apart."""
-    return np.concatenate([orders.reshape(len(orders), -1), cuts.reshape(len(cuts), -1)], axis=1)
-
-
 @njit(cache=True)
-def _elite_index(rows, orders, keys, size):
+def _elite_index(rows, orders, cuts, keys, size):
     """Indices of the ``size`` best distinct rows with finite keys, best first (stable on ties)."""
     n = keys.shape[0]
     if n == 0:
@@ -299,8 +294,8 @@ def _elite_index(rows, orders, keys, size):
         duplicate = False
         for m in range(kept):
             other = keep[m]
-            if np.array_equal(keys[other], keys[i]) and np.array_equal(
-                    rows[other], rows[i]) and np.array_equal(orders[other], orders[i]):
+            if np.array_equal(keys[other], keys[i]) and np.array_equal(rows[other], rows[i]) and np.array_equal(
+                    orders[other], orders[i]) and np.array_equal(cuts[other], cuts[i]):
                 duplicate = True
                 break
         if not duplicate:
