@@ -25,8 +25,9 @@ their use:
   then the last output tile goes up (the drain).  A level with no room for a second copy of
   its tiles (not double-buffered and over half full, or an operand over half its part) cannot
   load the next tile while the current one is used, so its refills add to this path too;
-- each shared level's traffic over its bandwidth, except that while the first tiles come
-  down to it and the last go up from it, it runs at the pace of the slower levels above.
+- each shared level's traffic over its bandwidth, except that while the first tiles of the
+  operands it holds come down to it, and the last output tile goes up from it, it runs at the
+  pace of the slower levels above.
 
 Invalid mappings (tiles over capacity, unrolling over the array, cuts out of range) get
 ``valid = False``.
@@ -94,9 +95,9 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
     tiles = np.empty((3, levels), dtype=np.float64)  # elements of each operand's tile at each level
     reads = np.empty((levels, 3), dtype=np.float64)  # per level and operand
     writes = np.empty((levels, 3), dtype=np.float64)
-    head_from = np.empty(levels, dtype=np.float64)  # cycles of first-tile transfers out of each level
+    head_from = np.empty((3, levels), dtype=np.float64)  # cycles of each operand's first tile out of each level
     head_into = np.empty(levels, dtype=np.float64)  # words of first tiles written into each level
-    drain_from = np.empty(levels, dtype=np.float64)  # cycles of last-tile transfers out of each level
+    drain_from = np.empty(levels, dtype=np.float64)  # cycles of the last output tile out of each level
     drain_out = np.empty(levels, dtype=np.float64)  # words of last output tiles read out of each level
     sp = np.empty(ndim, dtype=np.float64)
     room = np.ones(levels, dtype=np.bool_)
@@ -237,7 +238,7 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                     reads[b, x] += words
                     writes[a, x] += words
                     head += step
-                    head_from[b] += step
+                    head_from[x, b] += step
                     head_into[a] += moved
                     if not room[a]:  # every fill but the first
                         exposed += (words - moved) * per_word
@@ -255,10 +256,15 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                 # the level's own traffic, except while first tiles come down to it and last ones go up
                 # from it at a slower level's pace (the words it moves then are in those transfers' time)
                 t = (words - head_into[l] - drain_out[l]) / bandwidth[l]
-                for b in range(l + 1, levels):
-                    t += head_from[b]
-                for b in range(l, levels):
-                    t += drain_from[b]
+                # only the operands the level holds: another operand's first tile moving between
+                # other levels leaves this one free
+                for x in range(3):
+                    if holds[l, x]:
+                        for b in range(l + 1, levels):
+                            t += head_from[x, b]
+                if holds[l, O]:
+                    for b in range(l, levels):
+                        t += drain_from[b]
                 if t > lat:
                     lat = t
         latency[i] = lat
