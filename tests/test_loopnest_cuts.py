@@ -170,3 +170,26 @@ def test_a_mapping_file_keeps_the_cuts_and_rejects_them_where_the_target_has_non
     bad = entry.model_copy(update={"cuts": {name: [row[0], 99]}})
     with pytest.raises(MappingError, match=rf"^f: layer 't': cuts.{name}\[1\] = 99 must be in \[0, \d+\]"):
         _layer_mapping(bad, layer, uneven, "f: layer 't'")
+
+
+def test_a_buffer_waits_only_for_the_first_tiles_of_the_operands_it_holds():
+    # systolic-32x32-ws keeps W, I and O in three SRAMs stacked as levels.  mlp's fc1 (784 x 256
+    # ternary weights, 4 to an 8-bit word) on C28 x K32: the filter SRAM reads 50,176 weight
+    # words into the registers and takes 50,176 from DRAM, 32 words a cycle: 3,136 cycles.
+    # The inputs' first tile coming into the ifmap SRAM meanwhile does not hold it up.
+    from hwsim.api import load_arch, load_network
+    from hwsim.mapping.network import mappable_layers
+    from hwsim.mapping.targets import target_for
+
+    arch = load_arch("systolic-32x32-ws")
+    layer = mappable_layers(load_network("mlp"), arch)[0]
+    target = target_for(arch, layer)
+    assert [level.name for level in target.levels] == ["pe_reg", "filter_sram", "ifmap_sram", "ofmap_sram", "dram"]
+    factors = np.ones((1, 5, NDIM), dtype=np.int64)
+    for level, d, f in ((0, "C", 4), (1, "C", 7), (2, "K", 2), (4, "K", 4)):
+        factors[0, level, DIMS.index(d)] = f
+    spatial = np.ones((1, NDIM), dtype=np.int64)
+    spatial[0, DIMS.index("C")], spatial[0, DIMS.index("K")] = 28, 32
+    orders = np.tile(np.arange(NDIM), (1, 5, 1))
+    lat, _, valid = evaluate(layer, target, factors, spatial, orders)
+    assert valid[0] and lat[0] == pytest.approx(3136.0)
