@@ -196,7 +196,8 @@ def print_row(r: dict) -> None:
     theirs = (f"{zh * scale:,.4g} | {zh / h:.3f}x" if r["zigzag_mapping_by_hwsim"]["valid"]
               else "over SRAM capacity | -")
     print(f"| {r['layer']} | {r['objective']} ({unit}) | {h * scale:,.4g} | {theirs} | "
-          f"{z * scale:,.4g} | {hz * scale:,.4g} | {z / hz:.3f}x | {z / r['hwsim_order_allocated_by_zigzag'][k]:.3f}x | "
+          f"{z * scale:,.4g} | {hz * scale:,.4g} | {z / hz:.3f}x | "
+          f"{z / r['hwsim_order_allocated_by_zigzag'][k]:.3f}x | "
           f"{r['hwsim']['search_s']:.3f} | {r['zigzag']['seconds']:.1f} | "
           f"{r['zigzag']['cpu_seconds'] / r['hwsim']['cpu_s']:,.0f}x |", flush=True)
 
