@@ -254,7 +254,7 @@ def check_tiling(layer: Layer, spec: ImcSpec, tiling: ImcMapping) -> ImcMapping:
     return tiling
 
 
-def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray]:
+def deal_units(unit_cycles: np.ndarray, subarrays: int, copies: int = 1) -> tuple[int, np.ndarray]:
     """Assign work units to subarrays so that the busiest finishes early; the weights are
     known when the layer is compiled, so the schedule can weigh every unit's exact cycles.
 
@@ -264,11 +264,16 @@ def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray
     receives in every round a unit at a later place in the sorted order than with s (so no
     longer), and subarray s no longer a unit than subarray s - 1 did with s.
 
+    ``copies``: every unit is dealt that many times (one per pixel tile); sorting the units once
+    and repeating each in place gives the order of sorting all copies.
+
     Returns
     -------
     (subarrays used, busy cycles of each of them)
     """
-    units = np.sort(np.asarray(unit_cycles, dtype=np.int64))[::-1]
+    units = np.sort(np.asarray(unit_cycles, dtype=np.int64).ravel())[::-1]
+    if copies > 1:
+        units = np.repeat(units, copies)
     n = units.size
     if n == 0:
         return 1, np.zeros(1, dtype=np.int64)

@@ -90,11 +90,13 @@ def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, re
     both.
     """
     n = -(-reduction // chunk_len)
-    ends = np.append(np.arange(0, n * chunk_len, chunks_per_part * chunk_len), n * chunk_len)
+    step = chunks_per_part * chunk_len
+    ends = np.minimum(np.arange(-(-n // chunks_per_part) + 1, dtype=np.int64) * step, n * chunk_len)
     real = np.minimum(ends, reduction)
-    nonzero = np.diff(nonzeros_before(packed, real), axis=1)
+    before_nz = nonzeros_before(packed, real)
+    nonzero = before_nz[:, 1:] - before_nz[:, :-1]
     if chunk_len == 1:
-        return nonzero, np.diff(real).astype(np.int32) - nonzero
+        return nonzero, (real[1:] - real[:-1]).astype(np.int32) - nonzero
     memo = {} if memo is None else memo
     if 8 % chunk_len == 0:
         per_byte = 8 // chunk_len
@@ -108,13 +110,14 @@ def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, re
         inside = np.flatnonzero(ends & 7)
         if inside.size:  # a part boundary inside a byte: its chunks below the boundary
             before[:, inside] += first[packed.bits[:, byte[inside]], (ends[inside] & 7) // chunk_len]
-        return nonzero, np.diff(before, axis=1)
+        return nonzero, before[:, 1:] - before[:, :-1]
     if chunk_len not in memo:  # empty chunks before each chunk
-        chunk_ends = np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction)
+        at_ends = nonzeros_before(packed, np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction))
         empty = np.zeros((packed.bits.shape[0], n + 1), dtype=np.int32)
-        np.cumsum(np.diff(nonzeros_before(packed, chunk_ends), axis=1) == 0, axis=1, out=empty[:, 1:])
+        np.cumsum(at_ends[:, 1:] == at_ends[:, :-1], axis=1, out=empty[:, 1:])
         memo[chunk_len] = empty
-    return nonzero, np.diff(memo[chunk_len][:, ends // chunk_len], axis=1)
+    empty_before = memo[chunk_len][:, ends // chunk_len]
+    return nonzero, empty_before[:, 1:] - empty_before[:, :-1]
 
 
 @lru_cache(maxsize=8)
