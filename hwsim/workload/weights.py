@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 
 from hwsim.errors import WorkloadError
-from hwsim.workload.npz import Wanted, read_npz
 from hwsim.workload.layers import Layer, QuantKind
 
 
@@ -63,6 +62,8 @@ def load_weights(path: Path, layers: tuple[Layer, ...]) -> dict[str, np.ndarray]
     its header before it is read (:mod:`hwsim.workload.npz`); a linear or 1x1 layer may give
     (K, C) for (K, C, 1, 1).  Arrays for other names are ignored and never read.
     """
+    from hwsim.workload.npz import Wanted, read_npz  # only a weights file pays for the .npz reader
+
     wanted = {}
     for layer in layers:
         if layer.weight_quant is None:
