@@ -93,9 +93,13 @@ def _env(tree: Path | None) -> dict[str, str]:
     return env
 
 
-def _process(cmd: list[str], tree: Path | None) -> float:
-    """CPU seconds (user + system) of one run of ``cmd``."""
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=_env(tree))
+def _process(cmd: list[str], tree: Path | None, cwd: Path) -> float:
+    """CPU seconds (user + system) of one run of ``cmd`` in ``cwd``.
+
+    ``cwd`` is an empty folder: ``python -m hwsim`` puts the working directory first on
+    ``sys.path``, so run from a checkout it would import that checkout's hwsim for every tree.
+    """
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=_env(tree), cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
@@ -122,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    load_before = os.getloadavg()
     trees: dict[str, Path | None] = {"this": REPO}
     if args.against:
         trees = {"against": args.against.resolve(), "this": REPO}
@@ -133,15 +138,16 @@ def main(argv: list[str] | None = None) -> int:
         "hwsim simulate --model vgg16 --arch fat": hwsim + ["--model", "vgg16", "--arch", "fat"],
     }
     rows: dict[str, dict[str, float]] = {name: {} for name in processes}
-    for name, cmd in processes.items():
-        for tree in trees.values():
-            _process(cmd, tree)  # warm-up
-        samples: dict[str, list[float]] = {label: [] for label in trees}
-        for _ in range(args.repeat):
-            for label, tree in trees.items():
-                samples[label].append(_process(cmd, tree))
-        for label in trees:
-            rows[name][label] = statistics.median(samples[label])
+    with tempfile.TemporaryDirectory() as empty:
+        for name, cmd in processes.items():
+            for tree in trees.values():
+                _process(cmd, tree, Path(empty))  # warm-up
+            samples: dict[str, list[float]] = {label: [] for label in trees}
+            for _ in range(args.repeat):
+                for label, tree in trees.items():
+                    samples[label].append(_process(cmd, tree, Path(empty)))
+            for label in trees:
+                rows[name][label] = statistics.median(samples[label])
     with tempfile.TemporaryDirectory() as tmp:
         vgg = _vgg16_224(Path(tmp))
         for label, tree in trees.items():
@@ -171,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"ResNet-18's; whole process = "
                   f"{this['hwsim simulate --model resnet18 --arch fat'] / this[next(iter(processes))]:.2f}x "
                   f"python + numpy start")
+    console.print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.2f}" for x in load_before)
+                  + "; after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
 
