@@ -7,7 +7,7 @@ numpy pass over ResNet-18's 11.7 M int8 weights for in-process simulation, and, 
 ``--against DIR``, the same measurement of another hwsim tree (say the main branch) taken
 alternately with this one, so ratios compare like with like.
 
-    python benchmarks/sim_speed.py [--repeat 7] [--against /path/to/other/checkout]
+    python benchmarks/sim_speed.py [--repeat 7] [--rounds 3] [--against /path/to/other/checkout]
 
 Rows: ``hwsim simulate`` as a process on ResNet-18 (FAT, ParaPIM) and VGG-16 (CIFAR-10);
 in process: generating ResNet-18's weights, ``api.simulate`` on FAT (each call searches the
@@ -117,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--against", type=Path, help="another hwsim checkout to measure alternately")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="in-process runs per tree, alternating (each row: the median of their medians)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--vgg", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -150,10 +152,15 @@ def main(argv: list[str] | None = None) -> int:
                 rows[name][label] = statistics.median(samples[label])
     with tempfile.TemporaryDirectory() as tmp:
         vgg = _vgg16_224(Path(tmp))
-        for label, tree in trees.items():
-            for name, value in _in_process(tree, args.repeat, vgg).items():
-                rows.setdefault(f"  in process: {name}", {})[label] = value
-    table = Table(title=f"hwsim speed, median of {args.repeat} runs (CPU seconds unless stated)")
+        rounds: dict[str, list[dict[str, float]]] = {label: [] for label in trees}
+        for _ in range(args.rounds):  # the trees' children alternate, so a change of load hits both
+            for label, tree in trees.items():
+                rounds[label].append(_in_process(tree, args.repeat, vgg))
+        for label, results in rounds.items():
+            for name in results[0]:
+                rows.setdefault(f"  in process: {name}", {})[label] = statistics.median(r[name] for r in results)
+    table = Table(title=f"hwsim speed, median of {args.repeat} runs (in process: of {args.rounds} such medians; "
+                        "CPU seconds unless stated)")
     table.add_column("what")
     for label in trees:
         table.add_column(label, justify="right")
