@@ -215,7 +215,8 @@ def _unit_cycles(m: ImcMapping, item: np.ndarray, load: np.ndarray, readout: int
         unit = load[0] + item[:, :, 0].astype(np.int64) + readout  # unit (tile, group, k)
     else:
         k = item.shape[1]
-        per_group = np.add.reduceat(item, np.arange(0, k, m.k_per_group), axis=1, dtype=np.int64)  # (groups, k-groups, parts)
+        # (groups, k-groups, parts)
+        per_group = np.add.reduceat(item, np.arange(0, k, m.k_per_group), axis=1, dtype=np.int64)
         k_in_group = np.full(per_group.shape[1], m.k_per_group, dtype=np.int64)
         k_in_group[-1] = k - (per_group.shape[1] - 1) * m.k_per_group
         unit = per_group + load + (k_in_group * readout)[:, np.newaxis]  # unit (tile, group, k-group, part)
