@@ -7,7 +7,7 @@ numpy pass over ResNet-18's 11.7 M int8 weights for in-process simulation, and, 
 ``--against DIR``, the same measurement of another hwsim tree (say the main branch) taken
 alternately with this one, so ratios compare like with like.
 
-    python benchmarks/sim_speed.py [--repeat 7] [--against /path/to/other/checkout]
+    python benchmarks/sim_speed.py [--repeat 7] [--rounds 3] [--against /path/to/other/checkout]
 
 Rows: ``hwsim simulate`` as a process on ResNet-18 (FAT, ParaPIM) and VGG-16 (CIFAR-10);
 in process: generating ResNet-18's weights, ``api.simulate`` on FAT (each call searches the
@@ -93,9 +93,13 @@ def _env(tree: Path | None) -> dict[str, str]:
     return env
 
 
-def _process(cmd: list[str], tree: Path | None) -> float:
-    """CPU seconds (user + system) of one run of ``cmd``."""
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=_env(tree))
+def _process(cmd: list[str], tree: Path | None, cwd: Path) -> float:
+    """CPU seconds (user + system) of one run of ``cmd`` in ``cwd``.
+
+    ``cwd`` is an empty folder: ``python -m hwsim`` puts the working directory first on
+    ``sys.path``, so run from a checkout it would import that checkout's hwsim for every tree.
+    """
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=_env(tree), cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
@@ -113,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--against", type=Path, help="another hwsim checkout to measure alternately")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="in-process runs per tree, alternating (each row: the median of their medians)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--vgg", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -122,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    load_before = os.getloadavg()
     trees: dict[str, Path | None] = {"this": REPO}
     if args.against:
         trees = {"against": args.against.resolve(), "this": REPO}
@@ -133,21 +140,27 @@ def main(argv: list[str] | None = None) -> int:
         "hwsim simulate --model vgg16 --arch fat": hwsim + ["--model", "vgg16", "--arch", "fat"],
     }
     rows: dict[str, dict[str, float]] = {name: {} for name in processes}
-    for name, cmd in processes.items():
-        for tree in trees.values():
-            _process(cmd, tree)  # warm-up
-        samples: dict[str, list[float]] = {label: [] for label in trees}
-        for _ in range(args.repeat):
-            for label, tree in trees.items():
-                samples[label].append(_process(cmd, tree))
-        for label in trees:
-            rows[name][label] = statistics.median(samples[label])
+    with tempfile.TemporaryDirectory() as empty:
+        for name, cmd in processes.items():
+            for tree in trees.values():
+                _process(cmd, tree, Path(empty))  # warm-up
+            samples: dict[str, list[float]] = {label: [] for label in trees}
+            for _ in range(args.repeat):
+                for label, tree in trees.items():
+                    samples[label].append(_process(cmd, tree, Path(empty)))
+            for label in trees:
+                rows[name][label] = statistics.median(samples[label])
     with tempfile.TemporaryDirectory() as tmp:
         vgg = _vgg16_224(Path(tmp))
-        for label, tree in trees.items():
-            for name, value in _in_process(tree, args.repeat, vgg).items():
-                rows.setdefault(f"  in process: {name}", {})[label] = value
-    table = Table(title=f"hwsim speed, median of {args.repeat} runs (CPU seconds unless stated)")
+        rounds: dict[str, list[dict[str, float]]] = {label: [] for label in trees}
+        for _ in range(args.rounds):  # the trees' children alternate, so a change of load hits both
+            for label, tree in trees.items():
+                rounds[label].append(_in_process(tree, args.repeat, vgg))
+        for label, results in rounds.items():
+            for name in results[0]:
+                rows.setdefault(f"  in process: {name}", {})[label] = statistics.median(r[name] for r in results)
+    table = Table(title=f"hwsim speed, median of {args.repeat} runs (in process: of {args.rounds} such medians; "
+                        "CPU seconds unless stated)")
     table.add_column("what")
     for label in trees:
         table.add_column(label, justify="right")
@@ -171,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"ResNet-18's; whole process = "
                   f"{this['hwsim simulate --model resnet18 --arch fat'] / this[next(iter(processes))]:.2f}x "
                   f"python + numpy start")
+    console.print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.2f}" for x in load_before)
+                  + "; after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
 

@@ -8,16 +8,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hwsim.engines import ENGINE_BY_FAMILY
 from hwsim.errors import SimulationError
-from hwsim.report.compare import Comparison
-from hwsim.report.compare import compare as _compare
 from hwsim.report.model import Report
 from hwsim.spec.arch import ArchSpec, load_arch_spec
 from hwsim.spec.enums import Family
 from hwsim.workload.zoo import load_network as _load_network
+
+if TYPE_CHECKING:  # a simulation does not import the comparison
+    from hwsim.report.compare import Comparison
+
 
 def load_arch(arch: str | Path | dict[str, Any] | ArchSpec, *, overrides: dict[str, Any] | None = None) -> ArchSpec:
     """An accelerator spec from a preset name, a file path, a dict (a YAML file's contents) or a
@@ -130,6 +132,8 @@ def simulate(workload: Any, arch: Any, *, mapping: Any = None) -> Report:
 
 def compare(ours: Report, baseline: Report) -> Comparison:
     """Per-layer and total ratios of ``ours`` over ``baseline`` (> 1: ours better)."""
+    from hwsim.report.compare import compare as _compare
+
     return _compare(ours, baseline)
 
 
@@ -145,7 +149,7 @@ def compare_designs(workload: Any, ours: Any, baseline: Any) -> Comparison:
         workload = load_network(workload)
     ours, baseline = (spec if hasattr(spec, "family") else load_arch(spec) for spec in (ours, baseline))
     ours_report, base_report = simulate(workload, ours), simulate(workload, baseline)
-    comparison = _compare(ours_report, base_report)
+    comparison = compare(ours_report, base_report)
     engine = ENGINE_BY_FAMILY.get(Family(ours.family))
     if ours.family != baseline.family or engine is None or engine.replay_mapping_of is None:
         return comparison

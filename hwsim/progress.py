@@ -11,11 +11,10 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from rich.console import Console
-from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
 
 DELAY_S = 1.5  # a step shorter than this shows nothing
 
@@ -37,36 +36,43 @@ def steps_left_text(done: int, total: int, elapsed_s: float) -> str:
     return f", about {max(1.0, elapsed_s / done * (total - done)):.0f} s left"
 
 
-class _EtaColumn(ProgressColumn):
-    """Time since the step began (not since the line appeared) and the time left."""
+def _progress(console: Console | None, expected_s: float | None, began: float) -> Any:
+    """A transient spinner line on ``console`` (stderr by default), or None off a terminal.
 
-    def __init__(self, expected_s: float | None, began: float) -> None:
-        super().__init__()
-        self.expected_s, self.began = expected_s, began
+    rich is imported here, when a step has already lasted ``delay_s``: a quick step (most
+    simulations) never pays for its import.
+    """
+    from rich.console import Console
+    from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
+    from rich.text import Text
 
-    def render(self, task: Task) -> Text:
-        return Text(eta_text(time.monotonic() - self.began, self.expected_s), style="progress.remaining")
+    class EtaColumn(ProgressColumn):
+        """Time since the step began (not since the line appeared) and the time left."""
+
+        def render(self, task: Task) -> Text:
+            return Text(eta_text(time.monotonic() - began, expected_s), style="progress.remaining")
+
+    console = console if console is not None else Console(stderr=True)
+    if not console.is_terminal:
+        return None
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), EtaColumn(), console=console, transient=True)
 
 
 @contextmanager
 def activity(label: str, expected_s: float | None = None, *, console: Console | None = None,
              delay_s: float = DELAY_S) -> Iterator[None]:
     """Show ``label`` with elapsed time and ETA while the block runs (see the module docstring)."""
-    console = console if console is not None else Console(stderr=True)
-    if not console.is_terminal:
-        yield
-        return
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), _EtaColumn(expected_s, time.monotonic()),
-                        console=console, transient=True)
+    began = time.monotonic()
     lock = threading.Lock()
-    state = {"started": False, "done": False}
+    state: dict[str, Any] = {"progress": None, "done": False}
 
     def show() -> None:
+        progress = _progress(console, expected_s, began)
         with lock:
-            if not state["done"]:
+            if progress is not None and not state["done"]:
                 progress.start()
                 progress.add_task(label, total=None)
-                state["started"] = True
+                state["progress"] = progress
 
     timer = threading.Timer(delay_s, show)
     timer.daemon = True
@@ -80,5 +86,7 @@ def activity(label: str, expected_s: float | None = None, *, console: Console | 
         timer.cancel()
         with lock:
             state["done"] = True
-            if state["started"]:
-                progress.stop()
+            if state["progress"] is not None:
+                state["progress"].stop()
+        if timer.is_alive() and timer is not threading.current_thread():
+            timer.join()  # a line being set up as the step ended: let it finish, unshown

@@ -254,7 +254,7 @@ def check_tiling(layer: Layer, spec: ImcSpec, tiling: ImcMapping) -> ImcMapping:
     return tiling
 
 
-def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray]:
+def deal_units(unit_cycles: np.ndarray, subarrays: int, copies: int = 1) -> tuple[int, np.ndarray]:
     """Assign work units to subarrays so that the busiest finishes early; the weights are
     known when the layer is compiled, so the schedule can weigh every unit's exact cycles.
 
@@ -264,11 +264,16 @@ def deal_units(unit_cycles: np.ndarray, subarrays: int) -> tuple[int, np.ndarray
     receives in every round a unit at a later place in the sorted order than with s (so no
     longer), and subarray s no longer a unit than subarray s - 1 did with s.
 
+    ``copies``: every unit is dealt that many times (one per pixel tile); sorting the units once
+    and repeating each in place gives the order of sorting all copies.
+
     Returns
     -------
     (subarrays used, busy cycles of each of them)
     """
-    units = np.sort(np.asarray(unit_cycles, dtype=np.int64))[::-1]
+    units = np.sort(np.asarray(unit_cycles, dtype=np.int64).ravel())[::-1]
+    if copies > 1:
+        units = np.repeat(units, copies)
     n = units.size
     if n == 0:
         return 1, np.zeros(1, dtype=np.int64)
@@ -444,13 +449,15 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
                 steps(np.float64(density * red)), length * act_bits + out_bits + carry_rows)
         else:
             # (chunk length, chunks per part) pairs: the parts ladder, without repeats
-            ladder = _ladder(int(n_chunks.max()))
-            index, cpp = [], []
-            for i, n in enumerate(n_chunks):
-                per_part = np.unique(-(-n // ladder[ladder <= n]))
-                index.append(np.full(per_part.size, i))
-                cpp.append(per_part)
-            index, cpp = np.concatenate(index)[:, None], np.concatenate(cpp)[:, None]
+            # per chunk length, the distinct chunks per part ceil(n / parts) in increasing order: with
+            # the parts ladder reversed they do not decrease, so repeats are neighbours
+            ladder = _ladder(int(n_chunks.max()))[::-1]
+            fits = ladder[None, :] <= n_chunks[:, None]
+            index, cpp = np.nonzero(fits)
+            cpp = -(-n_chunks[index] // ladder[cpp])
+            new = np.ones(cpp.size, dtype=bool)
+            new[1:] = (cpp[1:] != cpp[:-1]) | (index[1:] != index[:-1])
+            index, cpp = index[new][:, None], cpp[new][:, None]
             cl, nc = length[index], n_chunks[index]
             parts = -(-nc // cpp)
             part_len = np.minimum(red, cpp * cl)
@@ -475,9 +482,11 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     # equal estimates (to 9 digits): the fewest rows, then the fewest chunks, then the mapping
     # order; so offering more rows changes the choice only for a better estimate
     cost = np.round(cost / max(float(cost.min()), 1e-300), 9)
-    order = np.lexsort((flat["map"], -(flat["L"]), flat["rows"], cost))
+    # only candidates within the band are taken (the best always is): sort those alone
+    near = np.flatnonzero(cost <= EXACT_BAND) if np.isfinite(cost).all() else np.arange(cost.size)
+    order = near[np.lexsort((flat["map"][near], -(flat["L"][near]), flat["rows"][near], cost[near]))]
     if limit is None:
-        limit = int(np.clip(EXACT_WEIGHTS // max(1, groups * k * red), 3, 16))
+        limit = min(max(EXACT_WEIGHTS // max(1, groups * k * red), 3), 16)
     found: dict[tuple[int, int, int], ImcMapping] = {}
     for i in order:
         if cost[i] > EXACT_BAND and found:  # costs are relative to the best

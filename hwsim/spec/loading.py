@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from hwsim.errors import HwsimError, SpecError
 from hwsim.input_files import read_text
 from hwsim.limits import MAX_YAML_BYTES
-from hwsim.spec.strict_yaml import load_yaml
+from hwsim.spec import packaged_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -25,10 +25,16 @@ def read_yaml_mapping(path: Path, error: type[HwsimError] = SpecError) -> dict[s
     """Parse ``path`` as strict, bounded YAML and require a mapping at the top level.
 
     The file must be a regular file of at most ``MAX_YAML_BYTES``, UTF-8, within the alias,
-    node and depth limits of :mod:`hwsim.spec.strict_yaml`, and without duplicate keys.
+    node and depth limits of :mod:`hwsim.spec.strict_yaml`, and without duplicate keys.  hwsim's
+    own presets and models are parsed once (:mod:`hwsim.spec.packaged_yaml`).
     """
     text = read_text(path, max_bytes=MAX_YAML_BYTES, what="YAML document", error=error)
-    data = load_yaml(text, str(path), error)
+    data = packaged_yaml.cached(path, text)  # a preset or zoo model read before: its data, without PyYAML
+    if data is None:
+        from hwsim.spec.strict_yaml import load_yaml
+
+        data = load_yaml(text, str(path), error)
+        packaged_yaml.keep(path, text, data)
     if not isinstance(data, dict):
         kind = {list: "a list", str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
         got = "an empty document" if data is None else kind.get(type(data), f"a {type(data).__name__}")
@@ -82,6 +88,8 @@ def parse_override(text: str) -> tuple[str, Any]:
     key = key.strip()
     if not key or any(not part for part in key.split(".")):
         raise SpecError(f"--set {text!r}: empty key path")
+    from hwsim.spec.strict_yaml import load_yaml
+
     value = load_yaml(raw, f"--set {key}", malformed_as_text=True) if raw.strip() else ""
     return key, value
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 
 from hwsim.errors import WorkloadError
-from hwsim.workload.npz import Wanted, read_npz
 from hwsim.workload.layers import Layer, QuantKind
 
 
@@ -25,6 +24,7 @@ def generate_weights(layers: tuple[Layer, ...], sparsity: float, seed: int) -> d
     zero_below = round(min(max(sparsity, 0.0), 1.0) * _LEVELS)
     plus_below = zero_below + (_LEVELS - zero_below) // 2
     out: dict[str, np.ndarray] = {}
+    above = np.empty(0, dtype=bool)  # one threshold's comparison, reused by every block
     for layer in layers:
         if layer.weight_quant is None:
             continue
@@ -33,16 +33,25 @@ def generate_weights(layers: tuple[Layer, ...], sparsity: float, seed: int) -> d
         for start in range(0, w.size, _BLOCK):  # bounded temporaries for the largest layers
             block = w[start:start + _BLOCK]
             u = _uniform16(rng, block.size)
+            if above.size < block.size:
+                above = np.empty(min(w.size, _BLOCK), dtype=bool)
+            flag = above[:block.size]
+            # comparisons written straight into int8 memory and subtracted in place: no int temporaries
             if kind is QuantKind.BINARY:
-                np.subtract(1, np.left_shift((u >= _LEVELS // 2).view(np.int8), 1), out=block)  # +1, then -1
+                block.fill(1)
+                np.greater_equal(u, _LEVELS // 2, out=flag)
+                block -= flag.view(np.int8)
+                block -= flag.view(np.int8)  # +1, then -1
             elif kind is QuantKind.INT:
                 lo, hi = _int_range(layer.weight_quant.bits)
                 block[:] = rng.integers(lo, hi, size=block.size, endpoint=True, dtype=np.int8)
                 block[block == 0] = 1
                 block[u < zero_below] = 0
             else:
-                minus = np.left_shift((u >= plus_below).view(np.int8), 1)
-                np.subtract((u >= zero_below).view(np.int8), minus, out=block)  # 0, then +1, then -1
+                np.greater_equal(u, zero_below, out=block.view(bool))
+                np.greater_equal(u, plus_below, out=flag)
+                block -= flag.view(np.int8)
+                block -= flag.view(np.int8)  # 0, then +1, then -1
         out[layer.name] = w.reshape(layer.weight_shape)
     return out
 
@@ -63,6 +72,8 @@ def load_weights(path: Path, layers: tuple[Layer, ...]) -> dict[str, np.ndarray]
     its header before it is read (:mod:`hwsim.workload.npz`); a linear or 1x1 layer may give
     (K, C) for (K, C, 1, 1).  Arrays for other names are ignored and never read.
     """
+    from hwsim.workload.npz import Wanted, read_npz  # only a weights file pays for the .npz reader
+
     wanted = {}
     for layer in layers:
         if layer.weight_quant is None:

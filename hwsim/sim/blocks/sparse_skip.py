@@ -84,37 +84,52 @@ def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, re
     """Per (K, reduction part): non-zero weights, and chunks without one.
 
     A part is ``chunks_per_part`` chunks of ``chunk_len`` weights.  Chunks of 1, 2, 4 or 8
-    weights never straddle a byte of ``packed``, so their empty chunks are counted per byte
-    from a table; other lengths count each chunk.  ``memo`` keeps the running counts of
-    empty chunks per chunk length for further calls on the same ``packed``.  int32 (K, parts)
-    both.
+    weights never straddle a byte of ``packed``: their empty chunks are counted per byte with
+    masks (:func:`_empty_fields`); other lengths count each chunk.  ``memo`` keeps the running
+    counts of empty chunks per chunk length for further calls on the same ``packed``.  int32
+    (K, parts) both.
     """
     n = -(-reduction // chunk_len)
-    ends = np.append(np.arange(0, n * chunk_len, chunks_per_part * chunk_len), n * chunk_len)
+    step = chunks_per_part * chunk_len
+    ends = np.minimum(np.arange(-(-n // chunks_per_part) + 1, dtype=np.int64) * step, n * chunk_len)
     real = np.minimum(ends, reduction)
-    nonzero = np.diff(nonzeros_before(packed, real), axis=1)
+    before_nz = nonzeros_before(packed, real)
+    nonzero = before_nz[:, 1:] - before_nz[:, :-1]
     if chunk_len == 1:
-        return nonzero, np.diff(real).astype(np.int32) - nonzero
+        return nonzero, (real[1:] - real[:-1]).astype(np.int32) - nonzero
     memo = {} if memo is None else memo
     if 8 % chunk_len == 0:
-        per_byte = 8 // chunk_len
-        first = _empty_chunks_in_byte(chunk_len)
         if chunk_len not in memo:  # empty chunks before each byte
             running = np.zeros((packed.bits.shape[0], packed.bits.shape[1] + 1), dtype=np.int32)
-            np.cumsum(first[:, per_byte].astype(np.uint8)[packed.bits], axis=1, dtype=np.int32, out=running[:, 1:])
+            np.cumsum(_empty_fields(packed.bits, chunk_len), axis=1, dtype=np.int32, out=running[:, 1:])
             memo[chunk_len] = running
         byte = ends >> 3
         before = memo[chunk_len][:, byte]
         inside = np.flatnonzero(ends & 7)
         if inside.size:  # a part boundary inside a byte: its chunks below the boundary
-            before[:, inside] += first[packed.bits[:, byte[inside]], (ends[inside] & 7) // chunk_len]
-        return nonzero, np.diff(before, axis=1)
+            before[:, inside] += _empty_chunks_in_byte(chunk_len)[packed.bits[:, byte[inside]],
+                                                                   (ends[inside] & 7) // chunk_len]
+        return nonzero, before[:, 1:] - before[:, :-1]
     if chunk_len not in memo:  # empty chunks before each chunk
-        chunk_ends = np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction)
+        at_ends = nonzeros_before(packed, np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction))
         empty = np.zeros((packed.bits.shape[0], n + 1), dtype=np.int32)
-        np.cumsum(np.diff(nonzeros_before(packed, chunk_ends), axis=1) == 0, axis=1, out=empty[:, 1:])
+        np.cumsum(at_ends[:, 1:] == at_ends[:, :-1], axis=1, out=empty[:, 1:])
         memo[chunk_len] = empty
-    return nonzero, np.diff(memo[chunk_len][:, ends // chunk_len], axis=1)
+    empty_before = memo[chunk_len][:, ends // chunk_len]
+    return nonzero, empty_before[:, 1:] - empty_before[:, :-1]
+
+
+def _empty_fields(bits: np.ndarray, chunk_len: int) -> np.ndarray:
+    """How many chunks of ``chunk_len`` (2, 4 or 8) weights in each flag byte are empty: uint8.
+
+    Field i of byte b is the chunk of weights 8 b + i * chunk_len onwards (bit j = weight 8 b + j);
+    masks over whole rows, where a table lookup per byte would gather.
+    """
+    mask = (1 << chunk_len) - 1
+    count = np.zeros(bits.shape, dtype=np.uint8)
+    for i in range(8 // chunk_len):
+        count += (bits & (mask << (i * chunk_len))) == 0
+    return count
 
 
 @lru_cache(maxsize=8)

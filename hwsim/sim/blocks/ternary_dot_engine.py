@@ -92,33 +92,36 @@ def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
                chunk_lens: np.ndarray, chunks_per_part: int, act_max: int, max_operands: int, k: int | None,
                memo: dict[int, np.ndarray] | None) -> ChunkWork:
     n = chunk_lens.size
-    starts = np.arange(0, n, chunks_per_part)
-    scan = sparse_skip.scan_cycles(chunk_lens, skip_unit.weights_per_cycle)
+    # the chunks are of one length but for the last: two scan times, not one per chunk
+    first_len, last_len = int(chunk_lens[0]), int(chunk_lens[-1])
+    scan_first, scan_last = (-(-length // skip_unit.weights_per_cycle) for length in (first_len, last_len))
     table = ternary_adder.bit_step_table(max_operands, act_max)
     one_add = int(ternary_adder.step_cycles(sense_amp, table[1], 1))
-    if int(scan.max()) > one_add:  # a chunk with operands may wait for the scanner: count chunk by chunk
+    if max(scan_first, scan_last) > one_add:  # a chunk with operands may wait for the scanner: count chunk by chunk
+        starts = np.arange(0, n, chunks_per_part)
         if isinstance(nonzeros, sparse_skip.PackedNonzeros):
-            nonzeros = sparse_skip.chunk_nonzeros(nonzeros, int(chunk_lens[0]), int(chunk_lens.sum()))
+            nonzeros = sparse_skip.chunk_nonzeros(nonzeros, first_len, int(chunk_lens.sum()))
         work = chunk_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k)
         return ChunkWork(*(_sum_parts(a, starts) for a in (work.ops, work.adder_cycles, work.item_cycles)),
                          work.bit_steps)
+    red = first_len * (n - 1) + last_len
     if skip_unit.zero_skip:
-        red = int(chunk_lens.sum())
         if isinstance(nonzeros, sparse_skip.PackedNonzeros):
-            ops, empty = sparse_skip.part_counts(nonzeros, int(chunk_lens[0]), chunks_per_part, red, memo)
+            ops, empty = sparse_skip.part_counts(nonzeros, first_len, chunks_per_part, red, memo)
         else:
+            starts = np.arange(0, n, chunks_per_part)
             ops, empty = _sum_parts(nonzeros, starts), _sum_parts(nonzeros == 0, starts)
-        waits = empty * scan[0]  # a chunk without an operand waits for its scan
-        if scan[-1] != scan[0]:  # the last chunk is shorter
-            last = (sparse_skip.nonzeros_before(nonzeros, np.array([red - int(chunk_lens[-1]), red])) if
+        waits = empty * scan_first  # a chunk without an operand waits for its scan
+        if scan_last != scan_first:  # the last chunk is shorter
+            last = (sparse_skip.nonzeros_before(nonzeros, np.array([red - last_len, red])) if
                     isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros[:, -2:].cumsum(axis=1))
-            waits[:, -1] += (last[:, 1] == last[:, 0]) * (scan[-1] - scan[0])
+            waits[:, -1] += (last[:, 1] == last[:, 0]) * (scan_last - scan_first)
     else:  # every row issues every weight: work out one row, the others are the same
         rows = k if nonzeros is None or isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros.shape[0]
-        ops = np.add.reduceat(chunk_lens, starts).astype(np.int32)[np.newaxis]
+        ops = np.add.reduceat(chunk_lens, np.arange(0, n, chunks_per_part)).astype(np.int32)[np.newaxis]
         steps = table[ops]
         adder = ternary_adder.step_cycles(sense_amp, steps, ops)
-        shape = (rows, starts.size)
+        shape = (rows, ops.shape[1])
         return ChunkWork(np.broadcast_to(ops, shape), np.broadcast_to(adder, shape), np.broadcast_to(adder, shape),
                          rows * int(steps.sum(dtype=np.int64)))
     steps = table[ops]

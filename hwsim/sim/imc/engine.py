@@ -83,7 +83,8 @@ def simulate_layer(
                            nonzero_weight_fraction=fraction)
         packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
         empties: dict[int, np.ndarray] = {}  # counts of empty chunks, shared by the candidates
-        counted = [_weighted_layer(layer, packed, m, spec, fraction, empties) for m in candidates]
+        works: dict[tuple[int, int], ternary_dot_engine.ChunkWork] = {}  # and their work, by (chunk, part) length
+        counted = [_weighted_layer(layer, packed, m, spec, fraction, empties, works) for m in candidates]
         best = counted[best_counted([st.cycles for st in counted], [st.counts for st in counted], spec)]
         if key is not None:
             memo[key] = best
@@ -99,11 +100,13 @@ def simulate_layer(
 
 
 def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: ImcMapping, spec: ImcSpec,
-                    nonzero_fraction: float, empties: dict[int, np.ndarray] | None = None) -> LayerStats:
+                    nonzero_fraction: float, empties: dict[int, np.ndarray] | None = None,
+                    works: dict[tuple[int, int], ternary_dot_engine.ChunkWork] | None = None) -> LayerStats:
     """``m`` tiles one group; the G groups' work units are dealt to the subarrays together.
 
     ``packed`` holds the weights' non-zero flags (None without zero skipping: every weight
-    is issued).
+    is issued).  ``works`` keeps the per-(K, part) work of tilings with the same chunk length
+    and chunks per part (they differ only in their channel groups) for the next candidate.
     """
     sa = spec.sense_amp
     groups = layer.G
@@ -111,14 +114,19 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
     chunk_lens[-1] = layer.reduction - (m.n_chunks - 1) * m.chunk_len
     act_max = (1 << layer.act_bits) - 1
     # the same per-chunk work the RTL dot engine is checked against, summed per (K, part)
-    work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part, act_max,
-                                         layer.reduction, layer.out_channels, per_part=True, memo=empties)
+    work = None if works is None else works.get((m.chunk_len, m.chunks_per_part))
+    if work is None:
+        work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part, act_max,
+                                             layer.reduction, layer.out_channels, per_part=True, memo=empties)
+        if works is not None:
+            works[(m.chunk_len, m.chunks_per_part)] = work
     ops, adder, bit_steps, item = work.ops, work.adder_cycles, work.bit_steps, work.item_cycles
     part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
     load = np.add.reduceat(chunk_lens, part_starts) * (layer.act_bits * spec.subarray.row_write_cycles)
     readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
 
-    used, busy = deal_units(_unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays)
+    used, busy = deal_units(_unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays,
+                            copies=1 if m.data_mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
     compute_cycles = int(busy.max())
 
     pixels = layer.output_pixels
@@ -192,26 +200,27 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
 
 
 def _unit_cycles(m: ImcMapping, item: np.ndarray, load: np.ndarray, readout: int) -> np.ndarray:
-    """Cycles of every work unit, in the order they are dealt to the subarrays.
+    """Cycles of every work unit of one pixel tile (weight-stationary: of all tiles), to be dealt
+    to the subarrays once per pixel tile (weight-stationary: once).
 
     ``item`` is (groups, K, parts): one channel's additions over one reduction part; ``load``
     the row writes of a part's activations.  A unit never spans two groups, whose
     activations differ.
     """
-    tiles = m.pixel_tiles
     if m.data_mapping is DataMapping.WEIGHT_STATIONARY:
-        return (tiles * (load + item.astype(np.int64) + readout)).ravel()  # unit (group, k, chunk)
+        return (m.pixel_tiles * (load + item.astype(np.int64) + readout)).ravel()  # unit (group, k, chunk)
     if m.data_mapping is DataMapping.INPUT_STATIONARY:
         unit = load + (item + readout).sum(axis=1, dtype=np.int64)  # unit (tile, group, chunk)
     elif m.data_mapping is DataMapping.OUTPUT_STATIONARY:
         unit = load[0] + item[:, :, 0].astype(np.int64) + readout  # unit (tile, group, k)
     else:
         k = item.shape[1]
-        group_starts = np.arange(0, k, m.k_per_group)
-        per_group = np.add.reduceat(item, group_starts, axis=1, dtype=np.int64)  # (groups, k-groups, parts)
-        k_in_group = np.diff(np.append(group_starts, k))
+        # (groups, k-groups, parts)
+        per_group = np.add.reduceat(item, np.arange(0, k, m.k_per_group), axis=1, dtype=np.int64)
+        k_in_group = np.full(per_group.shape[1], m.k_per_group, dtype=np.int64)
+        k_in_group[-1] = k - (per_group.shape[1] - 1) * m.k_per_group
         unit = per_group + load + (k_in_group * readout)[:, np.newaxis]  # unit (tile, group, k-group, part)
-    return np.tile(unit.ravel(), tiles)
+    return unit.ravel()
 
 
 def _add_micro_ops(counts: Counter[str], sa, column_adds: int, width_bits: int) -> None:

@@ -1,0 +1,98 @@
+"""The parsed data of hwsim's own YAML files (presets, zoo models), kept as JSON beside their bytecode.
+
+Importing PyYAML and parsing a preset and a zoo model in pure Python is a tenth of a short
+``hwsim simulate``.  A shipped file does not change between runs, so the first run keeps its
+data in the package's ``__pycache__`` and later runs read that with the C JSON parser:
+
+- Only files in the folders of ``hwsim.presets`` and ``hwsim.models``; a user's file is parsed
+  (and checked by the strict loader) every time.
+- An entry holds a SHA-256 of the file's text, and is used only for that exact text: an edited
+  file is parsed again (and its entry replaced).
+- An entry is written only after the strict loader accepted the file, and only when JSON holds
+  the data exactly (strings, numbers, booleans, null, lists, mappings with string keys).
+- Written as Python writes bytecode: not under ``-B`` / ``PYTHONDONTWRITEBYTECODE``, silently not
+  where the folder is read-only, by an atomic rename.  Whoever can write that folder can
+  replace the bytecode beside it, so an entry is trusted as far as the bytecode is; one that
+  cannot be read or is not a mapping is ignored and the file parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("hwsim.presets", "hwsim.models")
+_MAX_ENTRY_BYTES = 1 << 22
+
+
+def _entry(path: Path) -> Path | None:
+    """Where the data of ``path`` is kept, or None for a file that is not hwsim's own."""
+    from hwsim.plugins import package_dir
+
+    try:
+        folder = path.parent.resolve()
+    except OSError:
+        return None
+    if not any(folder == package_dir(package).resolve() for package in PACKAGES):
+        return None
+    return folder / "__pycache__" / f"{path.name}.json"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached(path: Path, text: str) -> dict[str, Any] | None:
+    """The data of ``path`` (whose text is ``text``) as the strict loader gave it, if kept; else None."""
+    entry = _entry(path)
+    if entry is None:
+        return None
+    try:
+        if entry.stat().st_size > _MAX_ENTRY_BYTES:
+            return None
+        kept = json.loads(entry.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(kept, dict) or kept.get("sha256") != _digest(text) or not isinstance(kept.get("data"), dict):
+        return None
+    return kept["data"]
+
+
+def keep(path: Path, text: str, data: Any) -> None:
+    """Keep ``data``, which the strict loader read from ``path``'s ``text``, for the next run."""
+    if sys.dont_write_bytecode or not isinstance(data, dict):
+        return
+    entry = _entry(path)
+    if entry is None:
+        return
+    try:
+        body = json.dumps({"sha256": _digest(text), "data": data}, allow_nan=False)
+    except (TypeError, ValueError):  # a date, a non-finite number: not kept
+        return
+    if not _same(json.loads(body)["data"], data):  # an integer key, say
+        return
+    temp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    try:
+        entry.parent.mkdir(exist_ok=True)
+        temp.write_text(body, encoding="utf-8")
+        os.replace(temp, entry)
+    except OSError:
+        try:
+            temp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a`` equals ``b`` with the same types throughout (1 is not True, "1" is not 1)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b

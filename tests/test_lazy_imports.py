@@ -1,0 +1,20 @@
+"""A short ``hwsim simulate`` imports only what it uses: start-up is most of its time."""
+
+import subprocess
+import sys
+
+# Packages (and hwsim modules) an IMC simulation has no use for; rich only draws the progress
+# line of a step that lasts, numpy.ma came with np.unique.
+UNUSED = ("sklearn", "amaranth", "cocotb", "dask", "numba", "matplotlib", "rich", "numpy.ma", "hwsim.rtl",
+          "hwsim.report.compare", "hwsim.report.tables")
+
+
+def test_simulate_on_imc_imports_none_of_the_heavy_extras(tmp_path):
+    dotted = tuple(name + "." for name in UNUSED)
+    code = ("import sys\n"
+            "from hwsim.cli import main\n"
+            "assert main(['simulate', '--quiet', '--model', 'resnet18', '--arch', 'fat']) == 0\n"
+            f"print(sorted(n for n in sys.modules if n in {UNUSED!r} or n.startswith({dotted!r})))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]", proc.stdout
