@@ -55,7 +55,7 @@ does not count (under 1 % per layer in tests/test_imc_monotone.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, MutableMapping, Sequence
 
 import numpy as np
@@ -101,8 +101,8 @@ class ImcMapping:
         Activations per column per chunk; the last chunk may be shorter.
     n_chunks
         Chunks the reduction C*R*S is split into.
-    pixel_tiles, tile_cols, last_tile_cols
-        Groups of output pixels, the columns each uses, the active columns of the last one.
+    pixel_tiles, tile_cols
+        Groups of output pixels and the columns each uses (the last group may use fewer).
     k_groups, k_per_group
         Output-channel groups (combined-stationary; else 1 and K).
     parts, chunks_per_part
@@ -123,7 +123,6 @@ class ImcMapping:
     n_chunks: int
     pixel_tiles: int
     tile_cols: int
-    last_tile_cols: int
     k_groups: int
     k_per_group: int
     parts: int
@@ -228,7 +227,7 @@ def tiling_of(layer: Layer, spec: ImcSpec, data_mapping: DataMapping, chunk_len:
     tile_cols = -(-pixels // tiles)
     tiling = ImcMapping(
         data_mapping=data_mapping, source=source, chunk_len=chunk_len, n_chunks=n_chunks, pixel_tiles=tiles,
-        tile_cols=tile_cols, last_tile_cols=pixels - (tiles - 1) * tile_cols, k_groups=-(-k // k_per_group),
+        tile_cols=tile_cols, k_groups=-(-k // k_per_group),
         k_per_group=k_per_group, parts=parts, chunks_per_part=chunks_per_part, add_bits=add_bits, out_bits=out_bits,
         rows_used=chunk_len * act_bits + accumulators * add_bits + spec.sense_amp.carry_rows,
     )
@@ -368,7 +367,6 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     n_sub, cols, rows, carry_rows = spec.subarrays, sub.cols, sub.rows, sa.carry_rows
     step, init = spec.bit_step_cycles, carry_init_cycles(sa)
     tiles = -(-pixels // cols)
-    tile_cols = -(-pixels // tiles)
     table = bit_step_table(red, act_max).astype(np.float64)
     positions = np.arange(red + 1, dtype=np.float64)
 
@@ -499,14 +497,8 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
         key = (_ORDER.index(mapping), parts, group)
         if key in found:
             continue
-        add_bits = out_bits if mapping is DataMapping.OUTPUT_STATIONARY else signed_bits(min(red, cpp * cand_len) * act_max)
-        found[key] = ImcMapping(
-            data_mapping=mapping, source=source, chunk_len=cand_len, n_chunks=n, pixel_tiles=tiles,
-            tile_cols=tile_cols, last_tile_cols=pixels - (tiles - 1) * tile_cols, k_groups=-(-k // group),
-            k_per_group=group, parts=parts, chunks_per_part=cpp, add_bits=add_bits, out_bits=out_bits,
-            rows_used=int(flat["rows"][i]), estimated_cycles=float(flat["lat"][i]),
-            estimated_energy_pj=float(flat["energy"][i]),
-        )
+        tiling = tiling_of(layer, spec, mapping, cand_len, cpp, group, source=source)
+        found[key] = replace(tiling, estimated_cycles=float(flat["lat"][i]), estimated_energy_pj=float(flat["energy"][i]))
         if len(found) == limit:
             break
     return tuple(found.values())
