@@ -64,7 +64,7 @@ from hwsim.cost.imc import energy_table_pj
 from hwsim.cost.pricing import price_counts
 from hwsim.errors import MappingError
 from hwsim.sim.blocks.ternary_adder import addition_cycles, bit_step_table, carry_init_cycles
-from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping, MicroOp, Objective
+from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping, MicroOp
 from hwsim.spec.imc import ImcSpec
 from hwsim.workload.layers import Layer
 
@@ -476,7 +476,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
             f"next to a {accumulator}-bit accumulator"
         )
     flat = {name: np.concatenate([np.ravel(v) for v in values]) for name, values in columns.items()}
-    cost = _objective(spec.mapping_objective, flat["lat"], flat["energy"])
+    cost = spec.mapping_objective.cost(flat["lat"], flat["energy"])
     # equal estimates (to 9 digits): the fewest rows, then the fewest chunks, then the mapping
     # order; so offering more rows changes the choice only for a better estimate
     cost = np.round(cost / max(float(cost.min()), 1e-300), 9)
@@ -504,10 +504,6 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     return tuple(found.values())
 
 
-def _objective(objective: Objective, latency, energy):
-    return {Objective.LATENCY: latency, Objective.ENERGY: energy, Objective.EDP: latency * energy}[objective]
-
-
 def best_counted(cycles: Sequence[int], counts: Sequence[Mapping[str, float]], spec: ImcSpec) -> int:
     """Which of the counted candidates is best for the spec's objective (the first of equals).
 
@@ -516,5 +512,5 @@ def best_counted(cycles: Sequence[int], counts: Sequence[Mapping[str, float]], s
     """
     table = energy_table_pj(spec)
     energy = [sum(price_counts(c, table).values()) for c in counts]
-    cost = [float(_objective(spec.mapping_objective, cyc, e)) for cyc, e in zip(cycles, energy)]
+    cost = [float(spec.mapping_objective.cost(cyc, e)) for cyc, e in zip(cycles, energy)]
     return min(range(len(cost)), key=lambda i: (cost[i], i))

@@ -67,6 +67,12 @@ class Objective(str, Enum):
     ENERGY = "energy"
     EDP = "edp"
 
+    def cost(self, latency, energy):
+        """What is minimised, from latency and energy (numbers or arrays alike)."""
+        if self is Objective.LATENCY:
+            return latency
+        return energy if self is Objective.ENERGY else latency * energy
+
 
 class Dataflow(str, Enum):
     """Which operand of a systolic array's matrix product stays in the processing elements.

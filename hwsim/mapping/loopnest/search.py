@@ -207,7 +207,7 @@ def ranking(objective: Objective, latency: np.ndarray, energy: np.ndarray, valid
     traffic through the same levels) go to the shortest compute path (:func:`evaluate_batch`):
     the one that starts computing soonest and would gain most from a faster bottleneck.
     """
-    first = {Objective.LATENCY: latency, Objective.ENERGY: energy, Objective.EDP: latency * energy}[objective]
+    first = Objective(objective).cost(latency, energy)
     second = latency if objective is Objective.ENERGY else energy
     keys = np.stack([first, second, np.zeros_like(first) if path is None else path], axis=1)
     keys[~valid] = np.inf
