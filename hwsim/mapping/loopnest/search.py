@@ -102,6 +102,11 @@ class CostModel:
     @classmethod
     def of(cls, layer: Layer, target: MappingTarget) -> "CostModel":
         bounds, window = layer_bounds(layer)
+        return cls.of_bounds(bounds, window, target)
+
+    @classmethod
+    def of_bounds(cls, bounds: np.ndarray, window: np.ndarray, target: MappingTarget) -> "CostModel":
+        """The model of a layer given by its loop bounds and window (:func:`layer_bounds`)."""
         a = target.arrays()
         return cls(bounds, window, np.array(target.operand_scale, dtype=np.float64),
                    (a["holds"], a["capacity"], a["partition"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
@@ -310,11 +315,7 @@ def warm_up(target: MappingTarget) -> None:
     Forked workers then inherit them instead of each loading them again.
     """
     levels = len(target.levels)
-    a = target.arrays()
-    model = CostModel(np.ones(NDIM, dtype=np.int64), np.ones(4), np.array(target.operand_scale, dtype=np.float64),
-                      (a["holds"], a["capacity"], a["partition"], a["double"], a["e_read"], a["e_write"], a["bandwidth"]),
-                      float(target.mac_energy_pj), target.rows, target.cols, np.zeros(NDIM, dtype=np.bool_),
-                      np.zeros(NDIM, dtype=np.bool_), float(target.mac_cycles), bool(target.share_halo))
+    model = CostModel.of_bounds(np.ones(NDIM, dtype=np.int64), np.ones(4), target)  # a 1x1x...x1 layer
     tables = [np.ones((1, levels + 1), dtype=np.int64)] * NDIM
     rows, orders = space.sample_rows(tables, levels, 1, np.random.default_rng(0))
     rows, orders = space.neighbours(tables, rows, orders, 1, np.random.default_rng(0))
