@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hwsim.mapping.loopnest.evaluate import operand_size
 from hwsim.mapping.loopnest.target import Operand
 
 
@@ -13,14 +14,7 @@ def operand_words(operand: Operand, dims: np.ndarray, window: np.ndarray) -> flo
     ``window`` is (stride rows, stride cols, dilation rows, dilation cols).
     """
     n, k, c, p, q, r, s, g = (float(v) for v in dims)
-    sh, sw, dh, dw = (float(v) for v in window)
-    if operand is Operand.W:
-        return g * k * c * r * s
-    if operand is Operand.I:  # the span, or fewer lines where windows leave gaps (evaluate._lines)
-        rows = min((p - 1) * sh + (r - 1) * dh + 1, p * r)
-        cols = min((q - 1) * sw + (s - 1) * dw + 1, q * s)
-        return g * n * c * rows * cols
-    return g * n * k * p * q
+    return float(operand_size(int(operand), n, k, c, p, q, r, s, g, np.asarray(window, dtype=np.float64)))
 
 
 def tile_words(bounds: np.ndarray, window: np.ndarray, factors: np.ndarray, spatial: np.ndarray, level: int,

@@ -42,7 +42,7 @@ W, I, O = 0, 1, 2
 
 
 @njit(cache=True)
-def _operand_size(x, n, k, c, p, q, r, s, g, window):
+def operand_size(x, n, k, c, p, q, r, s, g, window):
     """Words of operand ``x`` for extents (N, K, C, P, Q, R, S, G); inputs include the halo.
 
     ``window`` is (stride rows, stride cols, dilation rows, dilation cols).
@@ -64,7 +64,7 @@ def _lines(outputs, taps, stride, dilation):
 
 @njit(cache=True)
 def _tile(x, dims, window):
-    return _operand_size(x, dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], window)
+    return operand_size(x, dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], window)
 
 
 
