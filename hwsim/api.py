@@ -24,18 +24,15 @@ if TYPE_CHECKING:  # a simulation does not import the comparison
 def load_arch(arch: str | Path | dict[str, Any] | ArchSpec, *, overrides: dict[str, Any] | None = None) -> ArchSpec:
     """An accelerator spec from a preset name, a file path, a dict (a YAML file's contents) or a
     spec object (returned as it is, or with ``overrides`` applied); ``overrides``: dotted keys."""
-    from hwsim.spec.arch import validate_arch
-    from hwsim.spec.loading import apply_override
+    from hwsim.spec.arch import arch_from_data
 
     if isinstance(arch, (str, Path)):
         return load_arch_spec(str(arch), overrides)
     if isinstance(arch, dict) or hasattr(arch, "model_dump"):
-        data = arch if isinstance(arch, dict) else arch.model_dump(by_alias=True, mode="json")
         if not overrides and not isinstance(arch, dict):
             return arch
-        for key, value in (overrides or {}).items():
-            data = apply_override(data, key, value, "arch dict")
-        return validate_arch(dict(data), "arch dict")
+        data = arch if isinstance(arch, dict) else arch.model_dump(by_alias=True, mode="json")
+        return arch_from_data(data, "arch dict", overrides)
     raise SimulationError(f"arch: expected a preset name, a path, a dict or a spec, got {type(arch).__name__}")
 
 

@@ -61,11 +61,15 @@ def load_arch_spec(name_or_path: str, overrides: dict[str, Any] | None = None) -
         if reader is None:
             raise SpecError(f"{path}: '{path.suffix}' files are not supported by this hwsim version")
         return reader(path, overrides or {})
-    data = read_yaml_mapping(path)
     origin = str(path) if path.parent.name != "presets" else f"preset '{name_or_path}'"
+    return arch_from_data(read_yaml_mapping(path), origin, overrides)
+
+
+def arch_from_data(data: dict[str, Any], origin: str, overrides: dict[str, Any] | None = None) -> ArchSpec:
+    """Override (dotted key paths, ``--set``) and validate an accelerator spec's raw mapping."""
     for key, value in (overrides or {}).items():
         data = apply_override(data, key, value, origin)
-    return validate_arch(data, origin)
+    return validate_arch(dict(data), origin)
 
 
 def validate_arch(data: dict[str, Any], origin: str) -> ArchSpec:
