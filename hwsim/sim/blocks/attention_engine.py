@@ -1,26 +1,30 @@
-"""Cycle model of ``rtl/attention_engine.py`` (one head, one request of L tokens), and its
-FPGA-resource estimate.
+"""Cycle model of ``rtl/attention_engine.py`` (one head; requests of L tokens back to back), and
+its FPGA-resource estimate.
 
-A request loads its L tokens (one per cycle), then handles its queries one after another.
-One query: the first key's read, the score unit streaming the L keys into top-k
-(``topk_query_cycles(L, k)`` cycles from the first score to the last kept key, plus the
-score unit's ``LATENCY_CYCLES``), the last kept key's read, ``k`` cycles of base-2 weights,
-one division, ``k`` cycles of weighted sums, one output cycle.  Nothing overlaps, so
+The RTL is a pipeline of four stages with two banks of Q/K/V memories between load and the rest:
 
-    request_cycles(L, k) = L + L * (L + 3k + 5)      (lanes = D: one beat per key)
+* **load**: a request's L tokens, one per cycle, into the free bank;
+* **selection**: per query, the score unit streams the L keys into top-k, which then emits
+  the k kept keys (``topk_query_cycles(L, k) = L + k`` cycles at top-k's input); each kept
+  key's exact 8-bit score is computed as it comes out;
+* **weighing** (k cycles): ``e_j``, ``sum_j e_j v8_j`` and ``sum_j e_j`` over the kept keys at once;
+* **normalising**: one division, the output row.
 
-:func:`engine_head_cycles` is what the attention engine's per-head model
-(``hwsim.sim.attention.stages``) charges the score and top-k units for the same head with
-one unit of each: ``L * max(score_cycles, topk_query_cycles)`` = ``L * (L + k)``.  It
-overlaps the exact attention of a query with the selection of the next (on the DSP array
-and vector unit, charged separately) and loads Q/K/V in the QKV stage, so the RTL's
-sequential engine takes ``L + L * (2k + 5)`` more cycles than that figure.
+Weighing and normalising of query i run under the selection of query i+1, and the next
+request loads into the other bank meanwhile, so selection is the only stage a request waits
+for: request r starts (its first score enters top-k) when request r-1's selection is done,
+``L (L + k)`` cycles = :func:`engine_head_cycles` after r-1 started, unless its own load is
+not finished by then.  Fill and drain are separate latencies: ``FEED_CYCLES`` from a request's
+last token to its first score when the pipeline is empty, ``k + EXACT_TAIL_CYCLES`` from a
+query's last kept key to its output row.  A bank is free for the next load ``k +
+BANK_FREE_CYCLES`` cycles after its request's selection ends (its last query's V rows read).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import ceil
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from hwsim.cost.fpga_resources import FpgaResources
 from hwsim.func import attention_fixed as fx
@@ -28,21 +32,60 @@ from hwsim.sim.attention.fpga_estimate import lut_score_resources, topk_resource
 from hwsim.sim.attention.lut_score_unit import LATENCY_CYCLES, accumulator_bits, score_cycles
 from hwsim.sim.attention.topk_unit import topk_query_cycles
 
-READ_CYCLES = 2      # the memories' synchronous reads: first key to the score unit, last kept key's row
-DIVIDE_CYCLES = 1
-OUTPUT_CYCLES = 1
+FEED_CYCLES = 4
+"""Last token accepted -> first score into top-k: the bank's flag, the feed starting, the key
+read, the score unit's register."""
+EXACT_TAIL_CYCLES = 4
+"""Beyond the k weighing cycles, a query's last kept key -> its output row: the kept key's row
+read (exact score), the copy into the weighing registers, the division, the output."""
+BANK_FREE_CYCLES = 3
+"""Beyond k, a request's last kept key -> the first token the freed bank can take: exact score,
+copy, and the cycle after the last V row is read."""
 
 
-def query_cycles(length: int, k: int) -> int:
-    """One query, from its first key sent to the score unit to its output row."""
-    return READ_CYCLES + LATENCY_CYCLES + int(topk_query_cycles(length, k)) + k + DIVIDE_CYCLES + k + OUTPUT_CYCLES
+@dataclass(frozen=True)
+class RequestTiming:
+    """Cycles of one request, counted from the first request's first token (cycle 0).
+
+    ``load_start``/``load_end``: its first and last token accepted; ``start``: its first score
+    into top-k; ``rows``: the cycle each output row is taken.
+    """
+
+    length: int
+    load_start: int
+    load_end: int
+    start: int
+    select_end: int
+    rows: tuple[int, ...]
+
+    @property
+    def end(self) -> int:
+        return self.rows[-1]
 
 
-def request_cycles(length: int, k: int) -> int:
-    """One request of ``length`` tokens, first token accepted to last output row taken, no stalls."""
+def selection_cycles(length: int, k: int) -> int:
+    """Cycles a request of ``length`` tokens holds the selection stage: ``L (L + k)``."""
     if not 1 <= k <= length:
         raise ValueError(f"a request of L = {length} tokens cannot keep k = {k} keys (needs 1 <= k <= L)")
-    return length + length * query_cycles(length, k)
+    return length * int(topk_query_cycles(length, k))
+
+
+def schedule(lengths: Sequence[int], k: int) -> tuple[RequestTiming, ...]:
+    """Every request's cycles when tokens are always offered and output rows always taken."""
+    out: list[RequestTiming] = []
+    for r, length in enumerate(lengths):
+        select = selection_cycles(length, k)
+        load_start = out[-1].load_end + 1 if out else 0
+        if r >= 2:  # its bank held request r-2 until that one's last V rows were read
+            load_start = max(load_start, out[r - 2].select_end + k + BANK_FREE_CYCLES)
+        load_end = load_start + length - 1
+        start = load_end + FEED_CYCLES
+        if out:
+            start = max(start, out[-1].select_end + 1)
+        per_query = int(topk_query_cycles(length, k))
+        rows = tuple(start + (q + 1) * per_query - 1 + k + EXACT_TAIL_CYCLES for q in range(length))
+        out.append(RequestTiming(length, load_start, load_end, start, start + select - 1, rows))
+    return tuple(out)
 
 
 def engine_head_cycles(length: int, head_dim: int, k: int) -> int:
