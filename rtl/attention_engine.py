@@ -14,11 +14,12 @@ through them in order while the next query is one stage behind:
 * **weighing**: the k entries are copied out (so the next query's selection can refill them),
   then k cycles turn one entry each into its base-2 weight ``e`` (shift + 16-entry table) and
   add ``e`` to the total and ``e * v8`` to D accumulators (the V row read a cycle ahead);
-* **normalising**: one cycle divides ``2**32`` by the total; the output row (D elements with
-  8 fraction bits) goes out on ``o_stream``, ``last`` on the request's final query.
+* **normalising**: ``2**32 // total`` by restoring long division, ``18 / divide_cycles(k)``
+  quotient bits a cycle; the output row (D elements with 8 fraction bits) goes out on
+  ``o_stream``, ``last`` on the request's final query.
 
-Selection is the bottleneck (``L + k`` cycles a query against at most ``k + 1`` and 2 for the
-other stages), so a request holds the engine ``L (L + k)`` cycles; the cycle of every token
+Selection is the bottleneck (``L + k >= 2k`` cycles a query against ``k + 1`` for weighing and
+``divide_cycles(k) + 1 <= 2k`` for normalising), so a request holds the engine ``L (L + k)`` cycles; the cycle of every token
 and output row is ``hwsim.sim.blocks.attention_engine.schedule``'s when no one stalls it.
 A bank is freed for the next load once its last query's V rows are read.  Every number is
 :mod:`hwsim.func.attention_fixed`'s, bit for bit.  The memories (one per field and reader,
@@ -39,7 +40,8 @@ from hwsim.rtl.lut_score_unit import LutScoreUnit, tree_sum
 from hwsim.rtl.topk_unit import TopkUnit
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.attention.lut_score_unit import accumulator_bits
-from hwsim.sim.blocks.attention_engine import engine_resources
+from hwsim.rtl.long_division import division_rows
+from hwsim.sim.blocks.attention_engine import QUOTIENT_BITS, divide_cycles, engine_resources
 from hwsim.spec.enums import Family
 
 FAULTS = ("no_rounding", "extra_cycle", "early_free")
@@ -248,13 +250,19 @@ class AttentionEngine(wiring.Component):
             m.d.sync += [w_exact[0].eq(w_exact[K - 1])] + [w_exact[j].eq(w_exact[j - 1]) for j in range(1, K)]
             m.d.sync += [w_kept[0].eq(w_kept[K - 1])] + [w_kept[j].eq(w_kept[j - 1]) for j in range(1, K)]
 
-        # normalise: one division, then the output row (D products, rounded)
+        # normalise: recip = 2**32 // total, a few quotient bits a cycle (remainder from 2**14,
+        # so the first doubling gives 2**32 >> 17), then the output row (D products, rounded)
         n_out, n_final = Signal(), Signal()
         n_acc = [Signal(signed(acc_bits), name=f"n_acc{d}") for d in range(D)]
         n_total = Signal.like(total)
-        recip = Signal(fx.RECIP_BITS - fx.EXP_BITS + 1)
+        cycles = divide_cycles(K)
+        n_count = Signal(range(cycles))
+        rem, recip = Signal(len(n_total)), Signal(QUOTIENT_BITS)
+        next_rem, next_recip = division_rows(m, rem, recip, n_total, QUOTIENT_BITS // cycles)
         with m.If(n_busy & ~n_out):
-            m.d.sync += [recip.eq(Const(1 << fx.RECIP_BITS) // n_total), n_out.eq(1)]
+            m.d.sync += [rem.eq(next_rem), recip.eq(next_recip), n_count.eq(n_count + 1)]
+            with m.If(n_count == cycles - 1):
+                m.d.sync += [n_out.eq(1), n_count.eq(0)]
         shift = fx.RECIP_BITS - fx.OUT_FRAC_BITS
         half = 0 if self._fault == "no_rounding" else 1 << (shift - 1)
         m.d.comb += [out.valid.eq(n_busy & n_out), out.payload.last.eq(n_final)]
@@ -262,7 +270,8 @@ class AttentionEngine(wiring.Component):
         with m.If(out.valid & out.ready):
             m.d.sync += [n_busy.eq(0), n_out.eq(0)]
         with m.If(w_go & w_last):
-            m.d.sync += [w_busy.eq(0), n_busy.eq(1), n_out.eq(0), n_final.eq(w_final), n_total.eq(total + e)]
+            m.d.sync += [w_busy.eq(0), n_busy.eq(1), n_out.eq(0), n_final.eq(w_final), n_total.eq(total + e),
+                         rem.eq(1 << (fx.EXP_BITS - 1)), recip.eq(0), n_count.eq(0)]
             m.d.sync += [n.eq(w) for n, w in zip(n_acc, weighted)]
             if self._fault != "early_free":
                 with m.If(w_final):

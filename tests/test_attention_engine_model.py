@@ -7,18 +7,21 @@ import pytest
 
 from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.generate import make_design
-from hwsim.sim.blocks.attention_engine import EXACT_TAIL_CYCLES, FEED_CYCLES, engine_head_cycles, schedule
+from hwsim.sim.blocks.attention_engine import (FEED_CYCLES, divide_cycles, engine_head_cycles, exact_tail_cycles,
+                                               schedule)
 
 
 def test_schedule_hand_counted():
     # L = 4 then 16, k = 4: tokens 0-3; first score 3 + 4 = 7; query 0's kept keys leave top-k
-    # at 7 + 8 - 1 = 14, its row 4 + 4 cycles later; request 1 loads into the other bank at
-    # once (4-19) and starts when request 0's selection ends (7 + 4 * 8 = 39)
+    # at 7 + 8 - 1 = 14, its row 13 cycles later (row read, copy, 4 weighing, 6 dividing (3
+    # quotient bits a cycle), output); request 1 loads into the other bank at once (4-19) and
+    # starts when request 0's selection ends (7 + 4 * 8 = 39)
+    assert divide_cycles(4) == 6 and exact_tail_cycles(4) == 13
     first, second = schedule([4, 16], 4)
     assert (first.load_start, first.load_end, first.start, first.select_end) == (0, 3, 7, 38)
-    assert first.rows == (22, 30, 38, 46)
+    assert first.rows == (27, 35, 43, 51)
     assert (second.load_start, second.load_end, second.start) == (4, 19, 39)
-    assert second.rows[0] == 39 + 20 - 1 + 8 and second.end == 39 + 16 * 20 - 1 + 8
+    assert second.rows[0] == 39 + 20 - 1 + 13 and second.end == 39 + 16 * 20 - 1 + 13
     with pytest.raises(ValueError, match=r"L = 3 tokens cannot keep k = 4 keys"):
         schedule([3], 4)
 
@@ -41,7 +44,13 @@ def test_requests_start_engine_head_cycles_apart(lengths, head_dim, k):
         assert engine_head_cycles(earlier.length, head_dim, k) == earlier.length * (earlier.length + k)
     # fill and drain: the first request's load and feed, the last query's exact tail
     assert timings[0].start == lengths[0] - 1 + FEED_CYCLES
-    assert timings[-1].end == timings[-1].select_end + k + EXACT_TAIL_CYCLES
+    assert timings[-1].end == timings[-1].select_end + exact_tail_cycles(k)
+
+
+@pytest.mark.parametrize("k", range(1, 17))
+def test_normalising_fits_the_shortest_selection(k):
+    # divide + output within L + k >= 2k cycles, a whole number of quotient bits a cycle
+    assert divide_cycles(k) + 1 <= 2 * k and 18 % divide_cycles(k) == 0
 
 
 def test_a_short_request_stalls_a_long_load():

@@ -8,14 +8,14 @@ The RTL is a pipeline of four stages with two banks of Q/K/V memories between lo
   the k kept keys (``topk_query_cycles(L, k) = L + k`` cycles at top-k's input); each kept
   key's exact 8-bit score is computed as it comes out;
 * **weighing** (k cycles): ``e_j``, ``sum_j e_j v8_j`` and ``sum_j e_j`` over the kept keys at once;
-* **normalising**: one division, the output row.
+* **normalising**: a sequential division (``divide_cycles(k)``), the output row.
 
 Weighing and normalising of query i run under the selection of query i+1, and the next
 request loads into the other bank meanwhile, so selection is the only stage a request waits
 for: request r starts (its first score enters top-k) when request r-1's selection is done,
 ``L (L + k)`` cycles = :func:`engine_head_cycles` after r-1 started, unless its own load is
 not finished by then.  Fill and drain are separate latencies: ``FEED_CYCLES`` from a request's
-last token to its first score when the pipeline is empty, ``k + EXACT_TAIL_CYCLES`` from a
+last token to its first score when the pipeline is empty, ``exact_tail_cycles(k)`` from a
 query's last kept key to its output row.  A bank is free for the next load ``k +
 BANK_FREE_CYCLES`` cycles after its request's selection ends (its last query's V rows read).
 """
@@ -35,9 +35,21 @@ from hwsim.sim.attention.topk_unit import topk_query_cycles
 FEED_CYCLES = 4
 """Last token accepted -> first score into top-k: the bank's flag, the feed starting, the key
 read, the score unit's register."""
-EXACT_TAIL_CYCLES = 4
-"""Beyond the k weighing cycles, a query's last kept key -> its output row: the kept key's row
-read (exact score), the copy into the weighing registers, the division, the output."""
+QUOTIENT_BITS = fx.RECIP_BITS - fx.EXP_BITS + 1
+"""``recip = 2**32 // total`` <= 2**17: the top score's weight alone makes ``total >= 2**15``."""
+
+
+def divide_cycles(k: int) -> int:
+    """Cycles of the sequential division: the most (fewest quotient bits per cycle, each cycle
+    a whole number of them) that keep divide + output within ``2k`` cycles, the shortest
+    selection of a query (L = k)."""
+    return max(c for c in range(1, QUOTIENT_BITS + 1) if QUOTIENT_BITS % c == 0 and c <= 2 * k - 1)
+
+
+def exact_tail_cycles(k: int) -> int:
+    """A query's last kept key -> its output row: the kept key's row read (exact score), the copy
+    into the weighing registers, k weighing cycles, the division, the output."""
+    return 2 + k + divide_cycles(k) + 1
 BANK_FREE_CYCLES = 3
 """Beyond k, a request's last kept key -> the first token the freed bank can take: exact score,
 copy, and the cycle after the last V row is read."""
@@ -83,7 +95,7 @@ def schedule(lengths: Sequence[int], k: int) -> tuple[RequestTiming, ...]:
         if out:
             start = max(start, out[-1].select_end + 1)
         per_query = int(topk_query_cycles(length, k))
-        rows = tuple(start + (q + 1) * per_query - 1 + k + EXACT_TAIL_CYCLES for q in range(length))
+        rows = tuple(start + (q + 1) * per_query - 1 + exact_tail_cycles(k) for q in range(length))
         out.append(RequestTiming(length, load_start, load_end, start, start + select - 1, rows))
     return tuple(out)
 
