@@ -81,3 +81,18 @@ def test_generated_from_the_preset():
     assert design.verilog.count("module ") == 1 and "module attention_engine(" in design.verilog
     assert "\\" not in design.verilog
     assert "score__acc" in design.verilog and "topk__" in design.verilog
+
+
+def test_estimate_is_close_to_yosys():
+    # the defaults (LUT RAM); BENCHMARKS.md has four more designs, block RAM included (about 11 s)
+    from hwsim.rtlflow.area import synthesize
+    from hwsim.rtlflow.blocks import get_block
+    from hwsim.rtlflow.generate import load_block_arch
+
+    design = make_design("attention_engine", arch="sparse-attn-fpga")
+    synth, cells = synthesize(design, "xc7")
+    block = get_block("attention_engine")
+    estimate = block.estimate(load_block_arch(block, "sparse-attn-fpga", {}), design.params)
+    assert cells["RAM32M"] == 24 and (synth.bram, synth.dsp) == (estimate.bram, estimate.dsp) == (0, 25)
+    for kind in ("lut", "ff", "carry"):
+        assert abs(getattr(estimate, kind) - getattr(synth, kind)) <= 0.1 * getattr(synth, kind), kind

@@ -107,39 +107,47 @@ def engine_head_cycles(length: int, head_dim: int, k: int) -> int:
 
 
 def engine_resources(spec: Any, params: Mapping[str, Any]) -> FpgaResources:
-    """Score unit and top-k (their own estimates) plus the exact datapath, counted from its structure.
+    """Score unit and top-k (their own estimates) plus the exact datapath, memories and control.
 
-    DSP48E1: per lane the exact score's 8x8 product, the weighted sum's 16x8 product (its
-    accumulator folds into the DSP's P register) and the 28x19-bit output product (four
-    slices), plus the score-to-exponent product (two slices once its operand passes 18 bits).
-    The divider (``2**32 // total``, combinational) is 33 subtract-and-select rows (Yosys
-    builds them at the numerator's plus the divisor's width, hence its many carry cells).
-    Memories: Q, V and K (K with two read ports, so two copies in block RAM) are block RAM
-    (512 x 72 per RAMB36) above 64 words and RAM32M (32 words x 6 bits, 4 LUTs) otherwise
-    (Yosys maps 16 words to LUT RAM and 256 to block RAM; the threshold between is assumed).
+    Counted as Yosys's xc7 statistics count them (``hwsim rtl area``): one per LUT, RAM32M/RAM64M,
+    block RAM (RAMB18 or RAMB36) and DSP48E1 cell.  DSP48E1: per lane the exact score's 8x8
+    product, the weighted sum's 16x8 product (its accumulator folds into the DSP's P register)
+    and the wide output product (four slices), plus the score-to-exponent product (two slices
+    once its operand passes 18 bits).  Memories: five (4-bit Q and K, 8-bit Q, K and V), two
+    banks of ``2 << row_bits`` words: RAM32M (6 bits of 32 words) up to 32 words, RAM64M (3
+    bits of 64) at 64, block RAM (72 bits of 512 words, narrower ones in a RAMB18) from 128, as
+    Yosys maps them.  Flip-flops: the registers, counted (both copies of the accumulators live in
+    DSP registers; a LUT RAM's read register is flip-flops, a block RAM's is inside it).  LUTs
+    beyond the divider's rows (a subtracter and a select per remainder bit) and carries are
+    not counted bit by bit: their coefficients (4 LUTs per accumulator bit of a lane, for the
+    output product's adders and rounding; half a LUT per rotating weighing-register bit; 16 per
+    address bit; a third of a CARRY4 per accumulator bit) are fitted to Yosys on five designs,
+    D = 4-16, k = 4-16, ``max_len`` 16-256 (BENCHMARKS.md): LUTs and flip-flops within 3 %.
     """
     d, k, max_len = params["head_dim"], params["k"], params["max_len"]
-    approx = accumulator_bits(d, 4)
     score = lut_score_resources(spec, {"lanes": d, "qk_bits": 4, "head_dim": d, "score_bits": None})
-    index_bits = max(1, (max_len - 1).bit_length())
-    topk = topk_resources(spec, {"k": k, "score_bits": approx, "index_bits": index_bits})
+    row_bits = max(1, (max_len - 1).bit_length())
+    topk = topk_resources(spec, {"k": k, "score_bits": accumulator_bits(d, 4), "index_bits": row_bits})
     exact_bits = fx.score_bits(d)
-    counter_bits = 5 * max_len.bit_length()
-    ff = k * (exact_bits + index_bits + fx.EXP_BITS + 1) + exact_bits + 2 * (fx.EXP_BITS + 3) + counter_bits + 10
-    rows = (12 * d, 12 * d, 8 * d)          # Q (4 + 8 bits), K (4 + 8 bits), V (8 bits) per element
-    if max_len > 64:
-        bram = sum(copies * ceil(bits / 72) * ceil(max_len / 512) for bits, copies in zip(rows, (1, 2, 1)))
-        ram_luts = 0
-    else:
-        bram = 0
-        ram_luts = 4 * sum(ceil(bits / 6) for bits in rows) * ceil(max_len / 32)
-        ff += sum(rows) + rows[1]          # read registers outside the LUT RAM
-    divider_rows = fx.RECIP_BITS + 1
-    divider = divider_rows * (fx.EXP_BITS + 4)
-    dsp = 6 * d + (1 if exact_bits + 1 <= 18 else 2)
-    lut = divider + ram_luts + k * (exact_bits + fx.EXP_BITS + index_bits) + d * fx.OUT_BITS + 100
-    # Yosys's division array subtracts at the full numerator + divisor width in every row
     total_bits = (k << fx.EXP_BITS).bit_length()
-    carry = divider_rows * ceil((divider_rows + total_bits) / 4) + ceil(exact_bits * d / 4)
+    acc_bits = fx.EXP_BITS + 1 + fx.VALUE_BITS + k.bit_length() + 1
+    cycles = divide_cycles(k)
+    entries = k * (exact_bits + row_bits) + exact_bits          # kept keys, exact scores, maximum
+    ff = (1 + row_bits + 4 + 2 * (row_bits + 1 + fx.MULT_BITS)  # load: bank, row, flags, lengths, multipliers
+          + 3 + 2 * row_bits + 3 + 3 * row_bits                 # key feed, top-k's request and query
+          + entries + 6 + entries + 3 + (k - 1).bit_length() + total_bits        # selection, weighing
+          + 3 + 2 * total_bits + (cycles - 1).bit_length() + QUOTIENT_BITS)  # normalising
+    depth = 2 << row_bits
+    widths = (4 * d, 4 * d, 8 * d, 8 * d, 8 * d)
+    if depth >= 128:
+        bram, ram_cells = sum(ceil(w / 72) * ceil(depth / 512) for w in widths), 0
+    else:
+        bram, ram_cells = 0, sum(ceil(w / (6 if depth <= 32 else 3)) for w in widths)
+        ff += sum(widths)  # a LUT RAM's synchronous read port is a register beside it
+    divider_rows = QUOTIENT_BITS // cycles
+    lut = (divider_rows * 2 * (total_bits + 1) + 200 + 4 * d * acc_bits + k * (exact_bits + row_bits) // 2
+           + 16 * row_bits + ram_cells)
+    carry = 40 + d * acc_bits // 3 + 2 * row_bits
+    dsp = 6 * d + (1 if exact_bits + 1 <= 18 else 2)
     return FpgaResources(lut=score.lut + topk.lut + lut, ff=score.ff + topk.ff + ff,
                          carry=score.carry + topk.carry + carry, bram=bram, dsp=dsp)
