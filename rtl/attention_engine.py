@@ -19,8 +19,9 @@ through them in order while the next query is one stage behind:
   ``o_stream``, ``last`` on the request's final query.
 
 Selection is the bottleneck (``L + k >= 2k`` cycles a query against ``k + 1`` for weighing and
-``divide_cycles(k) + 1 <= 2k`` for normalising), so a request holds the engine ``L (L + k)`` cycles; the cycle of every token
-and output row is ``hwsim.sim.blocks.attention_engine.schedule``'s when no one stalls it.
+``divide_cycles(k) + 1 <= 2k`` for normalising), so a request holds the engine ``L (L + k)``
+cycles; the cycle of every token and output row is
+``hwsim.sim.blocks.attention_engine.schedule``'s when no one stalls it.
 A bank is freed for the next load once its last query's V rows are read.  Every number is
 :mod:`hwsim.func.attention_fixed`'s, bit for bit.  The memories (one per field and reader,
 so one read port each) have synchronous read ports, so Yosys may map them to block RAM.
