@@ -186,8 +186,8 @@ class AttentionEngine(wiring.Component):
         kept = [Signal(row_bits, name=f"kept{j}") for j in range(K)]
         top = Signal(signed(exact_bits))
         sel_full, s_bank, s_final = Signal(), Signal(), Signal()
-        w_busy = Signal()
-        w_take = sel_full & ~w_busy
+        w_busy, w_handoff = Signal(), Signal()
+        w_take = sel_full & (~w_busy | w_handoff)   # a new query's entries as the last one leaves
         if self._fault == "extra_cycle":
             primed = Signal()      # the broken variant lets top-k's first output wait a cycle
             with m.If(topk.o_stream.valid):
@@ -219,10 +219,12 @@ class AttentionEngine(wiring.Component):
                     with m.If(o_final):
                         m.d.sync += busy[o_bank].eq(0)
 
-        # weigh: entry K-1 of the copied registers each cycle, rotating; e from its distance to
-        # the maximum, acc_d += e v8_d and total += e in the same cycle; the V row is read a
-        # cycle ahead (entry K-1 when copying, then the entry that rotates into K-1 next)
-        w_bank, w_final, w_step = Signal(), Signal(), Signal(range(K))
+        # weigh, two steps deep: in step j entry j (K-1 of the rotating copies) becomes its
+        # weight e (distance to the maximum, table, shift) and its V row is read; in step j+1
+        # acc_d += e v8_d and total += e.  Step K accumulates the last entry and hands the sums
+        # to the normalising stage (waiting for it if it is still busy); the next query's
+        # entries may be copied in that cycle.
+        w_bank, w_final, w_step = Signal(), Signal(), Signal(range(K + 1))
         w_exact = [Signal(signed(exact_bits), name=f"w_exact{j}") for j in range(K)]
         w_kept = [Signal(row_bits, name=f"w_kept{j}") for j in range(K)]
         w_top = Signal(signed(exact_bits))
@@ -233,23 +235,29 @@ class AttentionEngine(wiring.Component):
         distance = Signal(exact_bits + 1 + fx.MULT_BITS - fx.MULT_FRAC_BITS)
         m.d.comb += distance.eq(((w_top - w_exact[K - 1]) * mult[w_bank]) >> fx.MULT_FRAC_BITS)
         whole = distance[fx.FRAC_BITS:]
-        e = Signal(fx.EXP_BITS + 1)
+        e, weight = Signal(fx.EXP_BITS + 1), Signal(fx.EXP_BITS + 1)
         m.d.comb += e.eq(Mux(whole > fx.EXP_BITS, 0, table[distance[:fx.FRAC_BITS]] >> whole[:4]))
         n_busy = Signal()
         n_free = ~n_busy | (out.valid & out.ready)
-        w_last = w_step == K - 1
-        w_go = w_busy & (~w_last | n_free)
-        m.d.comb += [v_rd.addr.eq(Mux(w_take, Cat(kept[K - 1], s_bank), Cat(w_kept[max(K - 2, 0)], w_bank))),
-                     v_rd.en.eq(w_take | w_go)]
+        w_weighing = w_busy & (w_step != K)
+        m.d.comb += [w_handoff.eq(w_busy & (w_step == K) & n_free),
+                     v_rd.addr.eq(Cat(w_kept[K - 1], w_bank)), v_rd.en.eq(w_weighing)]
+        weighted = [acc[d] + weight * v_rd.data[d] for d in range(D)]
+        with m.If(w_weighing):
+            m.d.sync += [weight.eq(e), w_step.eq(w_step + 1)]
+            m.d.sync += [w_exact[0].eq(w_exact[K - 1])] + [w_exact[j].eq(w_exact[j - 1]) for j in range(1, K)]
+            m.d.sync += [w_kept[0].eq(w_kept[K - 1])] + [w_kept[j].eq(w_kept[j - 1]) for j in range(1, K)]
+            with m.If(w_step != 0):
+                m.d.sync += [acc[d].eq(weighted[d]) for d in range(D)] + [total.eq(total + weight)]
+            if self._fault != "early_free":
+                with m.If(w_final & (w_step == K - 1)):   # its last V row is being read
+                    m.d.sync += busy[w_bank].eq(0)
+        with m.If(w_handoff):
+            m.d.sync += w_busy.eq(0)
         with m.If(w_take):
             m.d.sync += [w_busy.eq(1), w_step.eq(0), w_bank.eq(s_bank), w_final.eq(s_final), w_top.eq(top),
                          total.eq(0)] + [a.eq(0) for a in acc]
             m.d.sync += [w.eq(x) for w, x in zip(w_exact + w_kept, exact + kept)]
-        weighted = [acc[d] + e * v_rd.data[d] for d in range(D)]
-        with m.If(w_go):
-            m.d.sync += [acc[d].eq(weighted[d]) for d in range(D)] + [total.eq(total + e), w_step.eq(w_step + 1)]
-            m.d.sync += [w_exact[0].eq(w_exact[K - 1])] + [w_exact[j].eq(w_exact[j - 1]) for j in range(1, K)]
-            m.d.sync += [w_kept[0].eq(w_kept[K - 1])] + [w_kept[j].eq(w_kept[j - 1]) for j in range(1, K)]
 
         # normalise: recip = 2**32 // total, a few quotient bits a cycle (remainder from 2**14,
         # so the first doubling gives 2**32 >> 17), then the output row (D products, rounded)
@@ -270,13 +278,10 @@ class AttentionEngine(wiring.Component):
         m.d.comb += [out.payload.out[d].eq((n_acc[d] * recip + half) >> shift) for d in range(D)]
         with m.If(out.valid & out.ready):
             m.d.sync += [n_busy.eq(0), n_out.eq(0)]
-        with m.If(w_go & w_last):
-            m.d.sync += [w_busy.eq(0), n_busy.eq(1), n_out.eq(0), n_final.eq(w_final), n_total.eq(total + e),
+        with m.If(w_handoff):
+            m.d.sync += [n_busy.eq(1), n_out.eq(0), n_final.eq(w_final), n_total.eq(total + weight),
                          rem.eq(1 << (fx.EXP_BITS - 1)), recip.eq(0), n_count.eq(0)]
             m.d.sync += [n.eq(w) for n, w in zip(n_acc, weighted)]
-            if self._fault != "early_free":
-                with m.If(w_final):
-                    m.d.sync += busy[w_bank].eq(0)
         return m
 
 

@@ -13,15 +13,15 @@ from hwsim.sim.blocks.attention_engine import (FEED_CYCLES, divide_cycles, engin
 
 def test_schedule_hand_counted():
     # L = 4 then 16, k = 4: tokens 0-3; first score 3 + 4 = 7; query 0's kept keys leave top-k
-    # at 7 + 8 - 1 = 14, its row 13 cycles later (row read, copy, 4 weighing, 6 dividing (3
-    # quotient bits a cycle), output); request 1 loads into the other bank at once (4-19) and
-    # starts when request 0's selection ends (7 + 4 * 8 = 39)
-    assert divide_cycles(4) == 6 and exact_tail_cycles(4) == 13
+    # at 7 + 8 - 1 = 14, its row 14 cycles later (row read, copy, 4 weights, the last
+    # accumulation, 6 dividing (3 quotient bits a cycle), output); request 1 loads into the other
+    # bank at once (4-19) and starts when request 0's selection ends (7 + 4 * 8 = 39)
+    assert divide_cycles(4) == 6 and exact_tail_cycles(4) == 14
     first, second = schedule([4, 16], 4)
     assert (first.load_start, first.load_end, first.start, first.select_end) == (0, 3, 7, 38)
-    assert first.rows == (27, 35, 43, 51)
+    assert first.rows == (28, 36, 44, 52)
     assert (second.load_start, second.load_end, second.start) == (4, 19, 39)
-    assert second.rows[0] == 39 + 20 - 1 + 13 and second.end == 39 + 16 * 20 - 1 + 13
+    assert second.rows[0] == 39 + 20 - 1 + 14 and second.end == 39 + 16 * 20 - 1 + 14
     with pytest.raises(ValueError, match=r"L = 3 tokens cannot keep k = 4 keys"):
         schedule([3], 4)
 

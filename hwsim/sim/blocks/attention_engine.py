@@ -7,7 +7,8 @@ The RTL is a pipeline of four stages with two banks of Q/K/V memories between lo
 * **selection**: per query, the score unit streams the L keys into top-k, which then emits
   the k kept keys (``topk_query_cycles(L, k) = L + k`` cycles at top-k's input); each kept
   key's exact 8-bit score is computed as it comes out;
-* **weighing** (k cycles): ``e_j``, ``sum_j e_j v8_j`` and ``sum_j e_j`` over the kept keys at once;
+* **weighing** (k + 1 cycles): ``e_j``, then ``sum_j e_j v8_j`` and ``sum_j e_j`` over the kept
+  keys at once, one entry a cycle, the accumulation a cycle behind the weight;
 * **normalising**: a sequential division (``divide_cycles(k)``), the output row.
 
 Weighing and normalising of query i run under the selection of query i+1, and the next
@@ -48,8 +49,8 @@ def divide_cycles(k: int) -> int:
 
 def exact_tail_cycles(k: int) -> int:
     """A query's last kept key -> its output row: the kept key's row read (exact score), the copy
-    into the weighing registers, k weighing cycles, the division, the output."""
-    return 2 + k + divide_cycles(k) + 1
+    into the weighing registers, k weights, the last accumulation, the division, the output."""
+    return 2 + k + 1 + divide_cycles(k) + 1
 BANK_FREE_CYCLES = 3
 """Beyond k, a request's last kept key -> the first token the freed bank can take: exact score,
 copy, and the cycle after the last V row is read."""
