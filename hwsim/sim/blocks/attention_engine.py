@@ -120,10 +120,10 @@ def engine_resources(spec: Any, params: Mapping[str, Any]) -> FpgaResources:
     Yosys maps them.  Flip-flops: the registers, counted (both copies of the accumulators live in
     DSP registers; a LUT RAM's read register is flip-flops, a block RAM's is inside it).  LUTs
     beyond the divider's rows (a subtracter and a select per remainder bit) and carries are
-    not counted bit by bit: their coefficients (4 LUTs per accumulator bit of a lane, for the
-    output product's adders and rounding; half a LUT per rotating weighing-register bit; 16 per
-    address bit; a third of a CARRY4 per accumulator bit) are fitted to Yosys on five designs,
-    D = 4-16, k = 4-16, ``max_len`` 16-256 (BENCHMARKS.md): LUTs and flip-flops within 3 %.
+    not counted bit by bit: their coefficients (2.5 LUTs per accumulator bit of a lane, for the
+    output product's adders and rounding; one per rotating weighing-register bit; 12 per address
+    bit; a third of a CARRY4 per accumulator bit) are fitted to Yosys on five designs, D = 4-16,
+    k = 4-16, ``max_len`` 16-256 (BENCHMARKS.md): LUTs and flip-flops within 3 %.
     """
     d, k, max_len = params["head_dim"], params["k"], params["max_len"]
     score = lut_score_resources(spec, {"lanes": d, "qk_bits": 4, "head_dim": d, "score_bits": None})
@@ -136,7 +136,7 @@ def engine_resources(spec: Any, params: Mapping[str, Any]) -> FpgaResources:
     entries = k * (exact_bits + row_bits) + exact_bits          # kept keys, exact scores, maximum
     ff = (1 + row_bits + 4 + 2 * (row_bits + 1 + fx.MULT_BITS)  # load: bank, row, flags, lengths, multipliers
           + 3 + 2 * row_bits + 3 + 3 * row_bits                 # key feed, top-k's request and query
-          + entries + 6 + entries + 3 + (k - 1).bit_length() + total_bits        # selection, weighing
+          + entries + 6 + entries + 3 + k.bit_length() + fx.EXP_BITS + 1 + total_bits  # selection, weighing
           + 3 + 2 * total_bits + (cycles - 1).bit_length() + QUOTIENT_BITS)  # normalising
     depth = 2 << row_bits
     widths = (4 * d, 4 * d, 8 * d, 8 * d, 8 * d)
@@ -146,8 +146,8 @@ def engine_resources(spec: Any, params: Mapping[str, Any]) -> FpgaResources:
         bram, ram_cells = 0, sum(ceil(w / (6 if depth <= 32 else 3)) for w in widths)
         ff += sum(widths)  # a LUT RAM's synchronous read port is a register beside it
     divider_rows = QUOTIENT_BITS // cycles
-    lut = (divider_rows * 2 * (total_bits + 1) + 200 + 4 * d * acc_bits + k * (exact_bits + row_bits) // 2
-           + 16 * row_bits + ram_cells)
+    lut = (divider_rows * 2 * (total_bits + 1) + 200 + 5 * d * acc_bits // 2 + k * (exact_bits + row_bits)
+           + 12 * row_bits + ram_cells)
     carry = 40 + d * acc_bits // 3 + 2 * row_bits
     dsp = 6 * d + (1 if exact_bits + 1 <= 18 else 2)
     return FpgaResources(lut=score.lut + topk.lut + lut, ff=score.ff + topk.ff + ff,
