@@ -3,8 +3,8 @@
 A request is one head's sequence of L tokens.  ``i_stream`` loads it, one token per beat
 (row i of the 4-bit Q/K used for selection, of the 8-bit Q/K/V of the exact step, and the
 score-to-exponent multiplier), ``last`` on the final token, into one of two banks of the
-memories, so the next request loads while this one runs.  Four stages, each query passing
-through them in order while the next query is one stage behind:
+memories, so the next request loads while this one runs.  Then three stages, each query
+passing through them in order while the next query is one stage behind:
 
 * **selection**: key j of query i is read and streamed through
   :class:`~hwsim.rtl.lut_score_unit.LutScoreUnit` (``lanes = D``: one beat per key) into
@@ -12,8 +12,9 @@ through them in order while the next query is one stage behind:
   read and, a cycle later, its exact 8-bit score ``q8_i . k8_j`` computed and the running
   maximum kept.  The feed runs ahead into the next query (and request) while top-k emits;
 * **weighing**: the k entries are copied out (so the next query's selection can refill them),
-  then k cycles turn one entry each into its base-2 weight ``e`` (shift + 16-entry table) and
-  add ``e`` to the total and ``e * v8`` to D accumulators (the V row read a cycle ahead);
+  then k cycles turn one entry each into its base-2 weight ``e`` (shift + 16-entry table),
+  registered, and its V row is read; a cycle later ``e`` joins the total and ``e * v8`` the D
+  accumulators.  The next query's entries are copied in while the last weight is accumulated;
 * **normalising**: ``2**32 // total`` by restoring long division, ``18 / divide_cycles(k)``
   quotient bits a cycle; the output row (D elements with 8 fraction bits) goes out on
   ``o_stream``, ``last`` on the request's final query.
