@@ -95,16 +95,6 @@ def score_vectors(ctx: Context) -> list[Vector]:
     return _one_word_vectors(ctx, transactions)
 
 
-def attention_vectors(ctx: Context) -> list[Vector]:
-    from hwsim.func.attention_fixed import OUT_BITS
-    from hwsim.testbench.tb_attention_engine import transactions
-
-    out = field_offsets(ctx.design, "o_stream__payload")
-    return [Vector(t.beats, [pack(out, out=lanes_word(list(row), OUT_BITS), last=int(i == len(t.expected) - 1))
-                             for i, row in enumerate(t.expected)], t.predicted_cycles, t.label)
-            for t in transactions(ctx, field_offsets(ctx.design, "i_stream__payload"))]
-
-
 def _snn_steps(ctx: Context, block: str) -> list[dict[str, Any]]:
     """The reference steps, seeded as ``tb_snn_core``/``tb_lif_neuron`` seed their reference process."""
     from hwsim.testbench.snn_stimulus import BUILDERS
@@ -140,7 +130,6 @@ VECTOR_BUILDERS: dict[str, Callable[[Context], list[Vector]]] = {
     "lut_score_unit": score_vectors,
     "lif_neuron": neuron_vectors,
     "snn_core": core_vectors,
-    "attention_engine": attention_vectors,
 }
 """Block name -> its vector builder."""
 

@@ -40,12 +40,14 @@ CASES = [
 
 # The native harness drives one input and one output stream; these blocks have more.
 SEVERAL_STREAMS = {"systolic_array"}
+# The harness counts each transaction's cycles alone; this block's requests overlap in its pipeline.
+OVERLAPPING = {"attention_engine"}
 
 
 def test_every_block_has_native_vectors():
     from hwsim.rtlflow.blocks import block_names
 
-    assert sorted(VECTOR_BUILDERS) == [b for b in block_names() if b not in SEVERAL_STREAMS]
+    assert sorted(VECTOR_BUILDERS) == [b for b in block_names() if b not in SEVERAL_STREAMS | OVERLAPPING]
 
 
 def test_a_block_without_native_vectors_is_one_line(tmp_path):
