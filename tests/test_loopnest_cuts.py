@@ -193,3 +193,36 @@ def test_a_buffer_waits_only_for_the_first_tiles_of_the_operands_it_holds():
     orders = np.tile(np.arange(NDIM), (1, 5, 1))
     lat, _, valid = evaluate(layer, target, factors, spatial, orders)
     assert valid[0] and lat[0] == pytest.approx(3136.0)
+
+
+def test_a_resident_operand_does_not_expose_the_refills_of_an_operand_with_room():
+    # one PE; the SRAM keeps a 16-word weight tile (C8 K2, loaded once) and 8 inputs and 2
+    # outputs refetched for each of DRAM's 8 P iterations.  At 36 words a second input and
+    # output tile (10 words) fits beside everything (26), so their refills overlap the MACs:
+    # the latency is that of 52 words, where everything fits twice; at 26 words they do not
+    layer = Layer("t", LayerKind.CONV, 1, 2, 8, 8, 1, 1, 1, 1, 0, ("",), 8, Quant.ternary())
+
+    def target(sram_words):
+        return MappingTarget("one-pe", 1, 1, (), (), (
+            MemoryLevel("reg", 1, 0.0, 0.0, 1e9, (True, False, False)),
+            MemoryLevel("sram", sram_words, 0.0, 0.0, 1e9),
+            MemoryLevel("dram", 1e12, 1.0, 0.0, 1.0)), mac_energy_pj=0.0)
+
+    factors = np.ones((1, 3, NDIM), dtype=np.int64)
+    factors[0, 1, DIMS.index("C")], factors[0, 1, DIMS.index("K")], factors[0, 2, DIMS.index("P")] = 8, 2, 8
+    orders = np.tile(np.arange(NDIM), (1, 3, 1))
+    orders[0, 1] = [DIMS.index(d) for d in "CKNPQRSG"]
+    nest = (factors, np.ones((1, NDIM), dtype=np.int64), orders)
+    tight, roomy, ample = (evaluate(layer, target(w), *nest)[0][0] for w in (26, 36, 52))
+    assert roomy == pytest.approx(ample) and tight > roomy
+
+
+def test_a_budget_that_covers_the_nests_does_not_drop_the_cuts():
+    # the nests alone fit the budget, but with cuts the space is larger: it is sampled with
+    # cuts rather than enumerated without them (a larger budget never loses the cuts)
+    layer = _layer(K=4, C=4, P=2)
+    even = _three_levels(100.0)
+    uneven = replace(even, per_operand_cuts=True)
+    assert search(layer, even, objective=Objective.LATENCY, budget=10_000).exhaustive
+    found = search(layer, uneven, objective=Objective.LATENCY, budget=10_000)
+    assert not found.exhaustive and found.evaluated == 10_000

@@ -17,14 +17,17 @@ each cycle, one word of every distinct operand element its spatial unrolling nee
 and weights are multicast, partial sums reduced along the array).  Energy is accesses times
 the per-access energies plus MACs times the MAC energy.
 
-Latency is the longest of these paths, each a lower bound on a run with tiles moved ahead of
-their use:
+Latency is the longest of these paths.  They count whole tiles (a tile moves before the
+loops that use it start, as ZigZag's on-loading does), so the head is not a lower bound on a
+machine that streams a tile into its first use:
 
 - the compute path: the first tile of every input operand comes down the hierarchy before the
   first MAC (the head), then every MAC (temporal iterations times the PE's cycles per MAC),
-  then the last output tile goes up (the drain).  A level with no room for a second copy of
-  its tiles (not double-buffered and over half full, or an operand over half its part) cannot
-  load the next tile while the current one is used, so its refills add to this path too;
+  then the last output tile goes up (the drain).  An operand with no room for a second copy of
+  its tile at a level (not double-buffered, and the copy does not fit beside everything the
+  level holds, or not in the operand's own part) cannot load its next tile there while the
+  current one is used, so its refills add to this path too (each operand is judged alone: two
+  operands that each fit a second copy are assumed to fit both);
 - each shared level's traffic over its bandwidth, except that while the first tiles of the
   operands it holds come down to it, and the last output tile goes up from it, it runs at the
   pace of the slower levels above.
@@ -67,7 +70,6 @@ def _tile(x, dims, window):
     return operand_size(x, dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], window)
 
 
-
 @njit(cache=True)
 def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, relevance, holds, capacity, partition,
                    double, e_read, e_write, bandwidth, mac_energy_pj, rows, cols, row_mask, col_mask, mac_cycles=1.0,
@@ -100,7 +102,7 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
     drain_from = np.empty(levels, dtype=np.float64)  # cycles of the last output tile out of each level
     drain_out = np.empty(levels, dtype=np.float64)  # words of last output tiles read out of each level
     sp = np.empty(ndim, dtype=np.float64)
-    room = np.ones(levels, dtype=np.bool_)
+    room = np.ones((3, levels), dtype=np.bool_)
     macs = 1.0
     for d in range(ndim):
         macs *= bounds[d]
@@ -150,7 +152,6 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                 tiles[x, l] = _tile(x, span, window)
         for l in range(levels - 1):
             used = 0.0
-            halves = True  # every operand fills at most half of its own part
             copies = 2.0 if double[l] else 1.0
             for x in range(3):
                 if holds[l, x]:
@@ -158,12 +159,14 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                     used += words
                     if words > partition[l, x]:
                         ok = False
-                    if 2.0 * words > partition[l, x]:
-                        halves = False
             if used > capacity[l]:
                 ok = False
-            # the next tiles can come in while the current ones are used only where both fit
-            room[l] = double[l] or (halves and 2.0 * used <= capacity[l])
+            # an operand's next tile can come in while its current one is used only where a
+            # second copy of it fits beside everything the level holds (and in its own part)
+            for x in range(3):
+                words = tiles[x, l] * scale[x]
+                room[x, l] = double[l] or not holds[l, x] or (
+                    2.0 * words <= partition[l, x] and used + words <= capacity[l])
         compute = 1.0
         for l in range(levels):
             for d in range(ndim):
@@ -231,7 +234,7 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                     drain += step
                     drain_from[a] += step
                     drain_out[a] += moved
-                    if not room[a]:  # every write-back but the last, and every read-back
+                    if not room[x, a]:  # every write-back but the last, and every read-back
                         exposed += (2.0 * words - first_words - moved) * per_word
                 else:
                     words *= s
@@ -240,7 +243,7 @@ def evaluate_batch(bounds, window, scale, factors, spatial, orders, cuts, releva
                     head += step
                     head_from[x, b] += step
                     head_into[a] += moved
-                    if not room[a]:  # every fill but the first
+                    if not room[x, a]:  # every fill but the first
                         exposed += (words - moved) * per_word
                 a = b
         e = macs * mac_energy_pj

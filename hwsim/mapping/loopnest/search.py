@@ -140,7 +140,9 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
     mutation (``generation`` children per round, by default ``max(4096, budget // 64)`` so that
     a large budget spends little time outside the compiled model; see :func:`space.neighbours`).
     On a target with ``per_operand_cuts`` the sampled phase also draws each operand's cut and
-    the refinement mutates it (:mod:`.cuts`); the enumeration keeps one cut per level.
+    the refinement mutates it (:mod:`.cuts`); such a space counts every cut choice, so it is
+    enumerated only where the cuts are enumerated too (in practice: never), and a larger budget
+    never trades the cuts away for an enumeration without them.
     Mappings equal in ``objective`` are ranked by the other metric (:func:`ranking`).
     """
     if budget <= 0:
@@ -150,9 +152,11 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
     levels = len(target.levels)
     tables = space.factor_tables(model.bounds, target)
     n_orders = len(space.canonical_orders(levels))
-    exhaustive = float(np.prod([len(t) for t in tables], dtype=np.float64)) * n_orders <= budget
-    tracker = _Best(objective, model)
     slots = cut_slots(target)
+    # every operand's cut at a level may span 0..NDIM of the next level's loops
+    cut_choices = float(NDIM + 1) ** int(slots.sum())
+    exhaustive = float(np.prod([len(t) for t in tables], dtype=np.float64)) * n_orders * cut_choices <= budget
+    tracker = _Best(objective, model)
     if exhaustive:
         for factors, spatial, orders in space.enumerate_all(tables, levels, batch):
             tracker.add(factors, spatial, orders)
