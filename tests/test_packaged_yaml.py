@@ -75,3 +75,20 @@ def test_a_broken_entry_is_ignored_and_a_broken_file_keeps_its_error(package):
     source.write_text("name: a\nname: b\n")
     with pytest.raises(SpecError, match=r"a.yaml: line 2, column 1: duplicate key 'name' \(first at line 1\)"):
         read_yaml_mapping(source)
+
+
+def test_an_entry_of_another_hwsim_version_is_not_used(package, monkeypatch):
+    import hwsim
+
+    source = package / "a.yaml"
+    source.write_text("name: a\n")
+    read_yaml_mapping(source)
+    monkeypatch.setattr(hwsim, "__version__", "9.9.9")  # an upgrade that kept the old entry
+    with monkeypatch.context() as m:
+        _no_parser(m)
+        with pytest.raises(AssertionError, match="parsed although an entry was kept"):
+            read_yaml_mapping(source)
+    assert read_yaml_mapping(source) == {"name": "a"}  # parsed again, and kept for this version
+    with monkeypatch.context() as m:
+        _no_parser(m)
+        assert read_yaml_mapping(source) == {"name": "a"}

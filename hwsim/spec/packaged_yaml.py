@@ -6,8 +6,9 @@ data in the package's ``__pycache__`` and later runs read that with the C JSON p
 
 - Only files in the folders of ``hwsim.presets`` and ``hwsim.models``; a user's file is parsed
   (and checked by the strict loader) every time.
-- An entry holds a SHA-256 of the file's text, and is used only for that exact text: an edited
-  file is parsed again (and its entry replaced).
+- An entry holds a SHA-256 of the file's text, hwsim's version and the strict loader's source,
+  and is used only for that exact triple: an edited file, another hwsim or another loader
+  parses the file again (and replaces the entry).
 - An entry is written only after the strict loader accepted the file, and only when JSON holds
   the data exactly (strings, numbers, booleans, null, lists, mappings with string keys).
 - Written as Python writes bytecode: not under ``-B`` / ``PYTHONDONTWRITEBYTECODE``, silently not
@@ -22,6 +23,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,17 @@ def _entry(path: Path) -> Path | None:
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the text with hwsim's version and the strict loader's source: an entry made by
+    another version, or by a loader that reads the same text differently, is never used."""
+    from hwsim import __version__
+
+    try:
+        loader = Path(__file__).with_name("strict_yaml.py").read_bytes()
+    except OSError:
+        loader = b"?"
+    digest = hashlib.sha256(__version__.encode() + b"\0" + loader + b"\0")
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def cached(path: Path, text: str) -> dict[str, Any] | None:
@@ -75,16 +87,19 @@ def keep(path: Path, text: str, data: Any) -> None:
         return
     if not _same(json.loads(body)["data"], data):  # an integer key, say
         return
-    temp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    temp = None
     try:
         entry.parent.mkdir(exist_ok=True)
-        temp.write_text(body, encoding="utf-8")
+        handle, temp = tempfile.mkstemp(prefix=f"{entry.name}.", suffix=".tmp", dir=entry.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(body)
         os.replace(temp, entry)
     except OSError:
-        try:
-            temp.unlink(missing_ok=True)
-        except OSError:
-            pass
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
 
 
 def _same(a: Any, b: Any) -> bool:
