@@ -7,8 +7,10 @@ per cycle while the fold before runs, and output tiles drained the same way
 layer's stall cycles (the gaps between folds) and its prefetch cycles (before the first
 fold, after the last) from that machine, so that the engine's cycles are the RTL's, cycle
 for cycle.  One element moves as one word (the RTL's streams carry elements), as with
-SCALE-Sim's buffer replay.  The DRAM words are the RTL's too: every fold reloads its
-operands (:func:`fold_dram_words`).
+SCALE-Sim's buffer replay.  The elements DRAM moves are the RTL's too: every fold reloads
+its operands (:func:`fold_dram_words`); they are priced in the spec's words like every other
+count (a 2-bit weight fills a quarter of an 8-bit word), while the timing moves one element
+per lane and beat.
 """
 
 from __future__ import annotations
