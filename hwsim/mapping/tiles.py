@@ -28,6 +28,8 @@ def tile_words(bounds: np.ndarray, window: np.ndarray, factors: np.ndarray, spat
     with ``orders`` (levels, dims): each operand's tile also spans that many of the next
     level's loops, innermost first (:mod:`hwsim.mapping.loopnest.cuts`).
     """
+    if cuts is not None and (orders is None or np.min(cuts, initial=0) < 0):
+        raise ValueError("tile_words: cuts need the loop orders and must not be negative")
     extent = np.prod(factors[: level + 1], axis=0) * (spatial if level >= 1 else 1)
     words = 0.0
     for x in Operand:
