@@ -99,7 +99,8 @@ def run_native(block: str, *, arch: str | None = None, params: Mapping[str, Any]
     check_simulator(Simulator.VERILATOR, env["PATH"])
     get_block(block)  # an unknown block is named as such before anything else
     if block not in native_blocks():
-        raise RtlError(f"RTL block '{block}' has no native vectors; blocks with them: {', '.join(native_blocks())}")
+        raise RtlError(f"RTL block '{block}' has no native vectors (run it with --sim icarus or --sim verilator); "
+                       f"blocks with them: {', '.join(native_blocks())}")
     design = make_design(block, arch, params, overrides)
     exe, build_s = ensure_native_built(design, build_root, env)
     run_dir = exe.parent.parent / (run_tag or f"run-{os.getpid()}-{seed}-{transactions}")

@@ -51,7 +51,7 @@ def test_every_block_has_native_vectors():
 
 
 def test_a_block_without_native_vectors_is_one_line(tmp_path):
-    with pytest.raises(RtlError, match=r"^RTL block 'systolic_array' has no native vectors; blocks with them: "):
+    with pytest.raises(RtlError, match=r"^RTL block 'systolic_array' has no native vectors \(run it with --sim icarus or --sim verilator\); blocks with them: "):
         run_native("systolic_array", build_root=tmp_path)
 
 
