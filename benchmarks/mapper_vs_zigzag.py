@@ -30,8 +30,8 @@ import numpy as np
 import yaml
 
 from hwsim.mapping.loopnest.search import LoopNestMapping, evaluate, layer_bounds, search
-from hwsim.mapping.loopnest.target import DIMS, NDIM, MappingTarget, MemoryLevel
-from hwsim.mapping.tiles import tile_words
+from hwsim.mapping.loopnest.target import DIMS, NDIM, MappingTarget, MemoryLevel, Operand
+from hwsim.mapping.tiles import operand_words, tile_words
 from hwsim.spec.enums import Objective
 from hwsim.workload.zoo import load_network
 
@@ -85,9 +85,7 @@ def compulsory_floor(layer, target: MappingTarget) -> tuple[float, float]:
     """(cycles, pJ) no mapping goes below: every weight and input read from DRAM once, every
     output written once, at DRAM's bandwidth and per-word energies (the MACs' energy aside)."""
     bounds, window = layer_bounds(layer)
-    ones = np.ones((1, NDIM), dtype=np.int64)
-    words = [tile_words(bounds, window, bounds[None].astype(np.int64), ones[0], 0, tuple(x == i for i in range(3)))
-             for x in range(3)]
+    words = [operand_words(x, bounds, window) for x in Operand]
     dram = target.levels[-1]
     (wr, _), (ir, _), (_, ow) = dram.energies()
     return sum(words) / dram.bandwidth_words_per_cycle, words[0] * wr + words[1] * ir + words[2] * ow
@@ -178,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                      "mix": run_zigzag(args.zigzag_python, name, objective, mix=True)}
             sound = {k: r for k, r in found.items()
                      if r["latency_cycles"] >= floor[0] - 1e-6 and r["energy_pj"] >= floor[1] - 1e-6}
-            setting = min(sound, key=lambda k: (sound[k][_metric({"objective": objective.value})], k))
+            metric = "latency_cycles" if objective is Objective.LATENCY else "energy_pj"
+            setting = min(sound, key=lambda k: (sound[k][metric], k))
             zz = sound[setting]
             discarded = {k: {"latency_cycles": r["latency_cycles"], "energy_pj": r["energy_pj"]}
                          for k, r in found.items() if k not in sound}

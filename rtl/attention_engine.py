@@ -39,7 +39,7 @@ from amaranth.lib.wiring import In, Out
 
 from hwsim.func import attention_fixed as fx
 from hwsim.rtl.lut_score_unit import LutScoreUnit, tree_sum
-from hwsim.rtl.topk_unit import TopkUnit
+from hwsim.rtl.topk_unit import TopkUnit, check_k
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.attention.lut_score_unit import accumulator_bits
 from hwsim.rtl.long_division import division_rows
@@ -292,8 +292,7 @@ def default_params(spec: Any) -> dict[str, Any]:
 
 
 def build(spec: Any, params: Mapping[str, Any]) -> AttentionEngine:
-    if params["k"] > spec.topk_unit.k_max:
-        raise ValueError(f"k = {params['k']} exceeds topk_unit.k_max = {spec.topk_unit.k_max} of arch '{spec.name}'")
+    check_k(spec, params["k"])
     return AttentionEngine(params["head_dim"], params["k"], params["max_len"], fault=params["fault"])
 
 

@@ -148,9 +148,14 @@ def default_params(spec: Any) -> dict[str, Any]:
             "fault": None}
 
 
+def check_k(spec: Any, k: int) -> None:
+    """Refuse a ``k`` above the arch's top-k unit (its ``topk_unit.k_max``)."""
+    if k > spec.topk_unit.k_max:
+        raise ValueError(f"k = {k} exceeds topk_unit.k_max = {spec.topk_unit.k_max} of arch '{spec.name}'")
+
+
 def build(spec: Any, params: Mapping[str, Any]) -> TopkUnit:
-    if params["k"] > spec.topk_unit.k_max:
-        raise ValueError(f"k = {params['k']} exceeds topk_unit.k_max = {spec.topk_unit.k_max} of arch '{spec.name}'")
+    check_k(spec, params["k"])
     return TopkUnit(params["k"], params["score_bits"], params["index_bits"], fault=params["fault"])
 
 

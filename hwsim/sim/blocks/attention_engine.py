@@ -51,6 +51,8 @@ def exact_tail_cycles(k: int) -> int:
     """A query's last kept key -> its output row: the kept key's row read (exact score), the copy
     into the weighing registers, k weights, the last accumulation, the division, the output."""
     return 2 + k + 1 + divide_cycles(k) + 1
+
+
 BANK_FREE_CYCLES = 3
 """Beyond k, a request's last kept key -> the first token the freed bank can take: exact score,
 copy, and the cycle after the last V row is read."""
