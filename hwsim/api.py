@@ -25,13 +25,14 @@ def load_arch(arch: str | Path | dict[str, Any] | ArchSpec, *, overrides: dict[s
     """An accelerator spec from a preset name, a file path, a dict (a YAML file's contents) or a
     spec object (returned as it is, or with ``overrides`` applied); ``overrides``: dotted keys."""
     from hwsim.spec.arch import arch_from_data
+    from hwsim.spec.base import spec_data
 
     if isinstance(arch, (str, Path)):
         return load_arch_spec(str(arch), overrides)
-    if isinstance(arch, dict) or hasattr(arch, "model_dump"):
+    if isinstance(arch, dict) or isinstance(arch, ArchSpec):
         if not overrides and not isinstance(arch, dict):
             return arch
-        data = arch if isinstance(arch, dict) else arch.model_dump(by_alias=True, mode="json")
+        data = arch if isinstance(arch, dict) else spec_data(arch)
         return arch_from_data(data, "arch dict", overrides)
     raise SimulationError(f"arch: expected a preset name, a path, a dict or a spec, got {type(arch).__name__}")
 

@@ -47,8 +47,8 @@ def test_every_optional_package_belongs_to_a_declared_extra():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert set(extras.EXTRA_OF.values()) <= set(declared)
     core = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert {d.split(">")[0].split("=")[0].split("[")[0] for d in core} == {"numpy", "pydantic", "pyyaml",
-                                                                           "rich"}
+    assert {d.split(">")[0].split("=")[0].split("[")[0] for d in core} == {"annotated-types", "numpy", "pydantic",
+                                                                           "pyyaml", "rich"}
 
 
 def test_notebook_api_takes_names_dicts_and_specs():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-import pydantic
 import pytest
 
 from hwsim.errors import HwsimError, SpecError
@@ -74,11 +74,11 @@ def test_preset_loads_from_its_yaml_path(tmp_path, preset_text):
 
 def test_spec_is_frozen():
     spec = load_arch_spec("fat")
-    with pytest.raises(pydantic.ValidationError, match="frozen"):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         spec.banks = 1
-    with pytest.raises(pydantic.ValidationError, match="frozen"):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         spec.subarray.rows = 1
-    with pytest.raises(pydantic.ValidationError, match="frozen"):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         spec.sense_amp.micro_ops[0].latency_cycles = 5
     assert spec.banks == 8 and spec.subarray.rows == 512
 

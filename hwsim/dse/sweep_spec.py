@@ -44,7 +44,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from hwsim.dse.metrics import Goal, Metric, parse_metric
 from hwsim.errors import SpecError
 from hwsim.input_files import sha256_of_file
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.strict_model import StrictModel
 from hwsim.spec.loading import format_validation_error, read_yaml_mapping
 
 SCHEMA = "hwsim.sweep/1"
@@ -56,7 +56,7 @@ _CONSTRAINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(<=|>=)\s*(\S+)\s*$")
 MAX_POINTS = 1_000_000
 
 
-class RangeSpec(StrictSpec):
+class RangeSpec(StrictModel):
     """Evenly spaced values from ``start`` to ``stop`` (included) by ``step``."""
 
     start: float | int
@@ -72,7 +72,7 @@ class RangeSpec(StrictSpec):
         return self
 
 
-class LogRangeSpec(StrictSpec):
+class LogRangeSpec(StrictModel):
     """``num`` values spaced geometrically from ``start`` to ``stop`` (both included)."""
 
     start: float | int = Field(gt=0)
@@ -87,7 +87,7 @@ class LogRangeSpec(StrictSpec):
         return self
 
 
-class UniformSpec(StrictSpec):
+class UniformSpec(StrictModel):
     """Random values drawn uniformly in [low, high] (in log space when ``log``)."""
 
     low: float | int
@@ -106,7 +106,7 @@ class UniformSpec(StrictSpec):
         return self
 
 
-class ParamSpec(StrictSpec):
+class ParamSpec(StrictModel):
     """Exactly one way of giving the values of one parameter."""
 
     values: tuple[Any, ...] | None = None
@@ -144,7 +144,7 @@ class ParamSpec(StrictSpec):
         return self.uniform is not None
 
 
-class ConstraintSpec(StrictSpec):
+class ConstraintSpec(StrictModel):
     """``metric <= value`` or ``metric >= value``; written in YAML as ``"area_mm2 <= 10"``."""
 
     metric: Metric
@@ -180,7 +180,7 @@ class ConstraintSpec(StrictSpec):
         return f"{self.metric.value} {self.op} {self.value:g}"
 
 
-class DesignSpec(StrictSpec):
+class DesignSpec(StrictModel):
     """One accelerator (preset name or YAML path) and the parameters swept on it."""
 
     arch: str = Field(min_length=1)
@@ -201,7 +201,7 @@ class DesignSpec(StrictSpec):
         return self.label or self.arch
 
 
-class SweepSpec(StrictSpec):
+class SweepSpec(StrictModel):
     """A whole sweep: every model x every design x its parameters x the workload parameters."""
 
     schema_: Literal["hwsim.sweep/1"] = Field(alias="schema")

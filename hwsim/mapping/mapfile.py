@@ -42,19 +42,19 @@ from hwsim.mapping.network import (DEFAULT_BUDGET, LayerMapping, NetworkMapping,
 from hwsim.mapping.targets import target_for
 from hwsim.mapping.tiles import tile_words
 from hwsim.report.files import write_text_atomic
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.strict_model import StrictModel
 from hwsim.spec.enums import Objective
 from hwsim.spec.loading import read_yaml_mapping, validate
 
 SCHEMA = "hwsim.mapping/1"
 
 
-class LevelEntry(StrictSpec):
+class LevelEntry(StrictModel):
     name: str = Field(min_length=1)
     loops: dict[str, int] = Field(default_factory=dict, description="dim -> bound, innermost first")
 
 
-class LayerEntry(StrictSpec):
+class LayerEntry(StrictModel):
     name: str = Field(min_length=1)
     dims: dict[str, int]
     stride: int | tuple[int, int] = Field(default=1, description="rows and cols, or one int for both")
@@ -67,7 +67,7 @@ class LayerEntry(StrictSpec):
     energy_pj: float | None = None
 
 
-class MappingFile(StrictSpec):
+class MappingFile(StrictModel):
     schema_: Literal["hwsim.mapping/1"] = Field(alias="schema")
     model: str
     arch: str

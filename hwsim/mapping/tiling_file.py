@@ -28,7 +28,7 @@ from hwsim.errors import MappingError
 from hwsim.mapping.imc import ImcMapping, NetworkTilings, tiling_of
 from hwsim.report.files import write_text_atomic
 from hwsim.report.model import Report
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.strict_model import StrictModel
 from hwsim.spec.enums import DataMapping
 from hwsim.spec.loading import validate
 from hwsim.workload.layers import WEIGHTED_KINDS
@@ -36,21 +36,21 @@ from hwsim.workload.layers import WEIGHTED_KINDS
 SCHEMA = "hwsim.mapping/1"
 
 
-class TilingChoice(StrictSpec):
+class TilingChoice(StrictModel):
     data_mapping: DataMapping
     chunk_len: int = Field(ge=1, description="activations per column per chunk")
     chunks_per_part: int = Field(default=1, ge=1, description="chunks summed in one part (combined-stationary)")
     k_per_group: int = Field(default=1, ge=1, description="output channels per unit (combined-stationary)")
 
 
-class TilingLayer(StrictSpec):
+class TilingLayer(StrictModel):
     name: str = Field(min_length=1)
     tiling: TilingChoice
     latency_cycles: float | None = None
     energy_pj: float | None = None
 
 
-class TilingFile(StrictSpec):
+class TilingFile(StrictModel):
     schema_: Literal["hwsim.mapping/1"] = Field(alias="schema")
     model: str
     arch: str

@@ -132,7 +132,9 @@ def spec_sha256(spec: Any) -> str:
     """SHA-256 of the arch spec's canonical JSON (every field after overrides), or "-" without a spec."""
     if spec is None:
         return "-"
-    return hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
+    from hwsim.spec.base import spec_data
+
+    return hashlib.sha256(json.dumps(spec_data(spec), sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -14,7 +14,7 @@ from hwsim.errors import SpecError
 from hwsim.plugins import load_object, packaged_names, resolve_named_file
 from hwsim.spec.base import StrictSpec
 from hwsim.spec.enums import Family
-from hwsim.spec.loading import apply_override, read_yaml_mapping, validate
+from hwsim.spec.loading import apply_override, read_validated, read_yaml_mapping, validate
 
 # Every family's spec has at least ``name``, ``family`` and ``clock_mhz``.
 ArchSpec = StrictSpec
@@ -62,6 +62,8 @@ def load_arch_spec(name_or_path: str, overrides: dict[str, Any] | None = None) -
             raise SpecError(f"{path}: '{path.suffix}' files are not supported by this hwsim version")
         return reader(path, overrides or {})
     origin = str(path) if path.parent.name != "presets" else f"preset '{name_or_path}'"
+    if not overrides:
+        return read_validated(path, lambda data: validate_arch(data, origin))
     return arch_from_data(read_yaml_mapping(path), origin, overrides)
 
 

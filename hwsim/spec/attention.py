@@ -11,13 +11,15 @@ the engines need.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
-
-from hwsim.spec.base import EnergyEntry, StrictSpec
+from hwsim.spec.base import EnergyEntry, StrictSpec, check_family
 from hwsim.spec.enums import Family
+
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a spec is validated (hwsim.spec.loading)
+    from annotated_types import Ge, Gt, Le, MinLen, doc
 
 
 class Scheduling(str, Enum):
@@ -49,27 +51,30 @@ class StageBalancing(str, Enum):
     EVEN = "even"
 
 
+@dataclass(frozen=True, kw_only=True)
 class FpgaSpec(StrictSpec):
     """The device's resource budget and idle power."""
 
-    part: str = Field(min_length=1)
-    dsp: int = Field(gt=0, le=1 << 20)
-    lut: int = Field(gt=0, le=1 << 26)
-    bram36: int = Field(gt=0, le=1 << 20, description="36 Kb block RAMs (UltraRAM counted as 8 each)")
-    static_power_w: float = Field(ge=0.0, description="device + board power drawn whatever the work")
-    source: str = Field(min_length=1)
+    part: Annotated[str, MinLen(1)]
+    dsp: Annotated[int, Gt(0), Le(1 << 20)]
+    lut: Annotated[int, Gt(0), Le(1 << 26)]
+    bram36: Annotated[int, Gt(0), Le(1 << 20), doc("36 Kb block RAMs (UltraRAM counted as 8 each)")]
+    static_power_w: Annotated[float, Ge(0.0), doc("device + board power drawn whatever the work")]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class DspPoolSpec(StrictSpec):
     """The DSP multipliers shared out over the stages (projections, exact attention, FFN)."""
 
-    dsp: int = Field(gt=0, le=1 << 20)
-    macs_per_dsp: int = Field(ge=1, le=4, description="int8 MACs per DSP per cycle (2 with operand packing)")
-    group_dsp: int = Field(default=32, ge=1, description="allocation granularity of the stage balancer")
-    pipeline_latency_cycles: int = Field(default=16, ge=0, description="fill latency of a stage's array per job")
-    source: str = Field(min_length=1)
+    dsp: Annotated[int, Gt(0), Le(1 << 20)]
+    macs_per_dsp: Annotated[int, Ge(1), Le(4), doc("int8 MACs per DSP per cycle (2 with operand packing)")]
+    group_dsp: Annotated[int, Ge(1), doc("allocation granularity of the stage balancer")] = 32
+    pipeline_latency_cycles: Annotated[int, Ge(0), doc("fill latency of a stage's array per job")] = 16
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class ScoreEngineSpec(StrictSpec):
     """Lookup-table score units: each one computes a D-long 4x4-bit dot product.
 
@@ -77,87 +82,87 @@ class ScoreEngineSpec(StrictSpec):
     cycles (the ``lut_score_unit`` block); ``units`` work on different keys in parallel.
     """
 
-    units: int = Field(gt=0, le=1 << 16)
-    lanes: int = Field(gt=0, le=1024, description="4x4-bit LUT multipliers per unit")
-    luts_per_lane: int = Field(gt=0, description="LUT6 per multiplier table and its share of the adder tree")
-    source: str = Field(min_length=1)
+    units: Annotated[int, Gt(0), Le(1 << 16)]
+    lanes: Annotated[int, Gt(0), Le(1024), doc("4x4-bit LUT multipliers per unit")]
+    luts_per_lane: Annotated[int, Gt(0), doc("LUT6 per multiplier table and its share of the adder tree")]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class TopkUnitSpec(StrictSpec):
     """Streaming top-k units: one score per cycle per unit, one query at a time (``topk_unit``)."""
 
-    units: int = Field(gt=0, le=1 << 16)
-    k_max: int = Field(gt=0, le=4096, description="largest k the unit's register file holds")
-    score_bits: int = Field(ge=4, le=32)
-    luts_per_entry: int = Field(gt=0, description="comparator and shift-register LUTs per kept entry")
-    source: str = Field(min_length=1)
+    units: Annotated[int, Gt(0), Le(1 << 16)]
+    k_max: Annotated[int, Gt(0), Le(4096), doc("largest k the unit's register file holds")]
+    score_bits: Annotated[int, Ge(4), Le(32)]
+    luts_per_entry: Annotated[int, Gt(0), doc("comparator and shift-register LUTs per kept entry")]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class VectorUnitSpec(StrictSpec):
     """Element-wise unit for softmax (exp), layer norm, residual adds and GELU."""
 
-    lanes: int = Field(gt=0, le=1 << 16)
-    luts_per_lane: int = Field(gt=0)
-    source: str = Field(min_length=1)
+    lanes: Annotated[int, Gt(0), Le(1 << 16)]
+    luts_per_lane: Annotated[int, Gt(0)]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class MemorySpec(StrictSpec):
-    dram_bandwidth_gb_s: float = Field(gt=0.0, description="sustained off-chip bandwidth, GB/s")
-    activation_bytes_per_bram36: int = Field(default=4608, gt=0, description="bytes held per BRAM36 (36 Kb)")
-    buffered_copies: int = Field(default=4, ge=1, description="activation buffers per sequence in flight")
-    source: str = Field(min_length=1)
+    dram_bandwidth_gb_s: Annotated[float, Gt(0.0), doc("sustained off-chip bandwidth, GB/s")]
+    activation_bytes_per_bram36: Annotated[int, Gt(0), doc("bytes held per BRAM36 (36 Kb)")] = 4608
+    buffered_copies: Annotated[int, Ge(1), doc("activation buffers per sequence in flight")] = 4
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SchedulingSpec(StrictSpec):
     mode: Scheduling
     pad_to: PadTo = PadTo.BATCH_MAX
-    batch_sequences: int = Field(gt=0, le=1 << 16, description="sequences per batch; weights are read once per batch")
+    batch_sequences: Annotated[int, Gt(0), Le(1 << 16), doc("sequences per batch; weights are read once per batch")]
     stage_balancing: StageBalancing = StageBalancing.CRITICAL_PATH
 
 
+@dataclass(frozen=True, kw_only=True)
 class EnergySpec(StrictSpec):
     """Dynamic energy per action (pJ); static power is in ``fpga``."""
 
     dsp_mac: EnergyEntry
-    lut_mac: EnergyEntry = Field(description="one 4x4-bit LUT product and its addition")
-    topk_compare: EnergyEntry = Field(description="one score compared and inserted")
+    lut_mac: Annotated[EnergyEntry, doc("one 4x4-bit LUT product and its addition")]
+    topk_compare: Annotated[EnergyEntry, doc("one score compared and inserted")]
     vector_op: EnergyEntry
-    bram_byte: EnergyEntry = Field(description="one byte read or written on chip")
+    bram_byte: Annotated[EnergyEntry, doc("one byte read or written on chip")]
     dram_byte: EnergyEntry
 
 
+@dataclass(frozen=True, kw_only=True)
 class AttentionSpec(StrictSpec):
     """A Transformer accelerator on one FPGA; see the module docstring."""
 
-    schema_: Literal["hwsim.arch/1"] = Field(alias="schema")
-    name: str = Field(min_length=1)
-    family: Literal[Family.ATTENTION]
+    schema_: Literal["hwsim.arch/1"]
+    name: Annotated[str, MinLen(1)]
+    family: Family
     description: str = ""
-    clock_mhz: float = Field(gt=0.0, le=2000.0)
+    clock_mhz: Annotated[float, Gt(0.0), Le(2000.0)]
     fpga: FpgaSpec
     dsp_pool: DspPoolSpec
     score_engine: ScoreEngineSpec | None = None
     topk_unit: TopkUnitSpec | None = None
     vector_unit: VectorUnitSpec
-    control_luts: int = Field(default=0, ge=0, description="controllers, interconnect, DMA")
+    control_luts: Annotated[int, Ge(0), doc("controllers, interconnect, DMA")] = 0
     memory: MemorySpec
     scheduling: SchedulingSpec
     energy: EnergySpec
 
-    @field_validator("family", mode="before")
-    @classmethod
-    def _family_from_str(cls, value: object) -> object:
-        return Family(value) if isinstance(value, str) and value in {f.value for f in Family} else value
-
-    @model_validator(mode="after")
-    def _fits_and_consistent(self) -> "AttentionSpec":
+    def __post_init__(self) -> None:
+        check_family(self, Family.ATTENTION)
         if (self.score_engine is None) != (self.topk_unit is None):
             raise ValueError("'score_engine' and 'topk_unit' go together: give both (top-k) or neither (dense)")
         if self.dsp_pool.dsp > self.fpga.dsp:
             raise ValueError(f"dsp_pool.dsp = {self.dsp_pool.dsp} exceeds the {self.fpga.dsp} DSPs of {self.fpga.part}")
         if self.luts_used > self.fpga.lut:
             raise ValueError(f"the engines need {self.luts_used} LUTs, {self.fpga.part} has {self.fpga.lut}")
-        return self
 
     @property
     def sparse(self) -> bool:

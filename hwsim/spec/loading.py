@@ -1,5 +1,9 @@
 """Read YAML into validated specs; turn pydantic errors into one-line SpecErrors.
 
+pydantic is imported here, when a spec is validated, and not by the spec classes
+(:mod:`hwsim.spec.base`): a run that reads only packaged specs it has validated before never
+imports it.
+
 Also applies ``--set key.path=value`` overrides to the raw mapping before validation, so an
 override is checked exactly like the YAML it replaces.
 """
@@ -9,16 +13,20 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from hwsim.errors import HwsimError, SpecError
 from hwsim.input_files import read_text
 from hwsim.limits import MAX_YAML_BYTES
 from hwsim.spec import packaged_yaml
+from hwsim.spec.base import FieldValueError
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
+
+M = TypeVar("M")
+T = TypeVar("T")
 
 
 def read_yaml_mapping(path: Path, error: type[HwsimError] = SpecError) -> dict[str, Any]:
@@ -28,7 +36,28 @@ def read_yaml_mapping(path: Path, error: type[HwsimError] = SpecError) -> dict[s
     node and depth limits of :mod:`hwsim.spec.strict_yaml`, and without duplicate keys.  hwsim's
     own presets and models are parsed once (:mod:`hwsim.spec.packaged_yaml`).
     """
-    text = read_text(path, max_bytes=MAX_YAML_BYTES, what="YAML document", error=error)
+    return _yaml_mapping(path, _read(path, error), error)
+
+
+def read_validated(path: Path, validate_data: Callable[[dict[str, Any]], T], error: type[HwsimError] = SpecError) -> T:
+    """``validate_data`` of the mapping in ``path`` (see :func:`read_yaml_mapping`).
+
+    hwsim's own presets and models are validated once: a spec they validated to before is
+    read back (:func:`hwsim.spec.packaged_yaml.cached_spec`), without importing pydantic.
+    """
+    text = _read(path, error)
+    spec = packaged_yaml.cached_spec(path, text)
+    if spec is None:
+        spec = validate_data(_yaml_mapping(path, text, error))
+        packaged_yaml.keep_spec(path, text, spec)
+    return spec
+
+
+def _read(path: Path, error: type[HwsimError]) -> str:
+    return read_text(path, max_bytes=MAX_YAML_BYTES, what="YAML document", error=error)
+
+
+def _yaml_mapping(path: Path, text: str, error: type[HwsimError]) -> dict[str, Any]:
     data = packaged_yaml.cached(path, text)  # a preset or zoo model read before: its data, without PyYAML
     if data is None:
         from hwsim.spec.strict_yaml import load_yaml
@@ -45,10 +74,13 @@ def read_yaml_mapping(path: Path, error: type[HwsimError] = SpecError) -> dict[s
 def format_validation_error(exc: ValidationError, origin: str) -> str:
     """The first validation problem as one sentence naming ``origin`` and the key path."""
     first = exc.errors()[0]
-    loc = _key_path(first["loc"])
+    refused = first.get("ctx", {}).get("error")
+    loc = _key_path((*first["loc"], *(refused.key.split(".") if isinstance(refused, FieldValueError) else ())))
     kind = first["type"]
     value = first.get("input")
-    if kind == "extra_forbidden":
+    if isinstance(refused, FieldValueError) and isinstance(value, dict):
+        value = _at_key(value, refused.key)
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return f"{origin}: unknown key '{loc}'"
     if kind == "missing":
         return f"{origin}: missing key '{loc}'"
@@ -61,11 +93,32 @@ def format_validation_error(exc: ValidationError, origin: str) -> str:
 
 
 def validate(model: type[M], data: dict[str, Any], origin: str) -> M:
-    """Validate ``data`` into ``model`` or raise a SpecError naming ``origin``."""
+    """Validate ``data`` into ``model`` (a spec dataclass or a pydantic model) or raise a
+    SpecError naming ``origin``."""
+    from pydantic import ValidationError
+
     try:
-        return model.model_validate_json(_as_json(data), strict=True)
+        if hasattr(model, "model_validate_json"):
+            return model.model_validate_json(_as_json(data), strict=True)
+        return _adapter(model).validate_json(_as_json(data), strict=True)
     except ValidationError as exc:
         raise SpecError(format_validation_error(exc, origin)) from None
+
+
+@lru_cache(maxsize=None)
+def _adapter(model: type) -> "TypeAdapter":
+    """pydantic's validator of a spec dataclass, built once per class (the spec classes are
+    module-level and few).
+
+    The spec modules name their constraints (``Gt``, ``MinLen``, ``doc``...) only for type
+    checkers, so that defining a spec does not import ``annotated_types``; pydantic resolves
+    names an annotation's module lacks in the namespace of the frame that creates the
+    adapter, which is this function's, where they are imported.
+    """
+    from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen, doc  # noqa: F401 (read by pydantic, see above)
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(model)
 
 
 def _as_json(data: dict[str, Any]) -> str:
@@ -123,7 +176,8 @@ def apply_override(data: dict[str, Any], key: str, value: Any, origin: str) -> d
     return out
 
 
-_UNION_TAGS = re.compile(r"^(int|float|str|bool|none|list\[.*\]|tuple\[.*\]|dict\[.*\]|literal\[.*\]|function-.*)$")
+_UNION_TAGS = re.compile(r"^(int|float|str|bool|none|nullable|list\[.*\]|tuple\[.*\]|dict\[.*\]|literal\[.*\]"
+                         r"|function-.*|constrained-.*|.*-enum\[.*\]|dataclass\[.*\])$")
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
@@ -136,6 +190,14 @@ def _key_path(loc: tuple[Any, ...]) -> str:
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts)
+
+
+def _at_key(data: dict[str, Any], key: str) -> Any:
+    """The raw value at a dotted key below ``data`` (None where there is none)."""
+    node: Any = data
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 def _short(value: Any) -> str:

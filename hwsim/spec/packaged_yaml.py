@@ -11,6 +11,10 @@ data in the package's ``__pycache__`` and later runs read that with the C JSON p
   parses the file again (and replaces the entry).
 - An entry is written only after the strict loader accepted the file, and only when JSON holds
   the data exactly (strings, numbers, booleans, null, lists, mappings with string keys).
+- The spec a file validates to (a tree of frozen dataclasses, :mod:`hwsim.spec.base`) is kept
+  too, pickled, so a later run reads a preset or zoo model without importing pydantic.  Its entry
+  also holds a SHA-256 of the source of every module whose classes it contains, and is used only
+  while all of them are unchanged.
 - Written as Python writes bytecode: not under ``-B`` / ``PYTHONDONTWRITEBYTECODE``, silently not
   where the folder is read-only, by an atomic rename.  Whoever can write that folder can
   replace the bytecode beside it, so an entry is trusted as far as the bytecode is; one that
@@ -31,7 +35,7 @@ PACKAGES = ("hwsim.presets", "hwsim.models")
 _MAX_ENTRY_BYTES = 1 << 22
 
 
-def _entry(path: Path) -> Path | None:
+def _entry(path: Path, suffix: str = ".json") -> Path | None:
     """Where the data of ``path`` is kept, or None for a file that is not hwsim's own."""
     from hwsim.plugins import package_dir
 
@@ -41,7 +45,7 @@ def _entry(path: Path) -> Path | None:
         return None
     if not any(folder == package_dir(package).resolve() for package in PACKAGES):
         return None
-    return folder / "__pycache__" / f"{path.name}.json"
+    return folder / "__pycache__" / f"{path.name}{suffix}"
 
 
 def _digest(text: str) -> str:
@@ -87,11 +91,99 @@ def keep(path: Path, text: str, data: Any) -> None:
         return
     if not _same(json.loads(body)["data"], data):  # an integer key, say
         return
+    _write(entry, body.encode("utf-8"))
+
+
+def cached_spec(path: Path, text: str) -> Any | None:
+    """The spec ``path`` (whose text is ``text``) validated to, if kept and still current; else None."""
+    entry = _entry(path, SPEC_SUFFIX)
+    if entry is None:
+        return None
+    try:
+        if entry.stat().st_size > _MAX_ENTRY_BYTES:
+            return None
+        header, _, body = entry.read_bytes().partition(b"\n")
+        kept = json.loads(header)
+        if (not isinstance(kept, dict) or kept.get("sha256") != _digest(text)
+                or not isinstance(kept.get("modules"), dict) or kept["modules"] != _module_digests(kept["modules"])):
+            return None
+        import pickle
+
+        return pickle.loads(body)
+    except Exception:  # an entry that cannot be read, or whose classes moved: the file is validated again
+        return None
+
+
+def keep_spec(path: Path, text: str, spec: Any) -> None:
+    """Keep ``spec``, validated from ``path``'s ``text`` with no override, for the next run."""
+    if sys.dont_write_bytecode:
+        return
+    entry = _entry(path, SPEC_SUFFIX)
+    modules = _modules_of(spec)
+    if entry is None or modules is None:
+        return
+    import pickle
+
+    header = json.dumps({"sha256": _digest(text), "modules": _module_digests(dict.fromkeys(modules, ""))})
+    _write(entry, header.encode("utf-8") + b"\n" + pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+SPEC_SUFFIX = ".spec.pickle"
+
+
+def _modules_of(spec: Any) -> set[str] | None:
+    """The modules of every class in a spec tree, or None if it holds anything but hwsim's frozen
+    dataclasses, enums, tuples and plain values (such a spec is not kept)."""
+    import dataclasses
+    from enum import Enum
+
+    modules: set[str] = set()
+    todo = [spec]
+    while todo:
+        item = todo.pop()
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            if not item.__dataclass_params__.frozen:
+                return None
+            todo.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+        elif isinstance(item, Enum):
+            pass
+        elif isinstance(item, tuple):
+            todo.extend(item)
+            continue
+        elif item is None or type(item) in (bool, int, float, str):
+            continue
+        else:
+            return None
+        module = type(item).__module__
+        if module != "hwsim" and not module.startswith("hwsim."):
+            return None
+        modules.add(module)
+    return modules
+
+
+def _module_digests(modules: dict[str, Any]) -> dict[str, str]:
+    """SHA-256 of the source file of each of hwsim's ``modules`` ("?" where it cannot be read)."""
+    import hwsim
+
+    root = Path(hwsim.__file__).parent
+    digests = {}
+    for name in modules:
+        parts = str(name).split(".")[1:]
+        try:
+            source = root.joinpath(*parts[:-1], f"{parts[-1]}.py").read_bytes() if parts else b"?"
+        except OSError:
+            source = b"?"
+        digests[str(name)] = hashlib.sha256(source).hexdigest()
+    return digests
+
+
+def _write(entry: Path, body: bytes) -> None:
+    """Replace ``entry`` with ``body`` atomically; silently nothing where the folder is read-only."""
     temp = None
     try:
         entry.parent.mkdir(exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=f"{entry.name}.", suffix=".tmp", dir=entry.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        with os.fdopen(handle, "wb") as out:
             out.write(body)
         os.replace(temp, entry)
     except OSError:

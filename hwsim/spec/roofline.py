@@ -9,13 +9,15 @@ Every number carries a ``source``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, field_validator
-
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.base import StrictSpec, check_family
 from hwsim.spec.enums import Family
+
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a spec is validated (hwsim.spec.loading)
+    from annotated_types import Ge, Gt, Le, MinLen, doc
 
 
 class DeviceKind(str, Enum):
@@ -23,38 +25,38 @@ class DeviceKind(str, Enum):
     GPU = "gpu"
 
 
+@dataclass(frozen=True, kw_only=True)
 class SourcedNumber(StrictSpec):
-    value: float = Field(gt=0.0)
-    source: str = Field(min_length=1)
+    value: Annotated[float, Gt(0.0)]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SourcedFraction(StrictSpec):
-    value: float = Field(gt=0.0, le=1.0)
-    source: str = Field(min_length=1)
+    value: Annotated[float, Gt(0.0), Le(1.0)]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class RooflineSpec(StrictSpec):
     """A processor as peak rates, achieved fractions, per-kernel overhead and power."""
 
-    schema_: Literal["hwsim.arch/1"] = Field(alias="schema")
-    name: str = Field(min_length=1)
-    family: Literal[Family.ROOFLINE]
+    schema_: Literal["hwsim.arch/1"]
+    name: Annotated[str, MinLen(1)]
+    family: Family
     description: str = ""
     device: DeviceKind
-    part: str = Field(min_length=1)
-    clock_mhz: float = Field(gt=0.0, le=10000.0, description="reported clock; cycles = seconds x clock")
-    peak_macs_per_s: SourcedNumber = Field(description="multiply-accumulates per second at the data type used")
-    compute_efficiency: SourcedFraction = Field(description="achieved fraction of peak on the GEMMs")
+    part: Annotated[str, MinLen(1)]
+    clock_mhz: Annotated[float, Gt(0.0), Le(10000.0), doc("reported clock; cycles = seconds x clock")]
+    peak_macs_per_s: Annotated[SourcedNumber, doc("multiply-accumulates per second at the data type used")]
+    compute_efficiency: Annotated[SourcedFraction, doc("achieved fraction of peak on the GEMMs")]
     memory_bandwidth_gb_s: SourcedNumber
     memory_efficiency: SourcedFraction
-    kernel_overhead_us: SourcedNumber = Field(description="launch or dispatch time per kernel")
-    bytes_per_element: int = Field(ge=1, le=8, description="4 for fp32, 2 for fp16, 1 for int8")
-    power_w: SourcedNumber = Field(description="average power while running")
-    batch_sequences: int = Field(gt=0, le=1 << 16, description="sequences per batch, padded to its longest")
-    pad_to_length: int | None = Field(
-        default=None, gt=0, description="pad every sequence to this fixed length instead (a fixed-shape runtime)")
+    kernel_overhead_us: Annotated[SourcedNumber, doc("launch or dispatch time per kernel")]
+    bytes_per_element: Annotated[int, Ge(1), Le(8), doc("4 for fp32, 2 for fp16, 1 for int8")]
+    power_w: Annotated[SourcedNumber, doc("average power while running")]
+    batch_sequences: Annotated[int, Gt(0), Le(1 << 16), doc("sequences per batch, padded to its longest")]
+    pad_to_length: Annotated[int, Gt(0), doc("pad every sequence to this fixed length instead (a fixed-shape runtime)")] | None = None
 
-    @field_validator("family", mode="before")
-    @classmethod
-    def _family_from_str(cls, value: object) -> object:
-        return Family(value) if isinstance(value, str) and value in {f.value for f in Family} else value
+    def __post_init__(self) -> None:
+        check_family(self, Family.ROOFLINE)

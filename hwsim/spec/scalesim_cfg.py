@@ -191,6 +191,7 @@ def load_scalesim_cfg(path: Path, overrides: dict[str, Any]) -> Any:
         after the file; ``base`` names the preset that supplies energy, area and clock.
     """
     from hwsim.spec.arch import load_arch_spec, validate_arch
+    from hwsim.spec.base import spec_data
 
     cfg = _parse(Path(path))
     overrides = dict(overrides)
@@ -199,7 +200,7 @@ def load_scalesim_cfg(path: Path, overrides: dict[str, Any]) -> Any:
     if base.family is not Family.SYSTOLIC:
         raise SpecError(f"{path}: --set base={base_name}: expected a systolic preset, got family '{base.family.value}'")
     _check_unmodelled_and_ignored(cfg)
-    data = base.model_dump(mode="json", by_alias=True)
+    data = spec_data(base)
     data.update(
         name=cfg.text("general", "run_name"),
         description=f"SCALE-Sim configuration {Path(path).name}",

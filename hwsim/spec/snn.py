@@ -11,14 +11,16 @@ image and reading the counters are in :mod:`hwsim.sim.snn.cycles`.  Every energy
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
-
-from pydantic import Field
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from hwsim.sim.blocks.snn_core import SnnCoreTiming
-from hwsim.spec.base import EnergyEntry, StrictSpec
+from hwsim.spec.base import EnergyEntry, StrictSpec, check_family
 from hwsim.spec.enums import Family
+
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a spec is validated (hwsim.spec.loading)
+    from annotated_types import Ge, Gt, Le, MinLen, doc
 
 
 class Processing(str, Enum):
@@ -44,90 +46,98 @@ class InhibitionMode(str, Enum):
     BROADCAST = "broadcast"
 
 
+@dataclass(frozen=True, kw_only=True)
 class CoreSpec(StrictSpec):
     """Control flow and timing of a core (cycles per phase)."""
 
-    parallel_neurons: int | None = Field(default=None, ge=1, le=1 << 20, description="P; null: all of the layer's neurons")
+    parallel_neurons: Annotated[int, Ge(1), Le(1 << 20), doc("P; null: all of the layer's neurons")] | None = None
     processing: Processing
-    skip_empty_steps: bool = Field(description="clock-driven: a step with no input event costs empty_step_cycles")
-    fire_cycles: int = Field(ge=0, le=1024, description="per step and group after the input phase")
-    empty_step_cycles: int = Field(ge=0, le=1024, description="per group, a step with no input event")
-    setup_cycles: int = Field(ge=0, le=1 << 20, description="per inference: state reset")
+    skip_empty_steps: Annotated[bool, doc("clock-driven: a step with no input event costs empty_step_cycles")]
+    fire_cycles: Annotated[int, Ge(0), Le(1024), doc("per step and group after the input phase")]
+    empty_step_cycles: Annotated[int, Ge(0), Le(1024), doc("per group, a step with no input event")]
+    setup_cycles: Annotated[int, Ge(0), Le(1 << 20), doc("per inference: state reset")]
     inhibition: InhibitionMode = InhibitionMode.BROADCAST
-    inhibition_extra_cycles: int = Field(default=0, ge=0, le=1024, description="after an inhibition scan (terminal count)")
-    source: str = Field(min_length=1)
+    inhibition_extra_cycles: Annotated[int, Ge(0), Le(1024), doc("after an inhibition scan (terminal count)")] = 0
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class HostSpec(StrictSpec):
     """Per-inference transfers between host and accelerator, in cycles."""
 
-    load_cycles_per_input: int = Field(ge=0, le=64, description="writing one input intensity into the input buffer")
-    readout_cycles_per_neuron: int = Field(ge=0, le=64, description="reading one output counter")
-    source: str = Field(min_length=1)
+    load_cycles_per_input: Annotated[int, Ge(0), Le(64), doc("writing one input intensity into the input buffer")]
+    readout_cycles_per_neuron: Annotated[int, Ge(0), Le(64), doc("reading one output counter")]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class DatapathSpec(StrictSpec):
     """Widths the hardware was built for; a model that needs more is rejected."""
 
-    membrane_bits: int = Field(ge=2, le=32)
-    weight_bits: int = Field(ge=2, le=16)
-    max_levels: int = Field(ge=1, le=15, description="largest K of a multi-threshold neuron (shift/add of w*o)")
-    counter_bits: int = Field(ge=1, le=32, description="output spike counter per neuron")
-    per_neuron_threshold: bool = Field(description="a threshold register per neuron (Spiker) or one shared")
-    input_buffer: bool = Field(description="the input intensities are held in registers (C x input_bits FFs)")
-    source: str = Field(min_length=1)
+    membrane_bits: Annotated[int, Ge(2), Le(32)]
+    weight_bits: Annotated[int, Ge(2), Le(16)]
+    max_levels: Annotated[int, Ge(1), Le(15), doc("largest K of a multi-threshold neuron (shift/add of w*o)")]
+    counter_bits: Annotated[int, Ge(1), Le(32), doc("output spike counter per neuron")]
+    per_neuron_threshold: Annotated[bool, doc("a threshold register per neuron (Spiker) or one shared")]
+    input_buffer: Annotated[bool, doc("the input intensities are held in registers (C x input_bits FFs)")]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SynapseMemorySpec(StrictSpec):
     """Weights in block RAM: each word holds ``weights_per_word`` weights of one input."""
 
-    word_bits: int = Field(ge=1, le=72)
-    depth_words: int = Field(ge=1, le=1 << 16, description="words per BRAM36 at that width")
-    weights_per_word: int | None = Field(default=None, ge=1, description="null: floor(word_bits / weight_bits)")
-    source: str = Field(min_length=1)
+    word_bits: Annotated[int, Ge(1), Le(72)]
+    depth_words: Annotated[int, Ge(1), Le(1 << 16), doc("words per BRAM36 at that width")]
+    weights_per_word: Annotated[int, Ge(1), doc("null: floor(word_bits / weight_bits)")] | None = None
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class FpgaSpec(StrictSpec):
-    part: str = Field(min_length=1)
-    lut: int = Field(gt=0)
-    ff: int = Field(gt=0)
-    bram36: int = Field(gt=0)
-    dsp: int = Field(ge=0)
-    static_power_w: float = Field(ge=0.0)
-    source: str = Field(min_length=1)
+    part: Annotated[str, MinLen(1)]
+    lut: Annotated[int, Gt(0)]
+    ff: Annotated[int, Gt(0)]
+    bram36: Annotated[int, Gt(0)]
+    dsp: Annotated[int, Ge(0)]
+    static_power_w: Annotated[float, Ge(0.0)]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class LogicCostSpec(StrictSpec):
     """Structural cost constants of the resource estimate (:mod:`hwsim.cost.fpga_snn`)."""
 
-    fsm_states_per_unit: int = Field(ge=1, description="states of a neuron unit's controller (binary-encoded)")
-    fsm_luts_per_unit: int = Field(ge=0)
-    control_luts: int = Field(ge=0, description="layer controller, counters, host interface")
-    control_ffs: int = Field(ge=0)
-    source: str = Field(min_length=1)
+    fsm_states_per_unit: Annotated[int, Ge(1), doc("states of a neuron unit's controller (binary-encoded)")]
+    fsm_luts_per_unit: Annotated[int, Ge(0)]
+    control_luts: Annotated[int, Ge(0), doc("layer controller, counters, host interface")]
+    control_ffs: Annotated[int, Ge(0)]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class EnergySpec(StrictSpec):
     """Dynamic energy per counted action (pJ); static power is in ``fpga``."""
 
-    synapse_read: EnergyEntry = Field(description="one synapse-memory word read")
-    synapse_add: EnergyEntry = Field(description="one neuron unit adds one weight (a spike of value 1)")
-    synapse_shift_add: EnergyEntry = Field(description="one extra shift/add of a multi-bit event (w*x)")
-    neuron_update: EnergyEntry = Field(description="one neuron's leak, threshold compare and reset in a step")
-    neuron_inhibit: EnergyEntry = Field(description="one neuron unit subtracts inhibition once")
-    spike_emit: EnergyEntry = Field(description="one output event: spike register and counter increment")
-    input_encode: EnergyEntry = Field(description="one input compared with the random number in one step")
-    step_skip: EnergyEntry = Field(description="one empty step skipped by the controller")
+    synapse_read: Annotated[EnergyEntry, doc("one synapse-memory word read")]
+    synapse_add: Annotated[EnergyEntry, doc("one neuron unit adds one weight (a spike of value 1)")]
+    synapse_shift_add: Annotated[EnergyEntry, doc("one extra shift/add of a multi-bit event (w*x)")]
+    neuron_update: Annotated[EnergyEntry, doc("one neuron's leak, threshold compare and reset in a step")]
+    neuron_inhibit: Annotated[EnergyEntry, doc("one neuron unit subtracts inhibition once")]
+    spike_emit: Annotated[EnergyEntry, doc("one output event: spike register and counter increment")]
+    input_encode: Annotated[EnergyEntry, doc("one input compared with the random number in one step")]
+    step_skip: Annotated[EnergyEntry, doc("one empty step skipped by the controller")]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SnnSpec(StrictSpec):
     """A spiking-network accelerator on one FPGA; see the module docstring."""
 
-    schema_: Literal["hwsim.arch/1"] = Field(alias="schema")
-    name: str = Field(min_length=1)
-    family: Literal[Family.SNN]
+    schema_: Literal["hwsim.arch/1"]
+    name: Annotated[str, MinLen(1)]
+    family: Family
     description: str = ""
-    clock_mhz: float = Field(gt=0.0, le=2000.0)
+    clock_mhz: Annotated[float, Gt(0.0), Le(2000.0)]
     core: CoreSpec
     host: HostSpec
     datapath: DatapathSpec
@@ -135,6 +145,9 @@ class SnnSpec(StrictSpec):
     fpga: FpgaSpec
     logic: LogicCostSpec
     energy: EnergySpec
+
+    def __post_init__(self) -> None:
+        check_family(self, Family.SNN)
 
     def parallel_neurons(self, neurons: int) -> int:
         """P for a layer of ``neurons`` neurons (never more units than neurons)."""

@@ -9,14 +9,17 @@ areas per PE and per SRAM bit; every number carries a ``source``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
 
-from hwsim.spec.base import EnergyEntry, StrictSpec
+from hwsim.spec.base import EnergyEntry, FieldValueError, StrictSpec, check_family
 from hwsim.spec.enums import Dataflow, Family
 from hwsim.spec.vector import VectorUnitSpec
+
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a spec is validated (hwsim.spec.loading)
+    from annotated_types import Ge, Gt, Le, MinLen, doc
 
 CALC = "calc"
 
@@ -36,24 +39,24 @@ class BufferModel(str, Enum):
     FOLD = "fold"
 
 
+@dataclass(frozen=True, kw_only=True)
 class ArraySpec(StrictSpec):
     """The PE grid: ``rows`` carry the first spatial dimension of the dataflow, ``cols`` the second."""
 
-    rows: int = Field(gt=0, le=1 << 14)
-    cols: int = Field(gt=0, le=1 << 14)
-    bypass_unused: bool = Field(
-        default=False,
-        description="folds may use part of the array: rows and columns beyond it are bypassed, so operands and "
-                    "results cross only the part used (SCALE-Sim's array has no bypass: every fold crosses all of it)")
+    rows: Annotated[int, Gt(0), Le(1 << 14)]
+    cols: Annotated[int, Gt(0), Le(1 << 14)]
+    bypass_unused: Annotated[bool, doc("folds may use part of the array: rows and columns beyond it are bypassed, so operands and "
+                    "results cross only the part used (SCALE-Sim's array has no bypass: every fold crosses all of it)")] = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class SramSpec(StrictSpec):
     """On-chip buffers, sizes in KB (1 KB = 1024 bytes)."""
 
-    ifmap_kb: int = Field(gt=0, le=1 << 20)
-    filter_kb: int = Field(gt=0, le=1 << 20)
-    ofmap_kb: int = Field(gt=0, le=1 << 20)
-    double_buffered: bool = Field(description="half of each buffer is filled from DRAM while the other half serves the array")
+    ifmap_kb: Annotated[int, Gt(0), Le(1 << 20)]
+    filter_kb: Annotated[int, Gt(0), Le(1 << 20)]
+    ofmap_kb: Annotated[int, Gt(0), Le(1 << 20)]
+    double_buffered: Annotated[bool, doc("half of each buffer is filled from DRAM while the other half serves the array")]
 
     @property
     def halves(self) -> int:
@@ -61,19 +64,18 @@ class SramSpec(StrictSpec):
         return 2 if self.double_buffered else 1
 
 
+@dataclass(frozen=True, kw_only=True)
 class DramSpec(StrictSpec):
     """Off-chip interface of each buffer, in words per cycle, or ``calc`` (never stalls)."""
 
-    ifmap_words_per_cycle: int | Literal["calc"] = Field(description="DRAM -> ifmap SRAM")
-    filter_words_per_cycle: int | Literal["calc"] = Field(description="DRAM -> filter SRAM")
-    ofmap_words_per_cycle: int | Literal["calc"] = Field(description="ofmap SRAM -> DRAM")
+    ifmap_words_per_cycle: Annotated[int | Literal["calc"], doc("DRAM -> ifmap SRAM")]
+    filter_words_per_cycle: Annotated[int | Literal["calc"], doc("DRAM -> filter SRAM")]
+    ofmap_words_per_cycle: Annotated[int | Literal["calc"], doc("ofmap SRAM -> DRAM")]
 
-    @field_validator("ifmap_words_per_cycle", "filter_words_per_cycle", "ofmap_words_per_cycle")
-    @classmethod
-    def _positive(cls, value: int | str) -> int | str:
-        if isinstance(value, int) and value <= 0:
-            raise ValueError("expected a positive number of words per cycle or 'calc'")
-        return value
+    def __post_init__(self) -> None:
+        for name, value in self.by_stream().items():
+            if isinstance(value, int) and value <= 0:
+                raise FieldValueError(f"{name}_words_per_cycle", "expected a positive number of words per cycle or 'calc'")
 
     def by_stream(self) -> dict[str, int | str]:
         """Words per cycle of each stream, keyed ``ifmap``, ``filter``, ``ofmap``."""
@@ -86,62 +88,59 @@ class DramSpec(StrictSpec):
         return CALC in (self.ifmap_words_per_cycle, self.filter_words_per_cycle, self.ofmap_words_per_cycle)
 
 
+@dataclass(frozen=True, kw_only=True)
 class SystolicEnergySpec(StrictSpec):
     """pJ per action; one word is ``word_bytes`` bytes."""
 
-    mac: EnergyEntry = Field(description="one multiply-accumulate in a PE")
-    ifmap_sram_read: EnergyEntry = Field(description="one word")
-    filter_sram_read: EnergyEntry = Field(description="one word")
-    ofmap_sram_write: EnergyEntry = Field(description="one word")
-    ofmap_sram_read: EnergyEntry = Field(description="one partial sum read back to accumulate the next fold's")
-    dram_read: EnergyEntry = Field(description="one word")
-    dram_write: EnergyEntry = Field(description="one word")
+    mac: Annotated[EnergyEntry, doc("one multiply-accumulate in a PE")]
+    ifmap_sram_read: Annotated[EnergyEntry, doc("one word")]
+    filter_sram_read: Annotated[EnergyEntry, doc("one word")]
+    ofmap_sram_write: Annotated[EnergyEntry, doc("one word")]
+    ofmap_sram_read: Annotated[EnergyEntry, doc("one partial sum read back to accumulate the next fold's")]
+    dram_read: Annotated[EnergyEntry, doc("one word")]
+    dram_write: Annotated[EnergyEntry, doc("one word")]
 
 
+@dataclass(frozen=True, kw_only=True)
 class AreaNumber(StrictSpec):
-    value_um2: float = Field(ge=0.0)
-    source: str = Field(min_length=1)
+    value_um2: Annotated[float, Ge(0.0)]
+    source: Annotated[str, MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SystolicAreaSpec(StrictSpec):
-    pe: AreaNumber = Field(description="one PE (multiplier, accumulator adder)")
-    sram_per_bit: AreaNumber = Field(description="one SRAM bit including its share of the periphery")
+    pe: Annotated[AreaNumber, doc("one PE (multiplier, accumulator adder)")]
+    sram_per_bit: Annotated[AreaNumber, doc("one SRAM bit including its share of the periphery")]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SystolicSpec(StrictSpec):
     """A systolic array with its SRAMs, DRAM interface, energy and area tables."""
 
-    schema_: Literal["hwsim.arch/1"] = Field(alias="schema")
-    name: str = Field(min_length=1)
-    family: Literal[Family.SYSTOLIC]
+    schema_: Literal["hwsim.arch/1"]
+    name: Annotated[str, MinLen(1)]
+    family: Family
     description: str = ""
-    clock_mhz: float = Field(gt=0.0, le=10000.0)
+    clock_mhz: Annotated[float, Gt(0.0), Le(10000.0)]
     array: ArraySpec
     dataflow: Dataflow
-    word_bytes: int = Field(ge=1, le=8, description="bytes per operand word (SCALE-Sim: 1)")
+    word_bytes: Annotated[int, Ge(1), Le(8), doc("bytes per operand word (SCALE-Sim: 1)")]
     sram: SramSpec
     dram: DramSpec
     buffer_model: BufferModel = BufferModel.ANALYTIC
     energy: SystolicEnergySpec
     area: SystolicAreaSpec
-    vector_unit: VectorUnitSpec | None = Field(
-        default=None, description="runs pooling, residual adds and vector layers; without one they are listed unpriced")
+    vector_unit: Annotated[VectorUnitSpec, doc("runs pooling, residual adds and vector layers; without one they are listed unpriced")] | None = None
 
-    @field_validator("family", mode="before")
-    @classmethod
-    def _family_from_str(cls, value: object) -> object:
-        return Family(value) if isinstance(value, str) and value in {f.value for f in Family} else value
+    def __post_init__(self) -> None:
+        check_family(self, Family.SYSTOLIC)
 
-    @field_validator("buffer_model")
-    @classmethod
-    def _scalesim_buffers_are_double(cls, value: BufferModel, info: ValidationInfo) -> BufferModel:
-        sram = info.data.get("sram")
-        if value is BufferModel.SCALESIM and sram is not None and not sram.double_buffered:
-            raise ValueError("SCALE-Sim's buffer policy keeps half of each buffer active: it needs sram.double_buffered: true")
-        array = info.data.get("array")
-        if value is BufferModel.SCALESIM and array is not None and array.bypass_unused:
-            raise ValueError("SCALE-Sim's buffer replay streams through the whole array: it needs array.bypass_unused: false")
-        return value
+        if self.buffer_model is BufferModel.SCALESIM and not self.sram.double_buffered:
+            raise FieldValueError("buffer_model", "SCALE-Sim's buffer policy keeps half of each buffer active: it needs "
+                                  "sram.double_buffered: true")
+        if self.buffer_model is BufferModel.SCALESIM and self.array.bypass_unused:
+            raise FieldValueError("buffer_model", "SCALE-Sim's buffer replay streams through the whole array: it needs "
+                                  "array.bypass_unused: false")
 
     @property
     def pes(self) -> int:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
 
 from hwsim.spec.base import StrictSpec
 
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a spec is validated (hwsim.spec.loading)
+    from annotated_types import Ge, Gt, Le, MinLen, doc
 
+
+@dataclass(frozen=True, kw_only=True)
 class VectorUnitSpec(StrictSpec):
     """``lanes`` lane operations per cycle (:mod:`hwsim.workload.vector_ops` counts them per element).
 
@@ -14,6 +20,6 @@ class VectorUnitSpec(StrictSpec):
     lookup-table evaluation); data movement into and out of the unit is not priced here.
     """
 
-    lanes: int = Field(gt=0, le=1 << 16, description="lane operations per cycle")
-    op_energy_pj: float = Field(ge=0.0, description="one lane operation")
-    source: str = Field(min_length=1)
+    lanes: Annotated[int, Gt(0), Le(1 << 16), doc("lane operations per cycle")]
+    op_energy_pj: Annotated[float, Ge(0.0), doc("one lane operation")]
+    source: Annotated[str, MinLen(1)]

@@ -7,14 +7,16 @@ checked as a whole (:func:`hwsim.workload.sizes.check_layer_sizes`) before weigh
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
-
-from pydantic import Field, model_validator
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from hwsim.limits import MAX_DIM, MAX_IMAGE_SIDE, MAX_LAYERS
 from hwsim.spec.base import StrictSpec
 from hwsim.workload.layers import LayerKind
+
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a spec is validated (hwsim.spec.loading)
+    from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen, doc
 
 
 class WeightFormat(str, Enum):
@@ -23,52 +25,55 @@ class WeightFormat(str, Enum):
     INT = "int"
 
 
+@dataclass(frozen=True, kw_only=True)
 class InputShape(StrictSpec):
-    channels: int = Field(gt=0, le=MAX_DIM)
-    height: int = Field(gt=0, le=MAX_IMAGE_SIDE)
-    width: int = Field(gt=0, le=MAX_IMAGE_SIDE)
-    batch: int = Field(default=1, gt=0, le=MAX_DIM)
+    channels: Annotated[int, Gt(0), Le(MAX_DIM)]
+    height: Annotated[int, Gt(0), Le(MAX_IMAGE_SIDE)]
+    width: Annotated[int, Gt(0), Le(MAX_IMAGE_SIDE)]
+    batch: Annotated[int, Gt(0), Le(MAX_DIM)] = 1
 
 
+@dataclass(frozen=True, kw_only=True)
 class QuantEntry(StrictSpec):
     weights: WeightFormat
-    weight_bits: int | None = Field(default=None, ge=2, le=8, description="for int weights only")
-    act_bits: int = Field(gt=0, le=32)
+    weight_bits: Annotated[int, Ge(2), Le(8), doc("for int weights only")] | None = None
+    act_bits: Annotated[int, Gt(0), Le(32)]
 
-    @model_validator(mode="after")
-    def _bits_match_format(self) -> "QuantEntry":
+    def __post_init__(self) -> None:
         if (self.weights is WeightFormat.INT) != (self.weight_bits is not None):
             raise ValueError("'weight_bits' is required for int weights and not allowed otherwise")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class WorkloadOptions(StrictSpec):
     """Workload knobs that ``--set workload.<key>=value`` can change."""
 
-    weight_sparsity: float = Field(ge=0.0, lt=1.0, description="fraction of zero weights when generated")
-    seed: int = Field(default=0, ge=0)
-    weights_file: str | None = Field(default=None, description=".npz with one array per weighted layer")
-    act_bits: int | None = Field(default=None, gt=0, le=32, description="overrides quant.act_bits")
+    weight_sparsity: Annotated[float, Ge(0.0), Lt(1.0), doc("fraction of zero weights when generated")]
+    seed: Annotated[int, Ge(0)] = 0
+    weights_file: Annotated[str, doc(".npz with one array per weighted layer")] | None = None
+    act_bits: Annotated[int, Gt(0), Le(32), doc("overrides quant.act_bits")] | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class LayerEntry(StrictSpec):
-    name: str = Field(min_length=1)
+    name: Annotated[str, MinLen(1)]
     type: LayerKind
-    out: int | None = Field(default=None, gt=0, le=MAX_DIM, description="output channels / features")
-    kernel: int | None = Field(default=None, gt=0, le=MAX_IMAGE_SIDE)
-    stride: int = Field(default=1, gt=0, le=MAX_IMAGE_SIDE)
-    pad: int = Field(default=0, ge=0, le=MAX_IMAGE_SIDE)
-    input: str | None = Field(default=None, description="producing layer; default: the previous one")
-    inputs: tuple[str, ...] | None = Field(default=None, description="for add layers")
-    global_: bool = Field(default=False, alias="global", description="pool over the whole image")
+    out: Annotated[int, Gt(0), Le(MAX_DIM), doc("output channels / features")] | None = None
+    kernel: Annotated[int, Gt(0), Le(MAX_IMAGE_SIDE)] | None = None
+    stride: Annotated[int, Gt(0), Le(MAX_IMAGE_SIDE)] = 1
+    pad: Annotated[int, Ge(0), Le(MAX_IMAGE_SIDE)] = 0
+    input: Annotated[str, doc("producing layer; default: the previous one")] | None = None
+    inputs: Annotated[tuple[str, ...], doc("for add layers")] | None = None
+    global_: Annotated[bool, doc("pool over the whole image")] = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class ModelFile(StrictSpec):
-    schema_: Literal["hwsim.model/1"] = Field(alias="schema")
-    name: str = Field(min_length=1)
+    schema_: Literal["hwsim.model/1"]
+    name: Annotated[str, MinLen(1)]
     dataset: str = ""
     description: str = ""
     input: InputShape
     quant: QuantEntry
     workload: WorkloadOptions
-    layers: tuple[LayerEntry, ...] = Field(min_length=1, max_length=MAX_LAYERS)
+    layers: Annotated[tuple[LayerEntry, ...], MinLen(1), MaxLen(MAX_LAYERS)]

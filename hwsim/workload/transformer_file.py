@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 
 from hwsim.errors import WorkloadError
 from hwsim.limits import MAX_SEQUENCES, limit_text
-from hwsim.spec.base import StrictSpec
+from hwsim.spec.strict_model import StrictModel
 from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.seq_lengths import resolve_lengths
 from hwsim.workload.transformer import TransformerWorkload
@@ -29,7 +29,7 @@ from hwsim.workload.transformer import TransformerWorkload
 SCHEMA = "hwsim.transformer/1"
 
 
-class ModelDims(StrictSpec):
+class ModelDims(StrictModel):
     d_model: int = Field(gt=0, le=1 << 16, description="model width, H * D")
     heads: int = Field(gt=0, le=1024, description="H")
     d_ff: int = Field(gt=0, le=1 << 18, description="FFN hidden width")
@@ -46,7 +46,7 @@ class ModelDims(StrictSpec):
         return self
 
 
-class TensorQuant(StrictSpec):
+class TensorQuant(StrictModel):
     """Per-tensor integer quantization (one scale per tensor)."""
 
     weight_bits: int = Field(default=8, ge=2, le=16)
@@ -54,7 +54,7 @@ class TensorQuant(StrictSpec):
     qk_bits: int = Field(default=4, ge=2, le=8, description="Q and K for the approximate scores")
 
 
-class TransformerWorkloadOptions(StrictSpec):
+class TransformerWorkloadOptions(StrictModel):
     """Knobs that ``--set workload.<key>=value`` can change."""
 
     seq_lengths: Any = Field(description="list of lengths, CSV path, or {distribution: ...}")
@@ -63,7 +63,7 @@ class TransformerWorkloadOptions(StrictSpec):
     top_k: int | None = Field(default=None, description="keys kept per query; null for dense attention")
 
 
-class TransformerFile(StrictSpec):
+class TransformerFile(StrictModel):
     schema_: Literal["hwsim.transformer/1"] = Field(alias="schema")
     name: str = Field(min_length=1)
     description: str = ""

@@ -7,7 +7,7 @@ from typing import Any
 
 from hwsim.errors import WorkloadError
 from hwsim.plugins import load_object, packaged_names, resolve_named_file
-from hwsim.spec.loading import read_yaml_mapping
+from hwsim.spec.loading import read_validated, read_yaml_mapping
 from hwsim.workload.layers import Layer, LayerKind, Quant, QuantKind
 from hwsim.workload.model_file import LayerEntry, ModelFile, WeightFormat
 from hwsim.workload.model_validation import validate_model_file
@@ -56,7 +56,28 @@ def load_network(name_or_path: str, overrides: dict[str, Any] | None = None) -> 
     path = resolve_model_path(name_or_path)
     if path.suffix in READER_BY_SUFFIX:
         return _reader(READER_BY_SUFFIX[path.suffix], path)(path, overrides or {})
-    return load_network_mapping(read_yaml_mapping(path, WorkloadError), overrides, path)
+    if overrides:
+        return load_network_mapping(read_yaml_mapping(path, WorkloadError), overrides, path)
+    # a hwsim.model/1 file is validated once if it is the zoo's (other schemas have their readers)
+    validated = read_validated(path, lambda data: _model_file_or_data(data, path), WorkloadError)
+    if isinstance(validated, ModelFile):
+        return network_from_model(validated, path)
+    return load_network_mapping(validated, None, path)
+
+
+def _model_file_or_data(data: dict[str, Any], path: Path) -> ModelFile | dict[str, Any]:
+    """``data`` validated as a ``hwsim.model/1`` file, or as it is for another schema's reader."""
+    if _schema(data, path) in READER_BY_SCHEMA:
+        return data
+    return validate_model_file(ModelFile, data, {}, str(path))
+
+
+def _schema(data: dict[str, Any], path: Path) -> str | None:
+    schema = data.get("schema")
+    if not isinstance(schema, (str, type(None))):  # a list here is unhashable: one line, not a TypeError
+        raise WorkloadError(f"{path}: key 'schema' is a {type(schema).__name__}: expected a schema name such as "
+                            "'hwsim.model/1'")
+    return schema
 
 
 def load_network_mapping(data: dict[str, Any], overrides: dict[str, Any] | None, path: Path) -> Any:
@@ -64,14 +85,15 @@ def load_network_mapping(data: dict[str, Any], overrides: dict[str, Any] | None,
     its relative file references, e.g. a weights file)."""
     if not isinstance(data, dict):
         raise WorkloadError(f"{path}: a model is a mapping of keys to values, got {type(data).__name__}")
-    schema = data.get("schema")
-    if not isinstance(schema, (str, type(None))):  # a list here is unhashable: one line, not a TypeError
-        raise WorkloadError(f"{path}: key 'schema' is a {type(schema).__name__}: expected a schema name such as "
-                            "'hwsim.model/1'")
+    schema = _schema(data, path)
     if schema in READER_BY_SCHEMA:
         return _reader(READER_BY_SCHEMA[schema], path)(path, data, overrides or {})
+    return network_from_model(validate_model_file(ModelFile, data, overrides or {}, str(path)), path)
+
+
+def network_from_model(model: ModelFile, path: Path) -> Network:
+    """The layers and weights of a validated ``hwsim.model/1`` file read from ``path``."""
     origin = str(path)
-    model = validate_model_file(ModelFile, data, overrides or {}, origin)
     layers = build_layers(model, origin)
     check_layer_sizes(layers, origin)
     opts = model.workload
