@@ -18,3 +18,15 @@ def test_simulate_on_imc_imports_none_of_the_heavy_extras(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]", proc.stdout
+
+
+def test_printed_tables_of_simulate_and_compare_do_not_import_rich(tmp_path):
+    code = ("import sys\n"
+            "from hwsim.cli import main\n"
+            "assert main(['simulate', '--model', 'mlp', '--arch', 'fat']) == 0\n"
+            "assert main(['compare', '--model', 'mlp', '--arch', 'fat', '--arch', 'parapim']) == 0\n"
+            "print(sorted(n for n in sys.modules if n == 'rich' or n.startswith('rich.')))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "┃ layer" in proc.stdout and "fat against parapim" in proc.stdout  # the tables were printed
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout

@@ -248,14 +248,11 @@ def test_failed_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
 
 
 def test_snn_totals_table_shows_accuracy_and_fpga_resources():
-    from rich.console import Console
-
     from hwsim.report.tables import totals_table
+    from hwsim.report.text_table import render
 
     report = api.simulate(api.load_network("snn-digits-mt"), api.load_arch("snn-fpga"))
-    console = Console(width=120, record=True)
-    console.print(totals_table(report))
-    text = console.export_text()
+    text = render(totals_table(report), width_chars=120)
     acc = report.total.extra["accuracy"]
     assert f"{100 * acc:.2f} % of {report.total.extra['samples']} samples" in text
     assert "FPGA LUT" in text and f"{report.total.extra['fpga_resources']['lut']:,}" in text

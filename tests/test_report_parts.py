@@ -10,13 +10,13 @@ import math
 import re
 
 import pytest
-from rich.console import Console
 
 from hwsim import api
 from hwsim.report import files
 from hwsim.report.compare import compare
 from hwsim.report.si import ratio_words, si
 from hwsim.report.tables import comparison_summary, comparison_table, report_table, totals_table
+from hwsim.report.text_table import render
 
 # One run per family: (model, arch, family).
 FAMILIES = [("mlp", "fat", "imc"), ("mlp", "systolic-32x32-ws", "systolic"), ("snn-digits", "snn-fpga", "snn"),
@@ -33,10 +33,7 @@ def report(request):
 
 
 def _text(*tables) -> str:
-    console = Console(file=io.StringIO(), width=200)
-    for table in tables:
-        console.print(table)
-    return console.file.getvalue()
+    return "\n".join(render(table, width_chars=200) for table in tables)
 
 
 def _parts(report):

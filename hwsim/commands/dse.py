@@ -187,22 +187,17 @@ def _axes(args: argparse.Namespace, meta: dict[str, str]):
 
 
 def _print_front(front, format_parameters) -> None:
-    from rich.table import Table
-
-    from hwsim.report.tables import print_tables
+    from hwsim.report.text_table import Column, Justify, Row, Table, print_tables
 
     points = front.front_points()
     arrows = {"minimize": "↓", "maximize": "↑"}
-    table = Table(title=f"{front.model}: {len(points)} non-dominated of {len(front.candidates)} points")
-    table.add_column("design")
-    table.add_column("parameters")
-    for metric, goal in zip(front.metrics, front.goals):
-        table.add_column(f"{metric.label} {arrows[goal.value]}", justify="right")
-    table.add_column("key")
-    for p in points:
-        table.add_row(p.design, format_parameters(p.parameters), *(f"{p.metrics[m]:.4g}" for m in front.metrics),
-                      p.key[:12])
-    print_tables(table)
+    columns = [Column("design"), Column("parameters"),
+               *(Column(f"{metric.label} {arrows[goal.value]}", Justify.RIGHT)
+                 for metric, goal in zip(front.metrics, front.goals)),
+               Column("key")]
+    rows = [Row((p.design, format_parameters(p.parameters), *(f"{p.metrics[m]:.4g}" for m in front.metrics),
+                 p.key[:12])) for p in points]
+    print_tables(Table(f"{front.model}: {len(points)} non-dominated of {len(front.candidates)} points", columns, rows))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -182,39 +182,36 @@ def _nest_entry(m) -> dict[str, Any]:
 
 
 def _print_table(report, nests, kind, args: argparse.Namespace) -> None:
-    from rich.table import Table
-
     from hwsim.engines import MappingKind
     from hwsim.mapping.network import level_loops, residency, spatial_text
     from hwsim.report.si import energy
-    from hwsim.report.tables import print_tables
+    from hwsim.report.text_table import RULE, Column, Justify, Row, RowStyle, Rule, Table, print_tables
 
     what = {MappingKind.LOOP_NEST: f"best loop nests for {args.objective} (budget {nests.budget:,}, seed {nests.seed})"
             if nests is not None else "",
             MappingKind.TILING: f"best tilings for {args.objective}"}.get(kind, "the engine's own schedule")
-    table = Table(title=f"{report.model} on {report.arch}: {what}; cycles and energy as hwsim simulate counts them")
     by_name = {m.name: m for m in nests.layers} if nests is not None else {}
     if nests is not None:
-        columns = ("layer", "array", "loops per level, innermost first", "stays (level x reuse)", "cycles",
+        headers = ("layer", "array", "loops per level, innermost first", "stays (level x reuse)", "cycles",
                    "energy", "evals")
     else:
-        columns = ("layer", "mapping", "cycles", "energy")
-    for col in columns:
-        table.add_column(col, justify="right" if col in ("cycles", "energy", "evals") else "left")
+        headers = ("layer", "mapping", "cycles", "energy")
+    columns = [Column(h, Justify.RIGHT if h in ("cycles", "energy", "evals") else Justify.LEFT) for h in headers]
+    rows: list[Row | Rule] = []
     for row in report.layers:
         m = by_name.get(row.name)
         cost = (f"{row.cycles:,}", energy(row.energy_pj))
         if nests is None:
-            table.add_row(row.name, row.mapping, *cost)
+            rows.append(Row((row.name, row.mapping, *cost)))
         elif m is None:
-            table.add_row(row.name, "", row.mapping, "", *cost, "")
+            rows.append(Row((row.name, "", row.mapping, "", *cost, "")))
         else:
             loops = "\n".join(f"{name}: {' '.join(f'{d}{f}' for d, f in lp) or '-'}" for name, lp in level_loops(m))
             stays = "\n".join(f"{op} {level} x{reuse:,}" for op, (level, reuse) in residency(m).items())
             evals = f"{m.mapping.evaluated:,}" + (" all" if m.mapping.exhaustive else "") if m.searched else "file"
-            table.add_row(row.name, spatial_text(m).replace(" x cols", "\ncols"), loops, stays, *cost, evals)
-    table.add_section()
+            rows.append(Row((row.name, spatial_text(m).replace(" x cols", "\ncols"), loops, stays, *cost, evals)))
     total = (f"{report.total.cycles:,}", energy(report.total.energy_pj))
     blanks = len(columns) - 4 if nests is not None else 1  # between the name and the cost columns
-    table.add_row("total", *([""] * blanks), *total, *([""] if nests is not None else []), style="bold")
-    print_tables(table)
+    rows += [RULE, Row(("total", *([""] * blanks), *total, *([""] if nests is not None else [])), RowStyle.BOLD)]
+    print_tables(Table(f"{report.model} on {report.arch}: {what}; cycles and energy as hwsim simulate counts them",
+                       columns, rows))
