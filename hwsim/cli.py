@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
-import logging
 import os
 import sys
 import warnings
@@ -21,9 +20,6 @@ from typing import Any, Sequence
 from hwsim import __version__
 from hwsim.errors import HwsimError
 from hwsim.report import placed_clock
-
-log = logging.getLogger("hwsim")
-
 
 class HwsimArgumentParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, and whose every (sub)command takes ``-v``.
@@ -109,7 +105,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     arch_over, wl_over = split_overrides(args.overrides)
     arch, assumed_mhz = _load_arch_clock(args.arch, arch_over)
     network = api.load_network(args.model, overrides=wl_over)
-    log.info("simulating %s (%d layers) on %s", network.name, len(network.layers), arch.name)
+    _say(args, f"simulating {network.name} ({len(network.layers)} layers) on {arch.name}")
     with activity(f"simulating {network.name} on {arch.name}"):
         report = api.simulate(network, arch, mapping=args.mapping)
     if not args.quiet:
@@ -236,10 +232,19 @@ def _warning_line(message, category, filename, lineno, file=None, line=None) -> 
     print(f"hwsim: warning: {message}", file=sys.stderr)
 
 
+def _say(args: argparse.Namespace, message: str) -> None:
+    """A progress line on stderr under ``-v``."""
+    if args.verbose:
+        print(f"hwsim: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="hwsim: %(message)s")
+    if args.verbose:  # a short run does not import logging; the libraries' warnings print as they are
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="hwsim: %(message)s")
     warnings.showwarning = _warning_line
     try:
         run = getattr(args, "run", None) or COMMANDS[args.command]

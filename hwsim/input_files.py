@@ -13,7 +13,6 @@ Every file hwsim reads (YAML, CSV, ``.cfg``, JSON, ``.npz``, ONNX, IDX) goes thr
 from __future__ import annotations
 
 import errno
-import gzip
 import io
 import os
 import stat
@@ -114,6 +113,8 @@ def read_gzip(path: Path | str, *, max_bytes: int, what: str = "file",
               error: type[HwsimError] = HwsimError) -> bytes:
     """The inflated contents of the gzip file ``path``: at most ``max_bytes`` read and inflated
     (a small .gz can inflate without end)."""
+    import gzip  # only gzip inputs pay for its import
+
     raw = read_bytes(path, max_bytes=max_bytes, what=what, error=error)
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as handle:

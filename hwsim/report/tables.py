@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from hwsim.report.compare import Comparison
-from hwsim.report.model import Report
+from typing import TYPE_CHECKING
+
 from hwsim.report.si import energy, ratio_words, seconds, watts
 from hwsim.report.text_table import RULE, Column, Justify, Row, RowStyle, Rule, Table, print_tables
+
+if TYPE_CHECKING:  # a simulation's tables do not import the comparison
+    from hwsim.report.compare import Comparison
+    from hwsim.report.model import Report
 
 __all__ = ["comparison_summary", "comparison_table", "print_tables", "report_table", "totals_table"]
 

@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +178,8 @@ def _module_digests(modules: dict[str, Any]) -> dict[str, str]:
 
 def _write(entry: Path, body: bytes) -> None:
     """Replace ``entry`` with ``body`` atomically; silently nothing where the folder is read-only."""
+    import tempfile  # only a run that writes an entry pays for its import
+
     temp = None
     try:
         entry.parent.mkdir(exist_ok=True)
