@@ -154,12 +154,13 @@ def test_a_mapping_file_keeps_the_cuts_and_rejects_them_where_the_target_has_non
     from hwsim.errors import MappingError
     from hwsim.mapping.mapfile import LayerEntry, _layer_mapping, mapping_to_dict
     from hwsim.mapping.network import LayerMapping, NetworkMapping, residency
+    from hwsim.spec.loading import validate
 
     layer, even = _streaming_case()
     uneven = replace(even, per_operand_cuts=True)
     found = search(layer, uneven, objective=Objective.LATENCY, budget=30_000, seed=1)
     network = NetworkMapping("m", "a", Objective.LATENCY, 30_000, 1, (LayerMapping(layer, uneven, found, True),))
-    entry = LayerEntry(**mapping_to_dict(network)["layers"][0])
+    entry = validate(LayerEntry, mapping_to_dict(network)["layers"][0], "f")
     assert entry.cuts
     back = _layer_mapping(entry, layer, uneven, "f: layer 't'").mapping
     assert (back.latency_cycles, back.energy_pj) == (found.latency_cycles, found.energy_pj)
@@ -167,7 +168,7 @@ def test_a_mapping_file_keeps_the_cuts_and_rejects_them_where_the_target_has_non
     with pytest.raises(MappingError, match=r"^f: layer 't': cuts given, but target 'ws8' has one cut per level$"):
         _layer_mapping(entry, layer, even, "f: layer 't'")
     name, row = next(iter(entry.cuts.items()))
-    bad = entry.model_copy(update={"cuts": {name: [row[0], 99]}})
+    bad = replace(entry, cuts={name: [row[0], 99]})
     with pytest.raises(MappingError, match=rf"^f: layer 't': cuts.{name}\[1\] = 99 must be in \[0, \d+\]"):
         _layer_mapping(bad, layer, uneven, "f: layer 't'")
 

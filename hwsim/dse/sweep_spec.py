@@ -39,12 +39,11 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hwsim.dse.metrics import Goal, Metric, parse_metric
 from hwsim.errors import SpecError
 from hwsim.input_files import sha256_of_file
-from hwsim.spec.strict_model import StrictModel
 from hwsim.spec.loading import format_validation_error, read_yaml_mapping
 
 SCHEMA = "hwsim.sweep/1"
@@ -54,6 +53,14 @@ _CONSTRAINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(<=|>=)\s*(\S+)\s*$")
 # A sweep larger than this is almost certainly a typo (a step of 1 instead of 100): a million
 # points take days to simulate, and seconds just to expand and hash.
 MAX_POINTS = 1_000_000
+
+
+class StrictModel(BaseModel):
+    """A sweep file's sections: pydantic models (unlike the specs of hwsim.spec.base, which are
+    dataclasses), because their shorthands (a bare list for ``values``, ``"area_mm2 <= 10"`` for
+    a constraint) are rewritten by before-validators; as strict as the specs otherwise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, use_enum_values=False, allow_inf_nan=False)
 
 
 class RangeSpec(StrictModel):

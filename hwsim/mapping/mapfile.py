@@ -27,12 +27,12 @@ and every tile fits its level.  Unknown keys are rejected.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import Field
 
 from hwsim.errors import MappingError
 from hwsim.mapping.loopnest.search import LoopNestMapping, evaluate, layer_bounds
@@ -42,37 +42,42 @@ from hwsim.mapping.network import (DEFAULT_BUDGET, LayerMapping, NetworkMapping,
 from hwsim.mapping.targets import target_for
 from hwsim.mapping.tiles import tile_words
 from hwsim.report.files import write_text_atomic
-from hwsim.spec.strict_model import StrictModel
+from hwsim.spec.base import StrictSpec
 from hwsim.spec.enums import Objective
 from hwsim.spec.loading import read_yaml_mapping, validate
+
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a file is validated (hwsim.spec.loading)
+    from annotated_types import Gt, MinLen, doc
 
 SCHEMA = "hwsim.mapping/1"
 
 
-class LevelEntry(StrictModel):
-    name: str = Field(min_length=1)
-    loops: dict[str, int] = Field(default_factory=dict, description="dim -> bound, innermost first")
+@dataclass(frozen=True, kw_only=True)
+class LevelEntry(StrictSpec):
+    name: Annotated[str, MinLen(1)]
+    loops: Annotated[dict[str, int], doc("dim -> bound, innermost first")] = field(default_factory=dict)
 
 
-class LayerEntry(StrictModel):
-    name: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class LayerEntry(StrictSpec):
+    name: Annotated[str, MinLen(1)]
     dims: dict[str, int]
-    stride: int | tuple[int, int] = Field(default=1, description="rows and cols, or one int for both")
-    dilation: int | tuple[int, int] = Field(default=1, description="rows and cols, or one int for both")
-    spatial: dict[str, int] = Field(default_factory=dict)
-    levels: list[LevelEntry] = Field(min_length=1)
-    cuts: dict[str, list[int]] = Field(default_factory=dict,
-                                       description="operand -> loops of the next level its tile spans, per level")
+    stride: Annotated[int | tuple[int, int], doc("rows and cols, or one int for both")] = 1
+    dilation: Annotated[int | tuple[int, int], doc("rows and cols, or one int for both")] = 1
+    spatial: dict[str, int] = field(default_factory=dict)
+    levels: Annotated[list[LevelEntry], MinLen(1)]
+    cuts: Annotated[dict[str, list[int]], doc("operand -> loops of the next level its tile spans, per level")] = field(default_factory=dict)
     latency_cycles: float | None = None
     energy_pj: float | None = None
 
 
-class MappingFile(StrictModel):
-    schema_: Literal["hwsim.mapping/1"] = Field(alias="schema")
+@dataclass(frozen=True, kw_only=True)
+class MappingFile(StrictSpec):
+    schema_: Literal["hwsim.mapping/1"]
     model: str
     arch: str
     objective: Objective = Objective.EDP
-    budget: int | None = Field(default=None, gt=0)
+    budget: Annotated[int, Gt(0)] | None = None
     seed: int | None = None
     layers: list[LayerEntry]
 

