@@ -9,7 +9,8 @@ alternately with this one, so ratios compare like with like.
 
     python benchmarks/sim_speed.py [--repeat 7] [--rounds 3] [--against /path/to/other/checkout]
 
-Rows: ``hwsim simulate`` as a process on ResNet-18 (FAT, ParaPIM) and VGG-16 (CIFAR-10);
+Rows: ``hwsim simulate --quiet`` as a process on ResNet-18 (FAT, ParaPIM) and VGG-16 (CIFAR-10),
+and on ResNet-18 and FAT with its tables printed;
 in process: generating ResNet-18's weights, ``api.simulate`` on FAT (each call searches the
 mappings afresh) and on ParaPIM, and the two floors (``np.count_nonzero`` over every weight,
 ``(w != 0).sum()``); VGG-16 at 224x224 (138 M weights): generating its weights (time and
@@ -136,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = {
         "python -c 'import numpy' (reference)": [sys.executable, "-c", "import numpy"],
         "hwsim simulate --model resnet18 --arch fat": hwsim + ["--model", "resnet18", "--arch", "fat"],
+        "  the same, tables printed (no --quiet)": hwsim[:-1] + ["--model", "resnet18", "--arch", "fat"],
         "hwsim simulate --model resnet18 --arch parapim": hwsim + ["--model", "resnet18", "--arch", "parapim"],
         "hwsim simulate --model vgg16 --arch fat": hwsim + ["--model", "vgg16", "--arch", "fat"],
     }

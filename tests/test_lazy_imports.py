@@ -37,3 +37,19 @@ def test_printed_tables_of_simulate_and_compare_do_not_import_rich(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "┃ layer" in proc.stdout and "fat against parapim" in proc.stdout  # the tables were printed
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout
+
+
+def test_the_command_keeps_blas_to_one_thread_unless_the_user_chose(tmp_path):
+    code = ("import os\n"
+            "from hwsim.cli import main\n"
+            "assert main(['list', 'archs']) == 0\n"
+            "import numpy\n"  # numpy's BLAS read the setting when loaded, after main set it
+            "print(os.environ['OPENBLAS_NUM_THREADS'])")
+    for given, expected in ((None, "1"), ("3", "3")):
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+        if given is not None:
+            env["OPENBLAS_NUM_THREADS"] = given
+        proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                              env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip().splitlines()[-1] == expected
