@@ -136,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     hwsim = [sys.executable, "-m", "hwsim", "simulate", "--quiet"]
     processes = {
         "python -c 'import numpy' (reference)": [sys.executable, "-c", "import numpy"],
+        "  the same with one OpenBLAS thread (as the hwsim command sets)":
+            ["env", "OPENBLAS_NUM_THREADS=1", sys.executable, "-c", "import numpy"],
         "hwsim simulate --model resnet18 --arch fat": hwsim + ["--model", "resnet18", "--arch", "fat"],
         "  the same, tables printed (no --quiet)": hwsim[:-1] + ["--model", "resnet18", "--arch", "fat"],
         "hwsim simulate --model resnet18 --arch parapim": hwsim + ["--model", "resnet18", "--arch", "parapim"],
