@@ -30,3 +30,21 @@ def preset_text():
         return (PRESET_DIR / f"{name}.yaml").read_text()
 
     return read
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    """A folder that counts as one of hwsim's packages (its YAML files and specs are kept), with
+    bytecode writing on."""
+    import sys
+
+    from hwsim.spec import packaged_yaml
+
+    folder = tmp_path / "hwsim_test_package"
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "hwsim_test_package", raising=False)  # another test's folder
+    monkeypatch.setattr(packaged_yaml, "PACKAGES", ("hwsim_test_package",))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    return folder

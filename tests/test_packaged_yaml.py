@@ -7,21 +7,8 @@ import sys
 import pytest
 
 from hwsim.errors import SpecError
-from hwsim.spec import packaged_yaml, strict_yaml
+from hwsim.spec import strict_yaml
 from hwsim.spec.loading import read_yaml_mapping
-
-
-@pytest.fixture
-def package(tmp_path, monkeypatch):
-    """A folder that counts as one of hwsim's packages, with bytecode writing on."""
-    folder = tmp_path / "hwsim_test_presets"
-    folder.mkdir()
-    (folder / "__init__.py").write_text("")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "hwsim_test_presets", raising=False)  # another test's folder
-    monkeypatch.setattr(packaged_yaml, "PACKAGES", ("hwsim_test_presets",))
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    return folder
 
 
 def _no_parser(monkeypatch):

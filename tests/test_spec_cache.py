@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hwsim.spec import loading, packaged_yaml
+from hwsim.spec import loading
 from hwsim.spec.arch import load_arch_spec, preset_names, validate_arch
 from hwsim.spec.base import EnergyEntry, FieldValueError, spec_data
 from hwsim.spec.enums import DataMapping
@@ -18,19 +18,6 @@ from hwsim.spec.imc import ImcSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 FAT_YAML = (ROOT / "hwsim" / "presets" / "fat.yaml").read_text()
-
-
-@pytest.fixture
-def package(tmp_path, monkeypatch):
-    """A folder that counts as one of hwsim's packages, with bytecode writing on."""
-    folder = tmp_path / "hwsim_test_specs"
-    folder.mkdir()
-    (folder / "__init__.py").write_text("")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "hwsim_test_specs", raising=False)
-    monkeypatch.setattr(packaged_yaml, "PACKAGES", ("hwsim_test_specs",))
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    return folder
 
 
 def _validate(path: Path) -> ImcSpec:
