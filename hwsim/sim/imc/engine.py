@@ -125,8 +125,14 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
     load = np.add.reduceat(chunk_lens, part_starts) * (layer.act_bits * spec.subarray.row_write_cycles)
     readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
 
-    used, busy = deal_units(_unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays,
-                            copies=1 if m.data_mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
+    if packed is None and m.data_mapping is DataMapping.WEIGHT_STATIONARY:
+        # without zero skipping every channel issues the same work: its units sort as one
+        # channel's units, each repeated once per channel
+        unit_row = m.pixel_tiles * (load + item[0].astype(np.int64) + readout)
+        used, busy = deal_units(unit_row, spec.subarrays, copies=groups * layer.K)
+    else:
+        used, busy = deal_units(_unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays,
+                                copies=1 if m.data_mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
     compute_cycles = int(busy.max())
 
     pixels = layer.output_pixels
