@@ -19,7 +19,7 @@ Layers without weights (add, pooling) are element-wise in-memory additions over 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import MutableMapping
 
@@ -82,10 +82,11 @@ def simulate_layer(
             return replace(memo[key], name=layer.name, kind=layer.kind.value, macs=layer.macs,
                            nonzero_weight_fraction=fraction)
         packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
-        empties: dict[int, np.ndarray] = {}  # counts of empty chunks, shared by the candidates
-        works: dict[tuple[int, int], ternary_dot_engine.ChunkWork] = {}  # and their work, by (chunk, part) length
-        counted = [_weighted_layer(layer, packed, m, spec, fraction, empties, works) for m in candidates]
-        best = counted[best_counted([st.cycles for st in counted], [st.counts for st in counted], spec)]
+        empties: dict[int, object] = {}  # counts of empty chunks, shared by the candidates
+        works: dict[tuple[int, int], tuple] = {}  # and their work, by (chunk, part) length
+        counted = [_count_tiling(layer, packed, m, spec, empties, works) for m in candidates]
+        chosen = counted[best_counted([c.cycles for c in counted], [c.counts for c in counted], spec)]
+        best = _layer_stats(layer, chosen, fraction)
         if key is not None:
             memo[key] = best
         return best
@@ -100,8 +101,30 @@ def simulate_layer(
 
 
 def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: ImcMapping, spec: ImcSpec,
-                    nonzero_fraction: float, empties: dict[int, np.ndarray] | None = None,
-                    works: dict[tuple[int, int], ternary_dot_engine.ChunkWork] | None = None) -> LayerStats:
+                    nonzero_fraction: float, empties: dict[int, object] | None = None,
+                    works: dict[tuple[int, int], tuple] | None = None) -> LayerStats:
+    """The stats of ``layer`` with tiling ``m`` (:func:`_count_tiling`)."""
+    return _layer_stats(layer, _count_tiling(layer, packed, m, spec, empties, works), nonzero_fraction)
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """One tiling's exact count: what the choice between tilings weighs, and the rest of its stats."""
+
+    m: ImcMapping
+    cycles: int
+    compute_cycles: int
+    other_cycles: int
+    counts: dict[str, int]
+    utilization: float
+    used: int
+    busy_total: int
+    column_adds: int
+    skipped: int
+
+
+def _count_tiling(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: ImcMapping, spec: ImcSpec,
+                  empties: dict[int, object] | None = None, works: dict[tuple[int, int], tuple] | None = None) -> _Counted:
     """``m`` tiles one group; the G groups' work units are dealt to the subarrays together.
 
     ``packed`` holds the weights' non-zero flags (None without zero skipping: every weight
@@ -110,19 +133,24 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
     """
     sa = spec.sense_amp
     groups = layer.G
-    chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int32)
-    chunk_lens[-1] = layer.reduction - (m.n_chunks - 1) * m.chunk_len
-    act_max = (1 << layer.act_bits) - 1
+    red = layer.reduction
     # the same per-chunk work the RTL dot engine is checked against, summed per (K, part)
-    work = None if works is None else works.get((m.chunk_len, m.chunks_per_part))
-    if work is None:
-        work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part, act_max,
-                                             layer.reduction, layer.out_channels, per_part=True, memo=empties)
+    cached = None if works is None else works.get((m.chunk_len, m.chunks_per_part))
+    if cached is None:
+        chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int32)
+        chunk_lens[-1] = red - (m.n_chunks - 1) * m.chunk_len
+        work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part,
+                                             (1 << layer.act_bits) - 1, red, layer.out_channels, per_part=True,
+                                             memo=empties)
+        cached = work, int(work.ops.sum(dtype=np.int64)), int(work.adder_cycles.sum(dtype=np.int64))
         if works is not None:
-            works[(m.chunk_len, m.chunks_per_part)] = work
-    ops, adder, bit_steps, item = work.ops, work.adder_cycles, work.bit_steps, work.item_cycles
-    part_starts = np.arange(0, m.n_chunks, m.chunks_per_part)
-    load = np.add.reduceat(chunk_lens, part_starts) * (layer.act_bits * spec.subarray.row_write_cycles)
+            works[(m.chunk_len, m.chunks_per_part)] = cached
+    work, issued, adder_total = cached
+    bit_steps, item = work.bit_steps, work.item_cycles
+    # every part but the last holds whole chunks (only the last chunk is short)
+    part_len, parts = m.chunks_per_part * m.chunk_len, -(-m.n_chunks // m.chunks_per_part)
+    load = np.full(parts, part_len * layer.act_bits * spec.subarray.row_write_cycles, dtype=np.int64)
+    load[-1] = (red - (parts - 1) * part_len) * layer.act_bits * spec.subarray.row_write_cycles
     readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
 
     if packed is None and m.data_mapping is DataMapping.WEIGHT_STATIONARY:
@@ -144,7 +172,7 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
         DataMapping.INPUT_STATIONARY: 1,
         DataMapping.COMBINED_STATIONARY: m.k_groups,
     }[mapping]
-    cells_loaded = groups * pixels * layer.reduction * layer.act_bits * act_loads
+    cells_loaded = groups * pixels * red * layer.act_bits * act_loads
     cells_read = outputs * m.parts * m.add_bits
     bus_cycles = -(-cells_read // (spec.interconnect.width_bits * spec.banks))
     reduction_adds = outputs * (m.parts - 1)
@@ -153,7 +181,6 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
         rounds = -(-reduction_adds // (spec.subarrays * spec.subarray.cols))
         reduction_cycles = rounds * ternary_adder.addition_cycles(sa, m.out_bits)
 
-    issued = int(ops.sum(dtype=np.int64))
     counts: Counter[str] = Counter()
     column_adds = pixels * issued
     for op, n in ternary_adder.accumulation_action_counts(sa, pixels * bit_steps, column_adds).items():
@@ -162,7 +189,7 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
     counts["subarray.row_write"] += cells_loaded
     counts["subarray.row_read"] += cells_read
     counts["interconnect.transfer"] += cells_loaded + cells_read
-    total_weights = layer.out_channels * layer.reduction
+    total_weights = layer.out_channels * red
     weight_reads = total_weights * (1 if mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
     counts["weight_buffer.read"] += 2 * weight_reads
     counts["skip_unit.scan"] += m.pixel_tiles * total_weights
@@ -171,28 +198,34 @@ def _weighted_layer(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: 
     # so only the part of the transfer that outlasts the compute phase adds latency
     other = max(0, bus_cycles - compute_cycles) + reduction_cycles
     cycles = compute_cycles + other
-    useful = pixels * int(adder.sum(dtype=np.int64)) + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
+    useful = pixels * adder_total + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
     utilization = useful / (spec.subarrays * spec.subarray.cols * cycles) if cycles else 0.0
+    return _Counted(m, cycles, compute_cycles, other, dict(counts), float(utilization), used, int(busy.sum()),
+                    column_adds, pixels * (total_weights - issued))
+
+
+def _layer_stats(layer: Layer, c: _Counted, nonzero_fraction: float) -> LayerStats:
+    m = c.m
     return LayerStats(
         name=layer.name,
         kind=layer.kind.value,
-        cycles=cycles,
-        compute_cycles=compute_cycles,
-        other_cycles=other,
-        counts=MappingProxyType(dict(counts)),
-        utilization=float(utilization),
+        cycles=c.cycles,
+        compute_cycles=c.compute_cycles,
+        other_cycles=c.other_cycles,
+        counts=MappingProxyType(c.counts),
+        utilization=c.utilization,
         macs=layer.macs,
         nonzero_weight_fraction=nonzero_fraction,
-        mapping=m.describe() + f", {used} subarrays" + (f", {groups} groups" if groups > 1 else ""),
+        mapping=m.describe() + f", {c.used} subarrays" + (f", {layer.G} groups" if layer.G > 1 else ""),
         extra=MappingProxyType(
             {
-                "data_mapping": mapping.value,
+                "data_mapping": m.data_mapping.value,
                 "mapping_source": m.source,
-                "additions_issued": float(column_adds),
-                "additions_skipped": float(pixels * (total_weights - issued)),
-                "busiest_subarray_cycles": float(compute_cycles),
-                "mean_subarray_cycles": float(busy.sum() / used),
-                "subarrays_used": float(used),
+                "additions_issued": float(c.column_adds),
+                "additions_skipped": float(c.skipped),
+                "busiest_subarray_cycles": float(c.compute_cycles),
+                "mean_subarray_cycles": float(c.busy_total / c.used),
+                "subarrays_used": float(c.used),
                 "rows_used": float(m.rows_used),
                 "cols_used": float(m.tile_cols),
                 "reduction_parts": float(m.parts),
