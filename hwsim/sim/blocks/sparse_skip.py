@@ -9,6 +9,8 @@ scan-bound only when almost every weight is zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
 
 
@@ -27,47 +29,38 @@ def chunk_weights(weights_kcrs: np.ndarray, chunk_len: int) -> np.ndarray:
 class PackedNonzeros:
     """Where a (K, ...) weight tensor is non-zero, one bit per weight, with running counts.
 
-    ``bits[k, i]`` holds the flags of weights 8 i .. 8 i + 7 of row k (bit j = weight 8 i + j),
-    each row padded with zero bytes to whole 64-bit words; ``words`` is the same memory as
-    little-endian uint64 (word w = weights 64 w .. 64 w + 63); ``running[k, w]`` counts the
-    non-zeros of row k before word w (int32).  Counting per word, not per byte, keeps the
-    running array an eighth of the flags' size.
+    ``bits[k, i]`` holds the flags of weights 8 i .. 8 i + 7 of row k (bit j = weight 8 i + j);
+    ``running[k, i]`` counts the non-zeros of row k before weight 8 i (int32).
     """
 
     bits: np.ndarray
-    words: np.ndarray
     running: np.ndarray
 
 
 def pack_nonzeros(weights: np.ndarray) -> PackedNonzeros:
-    """One pass over ``weights``: pack the non-zero flags and count them per 64-bit word."""
+    """One pass over ``weights``: pack the non-zero flags and count them per byte."""
     k = weights.shape[0]
     flat = weights.reshape(k, -1)
     flags = flat.view(np.uint8) if flat.dtype.itemsize == 1 and flat.dtype.kind in "iub" else flat != 0
     bits = np.packbits(flags, axis=1, bitorder="little")
-    if bits.shape[1] % 8:
-        bits = np.concatenate([bits, np.zeros((k, -bits.shape[1] % 8), dtype=np.uint8)], axis=1)
-    words = bits.view("<u8")
-    running = np.zeros((k, words.shape[1] + 1), dtype=np.int32)
-    np.cumsum(np.bitwise_count(words), axis=1, dtype=np.int32, out=running[:, 1:])
-    return PackedNonzeros(bits, words, running)
-
-
-def _set_before(words: np.ndarray, running: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Set bits of each row of ``words`` before each bit position, from ``running`` (set bits
-    before each word) plus the bits of the position's word below it: int32 (K, len(positions))."""
-    word, bit = positions >> 6, positions & 63
-    counts = running[:, word]
-    inside = np.flatnonzero(bit)
-    if inside.size:
-        below = (np.uint64(1) << bit[inside].astype(np.uint64)) - np.uint64(1)
-        counts[:, inside] += np.bitwise_count(words[:, word[inside]] & below)
-    return counts
+    running = np.zeros((k, bits.shape[1] + 1), dtype=np.int32)
+    np.cumsum(np.bitwise_count(bits), axis=1, dtype=np.int32, out=running[:, 1:])
+    return PackedNonzeros(bits, running)
 
 
 def nonzeros_before(packed: PackedNonzeros, positions: np.ndarray) -> np.ndarray:
-    """Non-zero weights of each row before each of ``positions`` (0 .. row length): int32 (K, len(positions))."""
-    return _set_before(packed.words, packed.running, np.asarray(positions, dtype=np.int64))
+    """Non-zero weights of each row before each of ``positions`` (0 .. row length): int32 (K, len(positions)).
+
+    The running count at the position's byte, plus the bits of that byte below it.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    byte, bit = positions >> 3, positions & 7
+    counts = packed.running[:, byte]
+    inside = np.flatnonzero(bit)
+    if inside.size:
+        below = ((1 << bit[inside]) - 1).astype(np.uint8)
+        counts[:, inside] += np.bitwise_count(packed.bits[:, byte[inside]] & below)
+    return counts
 
 
 def chunk_nonzeros(weights: np.ndarray | PackedNonzeros, chunk_len: int, reduction: int | None = None) -> np.ndarray:
@@ -87,14 +80,14 @@ def chunk_nonzeros(weights: np.ndarray | PackedNonzeros, chunk_len: int, reducti
 
 
 def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, reduction: int,
-                memo: dict[int, object] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                memo: dict[int, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per (K, reduction part): non-zero weights, and chunks without one.
 
-    A part is ``chunks_per_part`` chunks of ``chunk_len`` weights.  Chunks of a power of two
-    up to 64 weights never straddle a word of ``packed``: one flag per chunk that holds a
-    non-zero is folded into each word (:func:`_occupied_flags`) and counted like the non-zeros;
-    other lengths count each chunk.  ``memo`` keeps, per chunk length, what further calls on the
-    same ``packed`` reuse.  int32 (K, parts) both.
+    A part is ``chunks_per_part`` chunks of ``chunk_len`` weights.  Chunks of 1, 2, 4 or 8
+    weights never straddle a byte of ``packed``: their empty chunks are counted per byte with
+    masks (:func:`_empty_fields`); other lengths count each chunk.  ``memo`` keeps the running
+    counts of empty chunks per chunk length for further calls on the same ``packed``.  int32
+    (K, parts) both.
     """
     n = -(-reduction // chunk_len)
     step = chunks_per_part * chunk_len
@@ -105,16 +98,18 @@ def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, re
     if chunk_len == 1:
         return nonzero, (real[1:] - real[:-1]).astype(np.int32) - nonzero
     memo = {} if memo is None else memo
-    if 64 % chunk_len == 0:
-        if chunk_len not in memo:  # occupied chunks before each word
-            flags = _occupied_flags(packed.words, chunk_len)
-            running = np.zeros(packed.running.shape, dtype=np.int32)
-            np.cumsum(np.bitwise_count(flags), axis=1, dtype=np.int32, out=running[:, 1:])
-            memo[chunk_len] = flags, running
-        flags, running = memo[chunk_len]
-        occupied = _set_before(flags, running, ends)  # part ends are chunk ends: flags below them are whole chunks
-        chunks = ((ends[1:] - ends[:-1]) // chunk_len).astype(np.int32)
-        return nonzero, chunks - (occupied[:, 1:] - occupied[:, :-1])
+    if 8 % chunk_len == 0:
+        if chunk_len not in memo:  # empty chunks before each byte
+            running = np.zeros((packed.bits.shape[0], packed.bits.shape[1] + 1), dtype=np.int32)
+            np.cumsum(_empty_fields(packed.bits, chunk_len), axis=1, dtype=np.int32, out=running[:, 1:])
+            memo[chunk_len] = running
+        byte = ends >> 3
+        before = memo[chunk_len][:, byte]
+        inside = np.flatnonzero(ends & 7)
+        if inside.size:  # a part boundary inside a byte: its chunks below the boundary
+            before[:, inside] += _empty_chunks_in_byte(chunk_len)[packed.bits[:, byte[inside]],
+                                                                   (ends[inside] & 7) // chunk_len]
+        return nonzero, before[:, 1:] - before[:, :-1]
     if chunk_len not in memo:  # empty chunks before each chunk
         at_ends = nonzeros_before(packed, np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction))
         empty = np.zeros((packed.bits.shape[0], n + 1), dtype=np.int32)
@@ -124,16 +119,29 @@ def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, re
     return nonzero, empty_before[:, 1:] - empty_before[:, :-1]
 
 
-def _occupied_flags(words: np.ndarray, chunk_len: int) -> np.ndarray:
-    """Bit ``i * chunk_len`` of each word set where chunk i of the word (``chunk_len``, a power of
-    two up to 64, consecutive bits) holds a set bit: the OR of a chunk's bits folded onto its lowest."""
-    folded = words
-    shift = 1
-    while shift < chunk_len:
-        folded = folded | (folded >> np.uint64(shift))
-        shift *= 2
-    lowest = sum(1 << i for i in range(0, 64, chunk_len))
-    return folded & np.uint64(lowest)
+def _empty_fields(bits: np.ndarray, chunk_len: int) -> np.ndarray:
+    """How many chunks of ``chunk_len`` (2, 4 or 8) weights in each flag byte are empty: uint8.
+
+    Field i of byte b is the chunk of weights 8 b + i * chunk_len onwards (bit j = weight 8 b + j);
+    masks over whole rows, where a table lookup per byte would gather.
+    """
+    mask = (1 << chunk_len) - 1
+    count = np.zeros(bits.shape, dtype=np.uint8)
+    for i in range(8 // chunk_len):
+        count += (bits & (mask << (i * chunk_len))) == 0
+    return count
+
+
+@lru_cache(maxsize=8)
+def _empty_chunks_in_byte(chunk_len: int) -> np.ndarray:
+    """``table[b, c]``: chunks of ``chunk_len`` (dividing 8) bits without a set bit among the
+    first c of byte b (read-only)."""
+    per_byte = 8 // chunk_len
+    fields = (np.arange(256)[:, None] >> (chunk_len * np.arange(per_byte))) & ((1 << chunk_len) - 1)
+    table = np.zeros((256, per_byte + 1), dtype=np.int32)
+    np.cumsum(fields == 0, axis=1, out=table[:, 1:])
+    table.flags.writeable = False
+    return table
 
 
 def issued_operations(chunks: np.ndarray, chunk_lens: np.ndarray, zero_skip: bool) -> np.ndarray:
