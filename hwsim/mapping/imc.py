@@ -284,6 +284,19 @@ def deal_units(unit_cycles: np.ndarray, subarrays: int, copies: int = 1) -> tupl
     return used, table.sum(axis=0)
 
 
+def deal_busiest(unit_cycles: np.ndarray, subarrays: int, copies: int = 1) -> tuple[int, int, int]:
+    """What :func:`deal_units` leaves: (subarrays used, the busiest one's cycles, all their cycles).
+
+    When every copy of every unit gets a subarray of its own, the busiest runs the longest unit
+    and no order needs sorting.
+    """
+    units = np.asarray(unit_cycles, dtype=np.int64).ravel()
+    if 0 < units.size * copies <= subarrays:
+        return units.size * copies, int(units.max()), int(units.sum()) * copies
+    used, busy = deal_units(units, subarrays, copies)
+    return used, int(busy.max()), int(busy.sum())
+
+
 def _ladder(top: int) -> np.ndarray:
     """1..8, then x1.5 and x2 of every power of two from 8, up to ``top``; and ``top``."""
     values = set(range(1, min(8, top) + 1))

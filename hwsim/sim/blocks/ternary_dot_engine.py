@@ -111,7 +111,7 @@ def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
         else:
             starts = np.arange(0, n, chunks_per_part)
             ops, empty = _sum_parts(nonzeros, starts), _sum_parts(nonzeros == 0, starts)
-        waits = empty * scan_first  # a chunk without an operand waits for its scan
+        waits = empty * scan_first if scan_first != 1 else empty  # a chunk without an operand waits for its scan
         if scan_last != scan_first:  # the last chunk is shorter
             last = (sparse_skip.nonzeros_before(nonzeros, np.array([red - last_len, red])) if
                     isinstance(nonzeros, sparse_skip.PackedNonzeros) else nonzeros[:, -2:].cumsum(axis=1))
@@ -125,7 +125,10 @@ def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
         return ChunkWork(np.broadcast_to(ops, shape), np.broadcast_to(adder, shape), np.broadcast_to(adder, shape),
                          rows * int(steps.sum(dtype=np.int64)))
     steps = table[ops]
-    adder = ternary_adder.step_cycles(sense_amp, steps, ops)
+    if ternary_adder.carry_init_cycles(sense_amp):
+        adder = ternary_adder.step_cycles(sense_amp, steps, ops)
+    else:  # a latched carry needs no preset: the bit steps alone
+        adder = steps * ternary_adder.bit_step_cycles(sense_amp)
     return ChunkWork(ops, adder, adder + waits, int(steps.sum(dtype=np.int64)))
 
 

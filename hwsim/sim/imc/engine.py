@@ -26,7 +26,7 @@ from typing import MutableMapping
 import numpy as np
 
 from hwsim.errors import MappingError, SimulationError
-from hwsim.mapping.imc import ImcMapping, best_counted, check_tiling, deal_units, map_candidates, signed_bits
+from hwsim.mapping.imc import ImcMapping, best_counted, check_tiling, deal_busiest, map_candidates, signed_bits
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats, not_priced_stats
 from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping
@@ -157,11 +157,11 @@ def _count_tiling(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: Im
         # without zero skipping every channel issues the same work: its units sort as one
         # channel's units, each repeated once per channel
         unit_row = m.pixel_tiles * (load + item[0].astype(np.int64) + readout)
-        used, busy = deal_units(unit_row, spec.subarrays, copies=groups * layer.K)
+        used, compute_cycles, busy_total = deal_busiest(unit_row, spec.subarrays, copies=groups * layer.K)
     else:
-        used, busy = deal_units(_unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays,
-                                copies=1 if m.data_mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
-    compute_cycles = int(busy.max())
+        used, compute_cycles, busy_total = deal_busiest(
+            _unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays,
+            copies=1 if m.data_mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
 
     pixels = layer.output_pixels
     outputs = pixels * layer.out_channels
@@ -200,7 +200,7 @@ def _count_tiling(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: Im
     cycles = compute_cycles + other
     useful = pixels * adder_total + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
     utilization = useful / (spec.subarrays * spec.subarray.cols * cycles) if cycles else 0.0
-    return _Counted(m, cycles, compute_cycles, other, dict(counts), float(utilization), used, int(busy.sum()),
+    return _Counted(m, cycles, compute_cycles, other, dict(counts), float(utilization), used, busy_total,
                     column_adds, pixels * (total_weights - issued))
 
 
