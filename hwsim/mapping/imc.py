@@ -524,6 +524,12 @@ def best_counted(cycles: Sequence[int], counts: Sequence[Mapping[str, float]], s
     :func:`map_candidates`, in their order; energy is priced with ``hwsim.cost``'s table.
     """
     table = energy_table_pj(spec)
-    energy = [sum(price_counts(c, table).values()) for c in counts]
-    cost = [float(spec.mapping_objective.cost(cyc, e)) for cyc, e in zip(cycles, energy)]
+    cost = [tiling_cost(cyc, c, spec, table) for cyc, c in zip(cycles, counts)]
     return min(range(len(cost)), key=lambda i: (cost[i], i))
+
+
+def tiling_cost(cycles: int, counts: Mapping[str, float], spec: ImcSpec,
+                table_pj: Mapping[str, float] | None = None) -> float:
+    """The spec's objective of one counted tiling, its energy priced with ``hwsim.cost``'s table."""
+    energy = sum(price_counts(counts, energy_table_pj(spec) if table_pj is None else table_pj).values())
+    return float(spec.mapping_objective.cost(cycles, energy))

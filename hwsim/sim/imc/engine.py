@@ -26,7 +26,8 @@ from typing import MutableMapping
 import numpy as np
 
 from hwsim.errors import MappingError, SimulationError
-from hwsim.mapping.imc import ImcMapping, best_counted, check_tiling, deal_busiest, map_candidates, signed_bits
+from hwsim.cost.imc import energy_table_pj
+from hwsim.mapping.imc import ImcMapping, check_tiling, deal_busiest, map_candidates, signed_bits, tiling_cost
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats, not_priced_stats
 from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping
@@ -84,8 +85,18 @@ def simulate_layer(
         packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
         empties: dict[int, object] = {}  # counts of empty chunks, shared by the candidates
         works: dict[tuple[int, int], tuple] = {}  # and their work, by (chunk, part) length
-        counted = [_count_tiling(layer, packed, m, spec, empties, works) for m in candidates]
-        chosen = counted[best_counted([c.cycles for c in counted], [c.counts for c in counted], spec)]
+        issued = nonzero if spec.skip_unit.zero_skip else weights.size
+        prices = energy_table_pj(spec)
+        can_skip = min(prices.values(), default=0.0) >= 0.0  # then a cost only grows with every count
+        chosen, best_cost = None, 0.0
+        for m in candidates:
+            # the first of equal costs wins (best_counted): a later tiling that cannot cost less is not counted
+            if chosen is not None and can_skip and _cost_floor(layer, m, spec, issued, prices) >= best_cost:
+                continue
+            counted = _count_tiling(layer, packed, m, spec, empties, works)
+            cost = tiling_cost(counted.cycles, counted.counts, spec, prices)
+            if chosen is None or cost < best_cost:
+                chosen, best_cost = counted, cost
         best = _layer_stats(layer, chosen, fraction)
         if key is not None:
             memo[key] = best
@@ -164,15 +175,36 @@ def _count_tiling(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: Im
             copies=1 if m.data_mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
 
     pixels = layer.output_pixels
+    counts, bus_cycles, reduction_adds, reduction_cycles = _tiling_counts(layer, m, spec, bit_steps, issued)
+
+    # the interconnect drains partial sums while the subarrays compute (separate hardware),
+    # so only the part of the transfer that outlasts the compute phase adds latency
+    other = max(0, bus_cycles - compute_cycles) + reduction_cycles
+    cycles = compute_cycles + other
+    useful = pixels * adder_total + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
+    utilization = useful / (spec.subarrays * spec.subarray.cols * cycles) if cycles else 0.0
+    return _Counted(m, cycles, compute_cycles, other, counts, float(utilization), used, busy_total,
+                    pixels * issued, pixels * (layer.out_channels * red - issued))
+
+
+_ACT_LOADS = {  # how many times each activation of a group is written into a subarray, by what a unit is
+    DataMapping.WEIGHT_STATIONARY: lambda m, k: k,
+    DataMapping.OUTPUT_STATIONARY: lambda m, k: k,
+    DataMapping.INPUT_STATIONARY: lambda m, k: 1,
+    DataMapping.COMBINED_STATIONARY: lambda m, k: m.k_groups,
+}
+
+
+def _tiling_counts(layer: Layer, m: ImcMapping, spec: ImcSpec, bit_steps: int,
+                   issued: int) -> tuple[dict[str, int], int, int, int]:
+    """The actions of ``layer`` with tiling ``m`` that issues ``issued`` additions over ``bit_steps``
+    bit positions per column; and the transfer, reduction additions and reduction cycles the tiling sets."""
+    sa = spec.sense_amp
+    red = layer.reduction
+    pixels = layer.output_pixels
     outputs = pixels * layer.out_channels
     mapping = m.data_mapping
-    act_loads = {  # how many times each activation of a group is written into a subarray
-        DataMapping.WEIGHT_STATIONARY: layer.K,
-        DataMapping.OUTPUT_STATIONARY: layer.K,
-        DataMapping.INPUT_STATIONARY: 1,
-        DataMapping.COMBINED_STATIONARY: m.k_groups,
-    }[mapping]
-    cells_loaded = groups * pixels * red * layer.act_bits * act_loads
+    cells_loaded = layer.G * pixels * red * layer.act_bits * _ACT_LOADS[mapping](m, layer.K)
     cells_read = outputs * m.parts * m.add_bits
     bus_cycles = -(-cells_read // (spec.interconnect.width_bits * spec.banks))
     reduction_adds = outputs * (m.parts - 1)
@@ -193,15 +225,39 @@ def _count_tiling(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: Im
     weight_reads = total_weights * (1 if mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
     counts["weight_buffer.read"] += 2 * weight_reads
     counts["skip_unit.scan"] += m.pixel_tiles * total_weights
+    return dict(counts), bus_cycles, reduction_adds, reduction_cycles
 
-    # the interconnect drains partial sums while the subarrays compute (separate hardware),
-    # so only the part of the transfer that outlasts the compute phase adds latency
-    other = max(0, bus_cycles - compute_cycles) + reduction_cycles
-    cycles = compute_cycles + other
-    useful = pixels * adder_total + reduction_adds * ternary_adder.addition_cycles(sa, m.out_bits)
-    utilization = useful / (spec.subarrays * spec.subarray.cols * cycles) if cycles else 0.0
-    return _Counted(m, cycles, compute_cycles, other, dict(counts), float(utilization), used, busy_total,
-                    column_adds, pixels * (total_weights - issued))
+
+def _cost_floor(layer: Layer, m: ImcMapping, spec: ImcSpec, issued: int, prices: dict[str, float]) -> float:
+    """A cost (:func:`hwsim.mapping.imc.tiling_cost`) that counting ``m`` exactly cannot beat, from
+    the tiling and the layer's count of issued additions alone.
+
+    Bit steps: the running widths never shrink (``bit_step_table`` is convex), so the ``issued``
+    additions spread evenly over every (channel, part) sum process the fewest.  Cycles: the busiest
+    subarray has at least the mean of the dealt units, whose sum needs no weights but those bit
+    steps (a chunk waiting for its scan only adds).  Every count is at least its floor, and a
+    price is never negative, so the floors' cost is at most the count's.
+    """
+    sa = spec.sense_amp
+    groups, k, red = layer.G, layer.K, layer.reduction
+    parts = -(-m.n_chunks // m.chunks_per_part)
+    table = ternary_adder.bit_step_table(red, (1 << layer.act_bits) - 1)
+    sums = groups * k * parts
+    q, r = divmod(issued, sums)
+    bit_steps = (sums - r) * int(table[q]) + (r * int(table[q + 1]) if r else 0)
+    counts, bus_cycles, _, reduction_cycles = _tiling_counts(layer, m, spec, bit_steps, issued)
+    items = ternary_adder.bit_step_cycles(sa) * bit_steps + ternary_adder.carry_init_cycles(sa) * issued
+    loads = red * layer.act_bits * spec.subarray.row_write_cycles  # over all parts
+    readout = m.add_bits * spec.subarray.row_read_cycles
+    total = m.pixel_tiles * (groups * _ACT_LOADS[m.data_mapping](m, k) * loads + items + sums * readout)
+    units = {
+        DataMapping.WEIGHT_STATIONARY: sums,
+        DataMapping.INPUT_STATIONARY: groups * parts * m.pixel_tiles,
+        DataMapping.OUTPUT_STATIONARY: groups * k * m.pixel_tiles,
+        DataMapping.COMBINED_STATIONARY: groups * m.k_groups * parts * m.pixel_tiles,
+    }[m.data_mapping]
+    compute = -(-total // max(1, min(units, spec.subarrays)))
+    return tiling_cost(max(compute, bus_cycles) + reduction_cycles, counts, spec, prices)
 
 
 def _layer_stats(layer: Layer, c: _Counted, nonzero_fraction: float) -> LayerStats:
