@@ -56,6 +56,7 @@ does not count (under 1 % per layer in tests/test_imc_monotone.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Iterable, Mapping, MutableMapping, Sequence
 
 import numpy as np
@@ -297,8 +298,9 @@ def deal_busiest(unit_cycles: np.ndarray, subarrays: int, copies: int = 1) -> tu
     return used, int(busy.max()), int(busy.sum())
 
 
+@lru_cache(maxsize=256)
 def _ladder(top: int) -> np.ndarray:
-    """1..8, then x1.5 and x2 of every power of two from 8, up to ``top``; and ``top``."""
+    """1..8, then x1.5 and x2 of every power of two from 8, up to ``top``; and ``top`` (read-only)."""
     values = set(range(1, min(8, top) + 1))
     step = 8
     while step < top:
@@ -306,11 +308,18 @@ def _ladder(top: int) -> np.ndarray:
         step *= 2
     values = {v for v in values if v <= top}
     values.add(top)
-    return np.array(sorted(values), dtype=np.int64)
+    return _read_only(np.array(sorted(values), dtype=np.int64))
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=256)
 def _chunk_lengths(reduction: int) -> np.ndarray:
-    """1, 2, 4, then x1.5 and x2 of every power of two from 8; and the reduction in 1..8 chunks.
+    """1, 2, 4, then x1.5 and x2 of every power of two from 8; and the reduction in 1..8 chunks
+    (read-only).
 
     (Lengths of 1, 2, 4 and 8 weights are counted a byte of flags at a time.)
     """
@@ -320,7 +329,15 @@ def _chunk_lengths(reduction: int) -> np.ndarray:
         values.update((step, step * 3 // 2))
         step *= 2
     values.update(-(-reduction // parts) for parts in range(1, 9))
-    return np.array(sorted(v for v in values if v <= reduction), dtype=np.int64)
+    return _read_only(np.array(sorted(v for v in values if v <= reduction), dtype=np.int64))
+
+
+@lru_cache(maxsize=64)
+def _float_steps(reduction: int, act_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """Operand counts 0 .. ``reduction`` and their bit steps (:func:`bit_step_table`), as floats
+    for interpolation (read-only)."""
+    return (_read_only(np.arange(reduction + 1, dtype=np.float64)),
+            _read_only(bit_step_table(reduction, act_max).astype(np.float64)))
 
 
 def _prices_pj(spec: ImcSpec) -> dict[str, float]:
@@ -380,8 +397,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     n_sub, cols, rows, carry_rows = spec.subarrays, sub.cols, sub.rows, sa.carry_rows
     step, init = spec.bit_step_cycles, carry_init_cycles(sa)
     tiles = -(-pixels // cols)
-    table = bit_step_table(red, act_max).astype(np.float64)
-    positions = np.arange(red + 1, dtype=np.float64)
+    positions, table = _float_steps(red, act_max)
 
     def steps(operands: np.ndarray) -> np.ndarray:  # bit positions of a sum of that many operands
         return np.interp(operands, positions, table)
@@ -425,9 +441,16 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
         if not ok.any():
             rows_cands.append(np.min(rows_used))
             return
-        pick = [np.broadcast_to(x, shape)[ok] for x in (cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads,
-                                                         weight_reads, row_steps, rows_used)]
-        cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads, row_steps, rows_used = pick
+        count = int(np.count_nonzero(ok))
+
+        def pick(x):  # the fitting candidates' values; a number stays one (it broadcasts alike)
+            if np.ndim(x) == 0:
+                return x
+            return np.broadcast_to(x, shape)[ok] if np.shape(x) != shape else x[ok]
+
+        cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads, row_steps, rows_used = (
+            pick(x) for x in (cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads, row_steps,
+                              rows_used))
         rounds = -(-n_units // n_sub)
         # the busiest subarray: its rounds of units and about one unit's spread (long units meet
         # short ones), at least the longest unit (the largest deviation of all the units)
@@ -440,9 +463,9 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
                   + outputs * parts * acc * prices["unload"]
                   + outputs * (row_steps * prices["bit"] + (parts - 1) * (out_bits * prices["bit"] + prices["carry_init"]))
                   + weights * weight_reads * prices["weight"] + per_weight)
-        for name, value in (("map", np.full(cand_len.shape, _ORDER.index(mapping))), ("L", cand_len), ("cpp", cpp),
+        for name, value in (("map", _ORDER.index(mapping)), ("L", cand_len), ("cpp", cpp),
                             ("g", group), ("lat", latency), ("energy", energy), ("rows", rows_used)):
-            columns[name].append(np.asarray(value))
+            columns[name].append(np.full(count, value) if np.ndim(value) == 0 else np.asarray(value))
 
     for mapping in mappings:
         if mapping is DataMapping.WEIGHT_STATIONARY:
