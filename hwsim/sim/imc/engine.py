@@ -25,13 +25,13 @@ from typing import MutableMapping
 
 import numpy as np
 
-from hwsim.errors import MappingError, SimulationError
 from hwsim.cost.imc import energy_table_pj
+from hwsim.errors import MappingError, SimulationError
 from hwsim.mapping.imc import ImcMapping, check_tiling, deal_busiest, map_candidates, signed_bits, tiling_cost
 from hwsim.sim.blocks import sparse_skip, ternary_adder, ternary_dot_engine
 from hwsim.sim.stats import LayerStats, not_priced_stats
-from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping
-from hwsim.spec.imc import ImcSpec
+from hwsim.spec.enums import MICRO_OP_ACTION, DataMapping, MicroOp
+from hwsim.spec.imc import ImcSpec, SenseAmpSpec
 from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind, QuantKind
 
 def simulate_layer(
@@ -67,7 +67,9 @@ def simulate_layer(
             )
         if weights is None:
             raise SimulationError(f"layer '{layer.name}': no weights to simulate")
-        nonzero = int(np.count_nonzero(weights))
+        packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
+        # the packed flags' counts are the non-zeros: no second pass over the weights
+        nonzero = int(packed.running[:, -1].sum()) if packed is not None else int(np.count_nonzero(weights))
         density = nonzero / weights.size if spec.skip_unit.zero_skip else 1.0
         # a grouped layer is tiled like one of its groups; the groups' units share the subarrays
         group = layer if layer.G == 1 else replace(layer, G=1)
@@ -82,7 +84,6 @@ def simulate_layer(
         if key is not None and key in memo:
             return replace(memo[key], name=layer.name, kind=layer.kind.value, macs=layer.macs,
                            nonzero_weight_fraction=fraction)
-        packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
         empties: dict[int, object] = {}  # counts of empty chunks, shared by the candidates
         works: dict[tuple[int, int], tuple] = {}  # and their work, by (chunk, part) length
         issued = nonzero if spec.skip_unit.zero_skip else weights.size
@@ -213,19 +214,40 @@ def _tiling_counts(layer: Layer, m: ImcMapping, spec: ImcSpec, bit_steps: int,
         rounds = -(-reduction_adds // (spec.subarrays * spec.subarray.cols))
         reduction_cycles = rounds * ternary_adder.addition_cycles(sa, m.out_bits)
 
-    counts: Counter[str] = Counter()
+    # ternary_adder.accumulation_action_counts for the column additions, then addition_action_counts
+    # for the reduction's, by action in the sense amplifier's order
     column_adds = pixels * issued
-    for op, n in ternary_adder.accumulation_action_counts(sa, pixels * bit_steps, column_adds).items():
-        counts[MICRO_OP_ACTION[op]] += n
-    _add_micro_ops(counts, sa, reduction_adds, m.out_bits)
-    counts["subarray.row_write"] += cells_loaded
-    counts["subarray.row_read"] += cells_read
-    counts["interconnect.transfer"] += cells_loaded + cells_read
+    column_bits = pixels * bit_steps
+    counts: dict[str, int] = {}
+    for action, per_bit, per_add in _micro_op_actions(sa):
+        counts[action] = column_bits * per_bit + column_adds * per_add + reduction_adds * (m.out_bits * per_bit + per_add)
+    counts["subarray.row_write"] = cells_loaded
+    counts["subarray.row_read"] = cells_read
+    counts["interconnect.transfer"] = cells_loaded + cells_read
     total_weights = layer.out_channels * red
     weight_reads = total_weights * (1 if mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
-    counts["weight_buffer.read"] += 2 * weight_reads
-    counts["skip_unit.scan"] += m.pixel_tiles * total_weights
-    return dict(counts), bus_cycles, reduction_adds, reduction_cycles
+    counts["weight_buffer.read"] = 2 * weight_reads
+    counts["skip_unit.scan"] = m.pixel_tiles * total_weights
+    return counts, bus_cycles, reduction_adds, reduction_cycles
+
+
+_ACTIONS: dict[int, tuple[SenseAmpSpec, tuple[tuple[str, int, int], ...]]] = {}
+
+
+def _micro_op_actions(sa: SenseAmpSpec) -> tuple[tuple[str, int, int], ...]:
+    """(action, executions per bit position, per addition) of ``sa``'s micro-ops, first seen first:
+    the order and numbers of :func:`ternary_adder.accumulation_action_counts`."""
+    known = _ACTIONS.get(id(sa))
+    if known is None or known[0] is not sa:
+        if len(_ACTIONS) > 64:  # the entries keep their specs alive: keep few
+            _ACTIONS.clear()
+        per_bit = Counter(micro.op for micro in sa.micro_ops)
+        if sa.carry_rows:
+            per_bit[MicroOp.WRITE_CARRY] += 0  # the carry preset: one per addition
+        carry = MicroOp.WRITE_CARRY if sa.carry_rows else None
+        known = sa, tuple((MICRO_OP_ACTION[op], n, int(op is carry)) for op, n in per_bit.items())
+        _ACTIONS[id(sa)] = known
+    return known[1]
 
 
 def _cost_floor(layer: Layer, m: ImcMapping, spec: ImcSpec, issued: int, prices: dict[str, float]) -> float:
