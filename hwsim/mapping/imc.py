@@ -332,6 +332,47 @@ def _chunk_lengths(reduction: int) -> np.ndarray:
     return _read_only(np.array(sorted(v for v in values if v <= reduction), dtype=np.int64))
 
 
+@lru_cache(maxsize=256)
+def _fitting_lengths(red: int, act_bits: int, carry_rows: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The chunk lengths (:func:`_chunk_lengths`) whose chunk fits ``rows`` with one accumulator
+    (else the shortest), their chunk counts and last chunks' lengths (read-only)."""
+    length = _chunk_lengths(red)
+    smallest = length * act_bits + _signed_bits(length * ((1 << act_bits) - 1)) + carry_rows
+    length = length[smallest <= rows] if (smallest <= rows).any() else length[:1]
+    n_chunks = -(-red // length)
+    return _read_only(length), _read_only(n_chunks), _read_only(red - (n_chunks - 1) * length)
+
+
+@lru_cache(maxsize=256)
+def _combined_parts(red: int, act_bits: int, carry_rows: int, rows: int) -> tuple[np.ndarray, ...]:
+    """Combined-stationary (chunk length, chunks per part) pairs: the parts ladder per fitting
+    chunk length, without repeats; as columns: the length's index, chunks per part, length,
+    parts, part length, last part's length, accumulator bits (read-only)."""
+    length, n_chunks, _ = _fitting_lengths(red, act_bits, carry_rows, rows)
+    # per chunk length, the distinct chunks per part ceil(n / parts) in increasing order: with
+    # the parts ladder reversed they do not decrease, so repeats are neighbours
+    ladder = _ladder(int(n_chunks.max()))[::-1]
+    fits = ladder[None, :] <= n_chunks[:, None]
+    index, cpp = np.nonzero(fits)
+    cpp = -(-n_chunks[index] // ladder[cpp])
+    new = np.ones(cpp.size, dtype=bool)
+    new[1:] = (cpp[1:] != cpp[:-1]) | (index[1:] != index[:-1])
+    index, cpp = index[new][:, None], cpp[new][:, None]
+    cl, nc = length[index], n_chunks[index]
+    parts = -(-nc // cpp)
+    part_len = np.minimum(red, cpp * cl)
+    last_part = red - (parts - 1) * part_len
+    acc = _signed_bits(part_len * ((1 << act_bits) - 1))
+    return tuple(_read_only(a) for a in (index, cpp, cl, parts, part_len, last_part, acc))
+
+
+@lru_cache(maxsize=256)
+def _channel_groups(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Channels per group (the ladder's group counts) and the group counts they make, as a row (read-only)."""
+    group = -(-k // _ladder(k))[None, :]
+    return _read_only(group), _read_only(-(-k // group))
+
+
 @lru_cache(maxsize=64)
 def _float_steps(reduction: int, act_max: int) -> tuple[np.ndarray, np.ndarray]:
     """Operand counts 0 .. ``reduction`` and their bit steps (:func:`bit_step_table`), as floats
@@ -413,14 +454,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     prices = _prices_pj(spec)
     first_op = addition_cycles(sa, act_bits + 1)
     wpc = spec.skip_unit.weights_per_cycle
-    length = _chunk_lengths(red)
-    smallest = length * act_bits + _signed_bits(length * act_max) + carry_rows  # one accumulator of one chunk
-    if (smallest <= rows).any():
-        length = length[smallest <= rows]
-    else:
-        length = length[:1]
-    n_chunks = -(-red // length)
-    last = red - (n_chunks - 1) * length
+    length, n_chunks, last = _fitting_lengths(red, act_bits, carry_rows, rows)
     load = length * act_bits * sub.row_write_cycles
     excess = _scan_excess(length, -(-length // wpc), density, first_op)
     excess_last = _scan_excess(last, -(-last // wpc), density, first_op)
@@ -482,23 +516,8 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
             add(mapping, length, n_chunks, k, unit, spread(np.float64(red)), groups * tiles * k, 1, out_bits, k, tiles,
                 steps(np.float64(density * red)), length * act_bits + out_bits + carry_rows)
         else:
-            # (chunk length, chunks per part) pairs: the parts ladder, without repeats
-            # per chunk length, the distinct chunks per part ceil(n / parts) in increasing order: with
-            # the parts ladder reversed they do not decrease, so repeats are neighbours
-            ladder = _ladder(int(n_chunks.max()))[::-1]
-            fits = ladder[None, :] <= n_chunks[:, None]
-            index, cpp = np.nonzero(fits)
-            cpp = -(-n_chunks[index] // ladder[cpp])
-            new = np.ones(cpp.size, dtype=bool)
-            new[1:] = (cpp[1:] != cpp[:-1]) | (index[1:] != index[:-1])
-            index, cpp = index[new][:, None], cpp[new][:, None]
-            cl, nc = length[index], n_chunks[index]
-            parts = -(-nc // cpp)
-            part_len = np.minimum(red, cpp * cl)
-            last_part = red - (parts - 1) * part_len
-            acc = _signed_bits(part_len * act_max)
-            group = -(-k // _ladder(k))[None, :]
-            k_groups = -(-k // group)
+            index, cpp, cl, parts, part_len, last_part, acc = _combined_parts(red, act_bits, carry_rows, rows)
+            group, k_groups = _channel_groups(k)
             item = adder(density * part_len) + cpp * excess[index]
             unit = cpp * load[index] + group * (item + acc * sub.row_read_cycles)
             row_steps = (parts - 1) * steps(density * part_len) + steps(density * last_part)
