@@ -55,7 +55,7 @@ does not count (under 1 % per layer in tests/test_imc_monotone.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping, MutableMapping, Sequence
 
@@ -172,7 +172,7 @@ def map_candidates(
         Pins the data mapping (the tiling is still searched); else the spec's pin, if any.
     memo
         Results of earlier searches on the same ``spec``; layers of equal shape and density
-        reuse them.
+        reuse them (and every search the spec's action prices).
 
     Raises
     ------
@@ -185,7 +185,12 @@ def map_candidates(
     key = (layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits, density, mappings)
     if memo is not None and key in memo:
         return memo[key]
-    found = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED)
+    prices = None if memo is None else memo.get(("prices",))
+    if prices is None:
+        prices = _prices_pj(spec) if prices is None else prices
+        if memo is not None:
+            memo[("prices",)] = prices
+    found = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED, prices=prices)
     if memo is not None:
         memo[key] = found
     return found
@@ -198,7 +203,8 @@ def map_layer(layer: Layer, spec: ImcSpec, density: float = 1.0, *,
 
 
 def tiling_of(layer: Layer, spec: ImcSpec, data_mapping: DataMapping, chunk_len: int, chunks_per_part: int,
-              k_per_group: int, *, source: str = PINNED) -> ImcMapping:
+              k_per_group: int, *, source: str = PINNED, estimated_cycles: float = 0.0,
+              estimated_energy_pj: float = 0.0) -> ImcMapping:
     """The tiling of ``layer`` (one group) that these free choices make, every other field derived
     as the search derives it; checked against the layer and ``spec`` (:func:`check_tiling`).
 
@@ -231,6 +237,7 @@ def tiling_of(layer: Layer, spec: ImcSpec, data_mapping: DataMapping, chunk_len:
         tile_cols=tile_cols, k_groups=-(-k // k_per_group),
         k_per_group=k_per_group, parts=parts, chunks_per_part=chunks_per_part, add_bits=add_bits, out_bits=out_bits,
         rows_used=chunk_len * act_bits + accumulators * add_bits + spec.sense_amp.carry_rows,
+        estimated_cycles=estimated_cycles, estimated_energy_pj=estimated_energy_pj,
     )
     return check_tiling(layer, spec, tiling)
 
@@ -429,7 +436,7 @@ def _expected_max_normal(count: np.ndarray) -> np.ndarray:
 
 
 def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[DataMapping],
-            source: str, limit: int | None = None) -> tuple[ImcMapping, ...]:
+            source: str, limit: int | None = None, prices: dict[str, float] | None = None) -> tuple[ImcMapping, ...]:
     """Estimate every candidate tiling of the allowed data mappings; return the best few."""
     pixels, k, red, groups, act_bits = layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits
     act_max = (1 << act_bits) - 1
@@ -451,7 +458,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
         per_op = step * np.where(mean > 0, steps(mean) / np.maximum(mean, 1e-9), act_bits + 1) + init
         return per_op * np.sqrt(weights_in * density * (1.0 - density))
 
-    prices = _prices_pj(spec)
+    prices = _prices_pj(spec) if prices is None else prices
     first_op = addition_cycles(sa, act_bits + 1)
     wpc = spec.skip_unit.weights_per_cycle
     length, n_chunks, last = _fitting_lengths(red, act_bits, carry_rows, rows)
@@ -552,8 +559,8 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
         key = (_ORDER.index(mapping), parts, group)
         if key in found:
             continue
-        tiling = tiling_of(layer, spec, mapping, cand_len, cpp, group, source=source)
-        found[key] = replace(tiling, estimated_cycles=float(flat["lat"][i]), estimated_energy_pj=float(flat["energy"][i]))
+        found[key] = tiling_of(layer, spec, mapping, cand_len, cpp, group, source=source,
+                               estimated_cycles=float(flat["lat"][i]), estimated_energy_pj=float(flat["energy"][i]))
         if len(found) == limit:
             break
     return tuple(found.values())
