@@ -187,7 +187,7 @@ def map_candidates(
         return memo[key]
     prices = None if memo is None else memo.get(("prices",))
     if prices is None:
-        prices = _prices_pj(spec) if prices is None else prices
+        prices = _prices_pj(spec)
         if memo is not None:
             memo[("prices",)] = prices
     found = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED, prices=prices)
