@@ -107,8 +107,11 @@ def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, re
         before = memo[chunk_len][:, byte]
         inside = np.flatnonzero(ends & 7)
         if inside.size:  # a part boundary inside a byte: its chunks below the boundary
-            before[:, inside] += _empty_chunks_in_byte(chunk_len)[packed.bits[:, byte[inside]],
-                                                                   (ends[inside] & 7) // chunk_len]
+            inner = packed.bits[:, byte[inside]]
+            if chunk_len == 4:  # the boundary halves the byte: its low half, if empty
+                before[:, inside] += (inner & 0x0F) == 0
+            else:
+                before[:, inside] += _empty_chunks_in_byte(chunk_len)[inner, (ends[inside] & 7) // chunk_len]
         return nonzero, before[:, 1:] - before[:, :-1]
     if chunk_len not in memo:  # empty chunks before each chunk
         at_ends = nonzeros_before(packed, np.minimum(np.arange(n + 1, dtype=np.int64) * chunk_len, reduction))
