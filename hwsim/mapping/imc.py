@@ -548,19 +548,21 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     if limit is None:
         limit = min(max(EXACT_WEIGHTS // max(1, groups * k * red), 3), 16)
     found: dict[tuple[int, int, int], ImcMapping] = {}
-    for i in order:
-        if cost[i] > EXACT_BAND and found:  # costs are relative to the best
+    # the candidates in order as Python numbers (the same values, read one at a time)
+    ranked = zip(*(flat[name][order].tolist() for name in ("map", "L", "cpp", "g", "lat", "energy")),
+                 cost[order].tolist())
+    for map_index, cand_len, cpp, group, latency, energy, relative in ranked:
+        if relative > EXACT_BAND and found:  # costs are relative to the best
             break
         # the best chunk length of each (data mapping, parts, channels per group): the others
         # behave alike, and the engine's exact count should choose between different tilings
-        mapping, cand_len, cpp, group = _ORDER[int(flat["map"][i])], int(flat["L"][i]), int(flat["cpp"][i]), int(flat["g"][i])
         n = -(-red // cand_len)
         parts = -(-n // cpp)
-        key = (_ORDER.index(mapping), parts, group)
+        key = (map_index, parts, group)
         if key in found:
             continue
-        found[key] = tiling_of(layer, spec, mapping, cand_len, cpp, group, source=source,
-                               estimated_cycles=float(flat["lat"][i]), estimated_energy_pj=float(flat["energy"][i]))
+        found[key] = tiling_of(layer, spec, _ORDER[map_index], cand_len, cpp, group, source=source,
+                               estimated_cycles=latency, estimated_energy_pj=energy)
         if len(found) == limit:
             break
     return tuple(found.values())
