@@ -53,7 +53,8 @@ def simulate_layer(
         Pins the layer's data mapping (its tiling is still searched); else the spec decides.
     memo
         Mapping searches (:func:`hwsim.mapping.imc.map_candidates`), and without zero
-        skipping the counts, to share between the layers of one network on ``spec``.
+        skipping the counts, to share between the layers of one network on ``spec``; each
+        layer leaves its weights' non-zero count there.
     tiling
         Runs one group of the layer with exactly this tiling instead of searching one.
     """
@@ -70,6 +71,8 @@ def simulate_layer(
         packed = sparse_skip.pack_nonzeros(weights) if spec.skip_unit.zero_skip else None
         # the packed flags' counts are the non-zeros: no second pass over the weights
         nonzero = int(packed.running[:, -1].sum()) if packed is not None else int(np.count_nonzero(weights))
+        if memo is not None:  # the network's measured sparsity sums them (hwsim.sim.imc.network)
+            memo[("nonzeros", layer.name)] = weights, nonzero
         density = nonzero / weights.size if spec.skip_unit.zero_skip else 1.0
         # a grouped layer is tiled like one of its groups; the groups' units share the subarrays
         group = layer if layer.G == 1 else replace(layer, G=1)
