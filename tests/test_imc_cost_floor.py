@@ -1,8 +1,10 @@
-"""The IMC engine skips counting a tiling whose cost floor cannot beat the best counted so far:
-the floor never exceeds the exact count, and skipping never changes the layer's result."""
+"""The IMC engine skips counting a tiling whose cost floor cannot beat the best counted so far
+(from the tiling alone, then from its additions before its empty chunks): neither floor exceeds
+the exact count, and skipping never changes the layer's result."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -47,7 +49,11 @@ def test_cost_floor_never_exceeds_the_count(c, k, n, groups, density, seed, spec
     candidates = map_candidates(group, spec, nonzero / weights.size)
     counted = [engine._count_tiling(layer, packed, m, spec) for m in candidates]
     for m, exact in zip(candidates, counted):
-        assert engine._cost_floor(layer, m, spec, issued, prices) <= tiling_cost(exact.cycles, exact.counts, spec)
+        cost = tiling_cost(exact.cycles, exact.counts, spec)
+        assert engine._cost_floor(layer, m, spec, issued, prices) <= cost
+        # the additions' floor, taken before the empty chunks: a tiling is dropped only at or above it
+        just_above = (math.nextafter(cost, math.inf), issued, prices)
+        assert engine._count_tiling(layer, packed, m, spec, {}, {}, just_above) == exact
     # the engine's choice, with tilings skipped, is the one counting every tiling picks
     full = counted[best_counted([x.cycles for x in counted], [x.counts for x in counted], spec)]
     chosen = engine.simulate_layer(layer, weights, spec)

@@ -172,7 +172,7 @@ def map_candidates(
         Pins the data mapping (the tiling is still searched); else the spec's pin, if any.
     memo
         Results of earlier searches on the same ``spec``; layers of equal shape and density
-        reuse them (and every search the spec's action prices).
+        reuse them.
 
     Raises
     ------
@@ -185,12 +185,7 @@ def map_candidates(
     key = (layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits, density, mappings)
     if memo is not None and key in memo:
         return memo[key]
-    prices = None if memo is None else memo.get(("prices",))
-    if prices is None:
-        prices = _prices_pj(spec)
-        if memo is not None:
-            memo[("prices",)] = prices
-    found = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED, prices=prices)
+    found = _search(layer, spec, density, mappings, PINNED if pinned is not None else SEARCHED)
     if memo is not None:
         memo[key] = found
     return found
@@ -388,8 +383,22 @@ def _float_steps(reduction: int, act_max: int) -> tuple[np.ndarray, np.ndarray]:
             _read_only(bit_step_table(reduction, act_max).astype(np.float64)))
 
 
+_PRICES: dict[int, tuple[ImcSpec, dict[str, float]]] = {}
+
+
 def _prices_pj(spec: ImcSpec) -> dict[str, float]:
-    """Energies of the actions the estimate weighs, from ``hwsim.cost``'s table for ``spec``."""
+    """Energies of the actions the estimate weighs, from ``hwsim.cost``'s table for ``spec``
+    (kept for the spec object: a network's searches share them; do not modify)."""
+    known = _PRICES.get(id(spec))
+    if known is None or known[0] is not spec:
+        if len(_PRICES) > 64:  # the entries keep their specs alive: keep few
+            _PRICES.clear()
+        known = spec, _spec_prices_pj(spec)
+        _PRICES[id(spec)] = known
+    return known[1]
+
+
+def _spec_prices_pj(spec: ImcSpec) -> dict[str, float]:
     table = energy_table_pj(spec)
     link = table["interconnect.transfer"]
     return {
@@ -436,7 +445,7 @@ def _expected_max_normal(count: np.ndarray) -> np.ndarray:
 
 
 def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[DataMapping],
-            source: str, limit: int | None = None, prices: dict[str, float] | None = None) -> tuple[ImcMapping, ...]:
+            source: str, limit: int | None = None) -> tuple[ImcMapping, ...]:
     """Estimate every candidate tiling of the allowed data mappings; return the best few."""
     pixels, k, red, groups, act_bits = layer.output_pixels, layer.K, layer.reduction, layer.G, layer.act_bits
     act_max = (1 << act_bits) - 1
@@ -458,7 +467,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
         per_op = step * np.where(mean > 0, steps(mean) / np.maximum(mean, 1e-9), act_bits + 1) + init
         return per_op * np.sqrt(weights_in * density * (1.0 - density))
 
-    prices = _prices_pj(spec) if prices is None else prices
+    prices = _prices_pj(spec)
     first_op = addition_cycles(sa, act_bits + 1)
     wpc = spec.skip_unit.weights_per_cycle
     length, n_chunks, last = _fitting_lengths(red, act_bits, carry_rows, rows)

@@ -79,22 +79,38 @@ def chunk_nonzeros(weights: np.ndarray | PackedNonzeros, chunk_len: int, reducti
     return np.diff(nonzeros_before(packed, ends), axis=1)
 
 
+def _part_ends(chunk_len: int, chunks_per_part: int, reduction: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each reduction part ends: in whole chunks (past the reduction for a short last
+    chunk), and in weights; both with a leading 0."""
+    n = -(-reduction // chunk_len)
+    ends = np.minimum(np.arange(-(-n // chunks_per_part) + 1, dtype=np.int64) * (chunks_per_part * chunk_len),
+                      n * chunk_len)
+    return ends, np.minimum(ends, reduction)
+
+
+def part_nonzeros(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, reduction: int) -> np.ndarray:
+    """Non-zero weights per (K, reduction part) of ``chunks_per_part`` chunks of ``chunk_len``: int32."""
+    before_nz = nonzeros_before(packed, _part_ends(chunk_len, chunks_per_part, reduction)[1])
+    return before_nz[:, 1:] - before_nz[:, :-1]
+
+
 def part_counts(packed: PackedNonzeros, chunk_len: int, chunks_per_part: int, reduction: int,
-                memo: dict[int, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                memo: dict[int, np.ndarray] | None = None,
+                nonzero: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per (K, reduction part): non-zero weights, and chunks without one.
 
     A part is ``chunks_per_part`` chunks of ``chunk_len`` weights.  Chunks of 1, 2, 4 or 8
     weights never straddle a byte of ``packed``: their empty chunks are counted per byte with
     masks (:func:`_empty_fields`); other lengths count each chunk.  ``memo`` keeps the running
-    counts of empty chunks per chunk length for further calls on the same ``packed``.  int32
+    counts of empty chunks per chunk length for further calls on the same ``packed``;
+    ``nonzero`` is the first result when already known (:func:`part_nonzeros`).  int32
     (K, parts) both.
     """
     n = -(-reduction // chunk_len)
-    step = chunks_per_part * chunk_len
-    ends = np.minimum(np.arange(-(-n // chunks_per_part) + 1, dtype=np.int64) * step, n * chunk_len)
-    real = np.minimum(ends, reduction)
-    before_nz = nonzeros_before(packed, real)
-    nonzero = before_nz[:, 1:] - before_nz[:, :-1]
+    ends, real = _part_ends(chunk_len, chunks_per_part, reduction)
+    if nonzero is None:
+        before_nz = nonzeros_before(packed, real)
+        nonzero = before_nz[:, 1:] - before_nz[:, :-1]
     if chunk_len == 1:
         return nonzero, (real[1:] - real[:-1]).astype(np.int32) - nonzero
     memo = {} if memo is None else memo

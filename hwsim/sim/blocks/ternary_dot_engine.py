@@ -52,7 +52,8 @@ def operands_before(ops: np.ndarray, chunks_per_part: int) -> np.ndarray:
 
 def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | None, chunk_lens: np.ndarray,
                chunks_per_part: int, act_max: int, max_operands: int, k: int | None = None, *,
-               per_part: bool = False, memo: dict[int, np.ndarray] | None = None) -> ChunkWork:
+               per_part: bool = False, memo: dict[int, np.ndarray] | None = None,
+               additions: ChunkWork | None = None) -> ChunkWork:
     """Cycles of every (K, chunk) item of a layer's ternary weights.
 
     Parameters
@@ -75,9 +76,12 @@ def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
         the difference, which (when one addition outlasts a scan) happens only to chunks
         without an operand.  From packed flags no per-chunk array is built for chunks of
         1, 2, 4 or 8 weights.
+    additions
+        :func:`part_additions` of the same arguments, if already taken: its counts are reused.
     """
     if per_part:
-        return _part_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k, memo)
+        return _part_work(sense_amp, skip_unit, nonzeros, chunk_lens, chunks_per_part, act_max, max_operands, k, memo,
+                          additions)
     ops = sparse_skip.issued_from_nonzeros(nonzeros, chunk_lens, skip_unit.zero_skip, k)
     before = operands_before(ops, chunks_per_part)
     table = ternary_adder.bit_step_table(max_operands, act_max)
@@ -88,9 +92,33 @@ def chunk_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
     return ChunkWork(ops, adder, sparse_skip.chunk_cycles(adder, scan), bit_steps)
 
 
+def part_additions(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, packed: sparse_skip.PackedNonzeros,
+                   chunk_lens: np.ndarray, chunks_per_part: int, act_max: int, max_operands: int) -> ChunkWork | None:
+    """The additions alone of :func:`chunk_work` per (K, part) on packed zero-skipping weights:
+    its ops, adder cycles and bit steps, with the adder cycles as the items (a chunk's wait for
+    its scan left out, so no item is longer than chunk_work's).  None where a chunk with
+    operands may wait for its scan (chunk_work then counts chunk by chunk)."""
+    first_len, last_len = int(chunk_lens[0]), int(chunk_lens[-1])
+    table = ternary_adder.bit_step_table(max_operands, act_max)
+    if (not skip_unit.zero_skip or not isinstance(packed, sparse_skip.PackedNonzeros)
+            or -(-max(first_len, last_len) // skip_unit.weights_per_cycle)
+            > int(ternary_adder.step_cycles(sense_amp, table[1], 1))):
+        return None
+    ops = sparse_skip.part_nonzeros(packed, first_len, chunks_per_part, first_len * (chunk_lens.size - 1) + last_len)
+    steps = table[ops]
+    adder = _adder_cycles(sense_amp, steps, ops)
+    return ChunkWork(ops, adder, adder, int(steps.sum(dtype=np.int64)))
+
+
+def _adder_cycles(sense_amp: SenseAmpSpec, steps: np.ndarray, ops: np.ndarray) -> np.ndarray:
+    if ternary_adder.carry_init_cycles(sense_amp):
+        return ternary_adder.step_cycles(sense_amp, steps, ops)
+    return steps * ternary_adder.bit_step_cycles(sense_amp)  # a latched carry needs no preset: the bit steps alone
+
+
 def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | sparse_skip.PackedNonzeros | None,
                chunk_lens: np.ndarray, chunks_per_part: int, act_max: int, max_operands: int, k: int | None,
-               memo: dict[int, np.ndarray] | None) -> ChunkWork:
+               memo: dict[int, np.ndarray] | None, additions: ChunkWork | None = None) -> ChunkWork:
     n = chunk_lens.size
     # the chunks are of one length but for the last: two scan times, not one per chunk
     first_len, last_len = int(chunk_lens[0]), int(chunk_lens[-1])
@@ -107,7 +135,8 @@ def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
     red = first_len * (n - 1) + last_len
     if skip_unit.zero_skip:
         if isinstance(nonzeros, sparse_skip.PackedNonzeros):
-            ops, empty = sparse_skip.part_counts(nonzeros, first_len, chunks_per_part, red, memo)
+            ops, empty = sparse_skip.part_counts(nonzeros, first_len, chunks_per_part, red, memo,
+                                                 None if additions is None else additions.ops)
         else:
             starts = np.arange(0, n, chunks_per_part)
             ops, empty = _sum_parts(nonzeros, starts), _sum_parts(nonzeros == 0, starts)
@@ -124,11 +153,10 @@ def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
         shape = (rows, ops.shape[1])
         return ChunkWork(np.broadcast_to(ops, shape), np.broadcast_to(adder, shape), np.broadcast_to(adder, shape),
                          rows * int(steps.sum(dtype=np.int64)))
+    if additions is not None:
+        return ChunkWork(ops, additions.adder_cycles, additions.adder_cycles + waits, additions.bit_steps)
     steps = table[ops]
-    if ternary_adder.carry_init_cycles(sense_amp):
-        adder = ternary_adder.step_cycles(sense_amp, steps, ops)
-    else:  # a latched carry needs no preset: the bit steps alone
-        adder = steps * ternary_adder.bit_step_cycles(sense_amp)
+    adder = _adder_cycles(sense_amp, steps, ops)
     return ChunkWork(ops, adder, adder + waits, int(steps.sum(dtype=np.int64)))
 
 

@@ -97,7 +97,10 @@ def simulate_layer(
             # the first of equal costs wins (best_counted): a later tiling that cannot cost less is not counted
             if chosen is not None and can_skip and _cost_floor(layer, m, spec, issued, prices) >= best_cost:
                 continue
-            counted = _count_tiling(layer, packed, m, spec, empties, works)
+            counted = _count_tiling(layer, packed, m, spec, empties, works,
+                                    None if chosen is None or not can_skip else (best_cost, issued, prices))
+            if counted is None:  # its additions alone already cost at least as much
+                continue
             cost = tiling_cost(counted.cycles, counted.counts, spec, prices)
             if chosen is None or cost < best_cost:
                 chosen, best_cost = counted, cost
@@ -139,34 +142,53 @@ class _Counted:
 
 
 def _count_tiling(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: ImcMapping, spec: ImcSpec,
-                  empties: dict[int, object] | None = None, works: dict[tuple[int, int], tuple] | None = None) -> _Counted:
+                  empties: dict[int, object] | None = None, works: dict[tuple[int, int], tuple] | None = None,
+                  to_beat: tuple[float, int, dict[str, float]] | None = None) -> _Counted | None:
     """``m`` tiles one group; the G groups' work units are dealt to the subarrays together.
 
     ``packed`` holds the weights' non-zero flags (None without zero skipping: every weight
     is issued).  ``works`` keeps the per-(K, part) work of tilings with the same chunk length
     and chunks per part (they differ only in their channel groups) for the next candidate.
+    ``to_beat`` (the best cost so far, the layer's issued additions, the prices): the chunks'
+    empty counts are taken only if the additions alone, dealt like the units, cost less;
+    else None.
     """
     sa = spec.sense_amp
     groups = layer.G
     red = layer.reduction
-    # the same per-chunk work the RTL dot engine is checked against, summed per (K, part)
-    cached = None if works is None else works.get((m.chunk_len, m.chunks_per_part))
-    if cached is None:
-        chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int32)
-        chunk_lens[-1] = red - (m.n_chunks - 1) * m.chunk_len
-        work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part,
-                                             (1 << layer.act_bits) - 1, red, layer.out_channels, per_part=True,
-                                             memo=empties)
-        cached = work, int(work.ops.sum(dtype=np.int64)), int(work.adder_cycles.sum(dtype=np.int64))
-        if works is not None:
-            works[(m.chunk_len, m.chunks_per_part)] = cached
-    work, issued, adder_total = cached
-    bit_steps, item = work.bit_steps, work.item_cycles
     # every part but the last holds whole chunks (only the last chunk is short)
     part_len, parts = m.chunks_per_part * m.chunk_len, -(-m.n_chunks // m.chunks_per_part)
     load = np.full(parts, part_len * layer.act_bits * spec.subarray.row_write_cycles, dtype=np.int64)
     load[-1] = (red - (parts - 1) * part_len) * layer.act_bits * spec.subarray.row_write_cycles
     readout = m.add_bits * spec.subarray.row_read_cycles  # one accumulator
+    copies = 1 if m.data_mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles
+    # the same per-chunk work the RTL dot engine is checked against, summed per (K, part)
+    cached = None if works is None else works.get((m.chunk_len, m.chunks_per_part))
+    if cached is None:
+        chunk_lens = np.full(m.n_chunks, m.chunk_len, dtype=np.int32)
+        chunk_lens[-1] = red - (m.n_chunks - 1) * m.chunk_len
+        act_max = (1 << layer.act_bits) - 1
+        additions = None
+        if to_beat is not None and packed is not None:
+            additions = ternary_dot_engine.part_additions(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part,
+                                                          act_max, red)
+            if additions is not None:
+                # a scan wait only lengthens an item, and a longer unit never shortens the busiest
+                # subarray (its units are ranked): this is a floor of the count's cost
+                best_cost, issued, prices = to_beat
+                _, busiest, _ = deal_busiest(
+                    _unit_cycles(m, additions.item_cycles.reshape(groups, layer.K, -1), load, readout),
+                    spec.subarrays, copies=copies)
+                counts, bus_cycles, _, reduction_cycles = _tiling_counts(layer, m, spec, additions.bit_steps, issued)
+                if tiling_cost(max(busiest, bus_cycles) + reduction_cycles, counts, spec, prices) >= best_cost:
+                    return None
+        work = ternary_dot_engine.chunk_work(sa, spec.skip_unit, packed, chunk_lens, m.chunks_per_part, act_max, red,
+                                             layer.out_channels, per_part=True, memo=empties, additions=additions)
+        cached = work, int(work.ops.sum(dtype=np.int64)), int(work.adder_cycles.sum(dtype=np.int64))
+        if works is not None:
+            works[(m.chunk_len, m.chunks_per_part)] = cached
+    work, issued, adder_total = cached
+    bit_steps, item = work.bit_steps, work.item_cycles
 
     if packed is None and m.data_mapping is DataMapping.WEIGHT_STATIONARY:
         # without zero skipping every channel issues the same work: its units sort as one
@@ -175,8 +197,7 @@ def _count_tiling(layer: Layer, packed: sparse_skip.PackedNonzeros | None, m: Im
         used, compute_cycles, busy_total = deal_busiest(unit_row, spec.subarrays, copies=groups * layer.K)
     else:
         used, compute_cycles, busy_total = deal_busiest(
-            _unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays,
-            copies=1 if m.data_mapping is DataMapping.WEIGHT_STATIONARY else m.pixel_tiles)
+            _unit_cycles(m, item.reshape(groups, layer.K, -1), load, readout), spec.subarrays, copies=copies)
 
     pixels = layer.output_pixels
     counts, bus_cycles, reduction_adds, reduction_cycles = _tiling_counts(layer, m, spec, bit_steps, issued)
