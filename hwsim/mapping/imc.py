@@ -493,14 +493,13 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
             return
         count = int(np.count_nonzero(ok))
 
-        def pick(x):  # the fitting candidates' values; a number stays one (it broadcasts alike)
+        def fitting(x):  # the fitting candidates' values, flat
             if np.ndim(x) == 0:
-                return x
-            return np.broadcast_to(x, shape)[ok] if np.shape(x) != shape else x[ok]
+                return np.full(count, x)
+            return (x if np.shape(x) == shape else np.broadcast_to(x, shape))[ok]
 
-        cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads, row_steps, rows_used = (
-            pick(x) for x in (cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads, row_steps,
-                              rows_used))
+        # every candidate is estimated (element by element, as the fitting ones alone would be)
+        # and the fitting ones kept
         rounds = -(-n_units // n_sub)
         # the busiest subarray: its rounds of units and about one unit's spread (long units meet
         # short ones), at least the longest unit (the largest deviation of all the units)
@@ -515,7 +514,7 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
                   + weights * weight_reads * prices["weight"] + per_weight)
         for name, value in (("map", _ORDER.index(mapping)), ("L", cand_len), ("cpp", cpp),
                             ("g", group), ("lat", latency), ("energy", energy), ("rows", rows_used)):
-            columns[name].append(np.full(count, value) if np.ndim(value) == 0 else np.asarray(value))
+            columns[name].append(fitting(value))
 
     for mapping in mappings:
         if mapping is DataMapping.WEIGHT_STATIONARY:
