@@ -590,5 +590,9 @@ def best_counted(cycles: Sequence[int], counts: Sequence[Mapping[str, float]], s
 def tiling_cost(cycles: int, counts: Mapping[str, float], spec: ImcSpec,
                 table_pj: Mapping[str, float] | None = None) -> float:
     """The spec's objective of one counted tiling, its energy priced with ``hwsim.cost``'s table."""
-    energy = sum(price_counts(counts, energy_table_pj(spec) if table_pj is None else table_pj).values())
+    table = energy_table_pj(spec) if table_pj is None else table_pj
+    if not table.keys() >= counts.keys():
+        price_counts(counts, table)  # names the unpriced action
+    # price_counts' sum, in its order (by action name, zero counts left out), without its dict
+    energy = sum(float(n) * table[key] for key, n in sorted(counts.items()) if n)
     return float(spec.mapping_objective.cost(cycles, energy))

@@ -233,17 +233,18 @@ def _tiling_counts(layer: Layer, m: ImcMapping, spec: ImcSpec, bit_steps: int,
     cells_read = outputs * m.parts * m.add_bits
     bus_cycles = -(-cells_read // (spec.interconnect.width_bits * spec.banks))
     reduction_adds = outputs * (m.parts - 1)
+    actions, step_cycles, preset_cycles = _micro_op_actions(sa)
     reduction_cycles = 0
     if reduction_adds:
         rounds = -(-reduction_adds // (spec.subarrays * spec.subarray.cols))
-        reduction_cycles = rounds * ternary_adder.addition_cycles(sa, m.out_bits)
+        reduction_cycles = rounds * (m.out_bits * step_cycles + preset_cycles)  # ternary_adder.addition_cycles
 
     # ternary_adder.accumulation_action_counts for the column additions, then addition_action_counts
     # for the reduction's, by action in the sense amplifier's order
     column_adds = pixels * issued
     column_bits = pixels * bit_steps
     counts: dict[str, int] = {}
-    for action, per_bit, per_add in _micro_op_actions(sa):
+    for action, per_bit, per_add in actions:
         counts[action] = column_bits * per_bit + column_adds * per_add + reduction_adds * (m.out_bits * per_bit + per_add)
     counts["subarray.row_write"] = cells_loaded
     counts["subarray.row_read"] = cells_read
@@ -255,12 +256,14 @@ def _tiling_counts(layer: Layer, m: ImcMapping, spec: ImcSpec, bit_steps: int,
     return counts, bus_cycles, reduction_adds, reduction_cycles
 
 
-_ACTIONS: dict[int, tuple[SenseAmpSpec, tuple[tuple[str, int, int], ...]]] = {}
+_ACTIONS: dict[int, tuple[SenseAmpSpec, tuple[tuple[tuple[str, int, int], ...], int, int]]] = {}
 
 
-def _micro_op_actions(sa: SenseAmpSpec) -> tuple[tuple[str, int, int], ...]:
+def _micro_op_actions(sa: SenseAmpSpec) -> tuple[tuple[tuple[str, int, int], ...], int, int]:
     """(action, executions per bit position, per addition) of ``sa``'s micro-ops, first seen first:
-    the order and numbers of :func:`ternary_adder.accumulation_action_counts`."""
+    the order and numbers of :func:`ternary_adder.accumulation_action_counts`; and the cycles of
+    a bit position and of the carry preset (:func:`ternary_adder.bit_step_cycles`,
+    :func:`ternary_adder.carry_init_cycles`)."""
     known = _ACTIONS.get(id(sa))
     if known is None or known[0] is not sa:
         if len(_ACTIONS) > 64:  # the entries keep their specs alive: keep few
@@ -269,7 +272,8 @@ def _micro_op_actions(sa: SenseAmpSpec) -> tuple[tuple[str, int, int], ...]:
         if sa.carry_rows:
             per_bit[MicroOp.WRITE_CARRY] += 0  # the carry preset: one per addition
         carry = MicroOp.WRITE_CARRY if sa.carry_rows else None
-        known = sa, tuple((MICRO_OP_ACTION[op], n, int(op is carry)) for op, n in per_bit.items())
+        known = sa, (tuple((MICRO_OP_ACTION[op], n, int(op is carry)) for op, n in per_bit.items()),
+                     ternary_adder.bit_step_cycles(sa), ternary_adder.carry_init_cycles(sa))
         _ACTIONS[id(sa)] = known
     return known[1]
 
@@ -284,7 +288,6 @@ def _cost_floor(layer: Layer, m: ImcMapping, spec: ImcSpec, issued: int, prices:
     steps (a chunk waiting for its scan only adds).  Every count is at least its floor, and a
     price is never negative, so the floors' cost is at most the count's.
     """
-    sa = spec.sense_amp
     groups, k, red = layer.G, layer.K, layer.reduction
     parts = -(-m.n_chunks // m.chunks_per_part)
     table = ternary_adder.bit_step_table(red, (1 << layer.act_bits) - 1)
@@ -292,7 +295,8 @@ def _cost_floor(layer: Layer, m: ImcMapping, spec: ImcSpec, issued: int, prices:
     q, r = divmod(issued, sums)
     bit_steps = (sums - r) * int(table[q]) + (r * int(table[q + 1]) if r else 0)
     counts, bus_cycles, _, reduction_cycles = _tiling_counts(layer, m, spec, bit_steps, issued)
-    items = ternary_adder.bit_step_cycles(sa) * bit_steps + ternary_adder.carry_init_cycles(sa) * issued
+    _, step_cycles, preset_cycles = _micro_op_actions(spec.sense_amp)
+    items = step_cycles * bit_steps + preset_cycles * issued
     loads = red * layer.act_bits * spec.subarray.row_write_cycles  # over all parts
     readout = m.add_bits * spec.subarray.row_read_cycles
     total = m.pixel_tiles * (groups * _ACT_LOADS[m.data_mapping](m, k) * loads + items + sums * readout)
