@@ -40,8 +40,9 @@ the busiest one, the partial-sum transfer and the in-memory reduction of parts, 
 them with ``hwsim.cost``'s table.  Its error is a few per cent (up to 15 % on small layers),
 so the engine counts every candidate within :data:`EXACT_BAND` of the best exactly from the
 weight tensor (as many as take about as long as counting :data:`EXACT_WEIGHTS` weights; 3 to
-16) and keeps the best by the same objective (:func:`best_counted`).  Layers of equal shape
-and equal density (to 0.01) share one search through ``memo``.
+16) and keeps the best by the same objective (:func:`best_counted`; it skips a candidate
+whose exact floor already loses, which changes nothing).  Layers of equal shape and equal
+density (to 0.01) share one search through ``memo``.
 
 More hardware
 -------------

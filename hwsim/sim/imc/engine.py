@@ -11,7 +11,11 @@ Weighted layers run in two phases:
    reduction parts are summed by full-width in-memory additions spread over all columns.
 
 The mapper (:mod:`hwsim.mapping.imc`) ranks tilings by an estimate; the engine counts the
-best few exactly from the weight tensor and reports the best for the spec's objective.
+best few exactly from the weight tensor and reports the best for the spec's objective.  A
+tiling that provably cannot beat the best counted so far is not counted to the end: first
+from the tiling alone (:func:`_cost_floor`), then from its additions before its empty chunks
+(:func:`hwsim.sim.blocks.ternary_dot_engine.part_additions`).  Both are floors of the exact
+cost, so the choice, and every number reported, are those of counting every tiling.
 
 Layers without weights (add, pooling) are element-wise in-memory additions over all columns.
 """
