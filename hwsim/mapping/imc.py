@@ -369,6 +369,44 @@ def _combined_parts(red: int, act_bits: int, carry_rows: int, rows: int) -> tupl
     return tuple(_read_only(a) for a in (index, cpp, cl, parts, part_len, last_part, acc))
 
 
+@dataclass(frozen=True, eq=False)  # one object per size (cached): hashed by identity
+class _CombinedFit:
+    """The combined-stationary (pair, channel group) candidates that fit the rows, row-major
+    over (:func:`_combined_parts` pairs x :func:`_channel_groups` groups), flat (read-only)."""
+
+    count: int
+    fewest_rows: int
+    pair: np.ndarray
+    cand_len: np.ndarray
+    cpp: np.ndarray
+    group: np.ndarray
+    sqrt_group: np.ndarray
+    k_groups: np.ndarray
+    parts: np.ndarray
+    acc: np.ndarray
+    rows_used: np.ndarray
+
+
+@lru_cache(maxsize=256)
+def _combined_fit(red: int, act_bits: int, carry_rows: int, rows: int, k: int) -> _CombinedFit:
+    _, cpp, cl, parts, _, _, acc = _combined_parts(red, act_bits, carry_rows, rows)
+    group, k_groups = _channel_groups(k)
+    rows_used = cl * act_bits + group * acc + carry_rows
+    pair, column = np.nonzero(rows_used <= rows)
+    sqrt_group = np.sqrt(group)
+    flat = (pair, cl[pair, 0], cpp[pair, 0], group[0, column], sqrt_group[0, column], k_groups[0, column],
+            parts[pair, 0], acc[pair, 0], rows_used[pair, column])
+    return _CombinedFit(int(pair.size), int(rows_used.min()), *(_read_only(x) for x in flat))
+
+
+@lru_cache(maxsize=256)
+def _combined_units(fit: _CombinedFit, units_per_group: int, subarrays: int) -> tuple[np.ndarray, ...]:
+    """The fitting candidates' work units (``units_per_group`` per channel group and part), their
+    rounds over ``subarrays`` and the expected largest deviation among them (read-only)."""
+    n_units = units_per_group * fit.k_groups * fit.parts
+    return tuple(_read_only(x) for x in (n_units, -(-n_units // subarrays), _expected_max_normal(n_units)))
+
+
 @lru_cache(maxsize=256)
 def _channel_groups(k: int) -> tuple[np.ndarray, np.ndarray]:
     """Channels per group (the ladder's group counts) and the group counts they make, as a row (read-only)."""
@@ -485,27 +523,13 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
     rows_cands: list[np.ndarray] = []
     columns: dict[str, list[np.ndarray]] = {name: [] for name in ("map", "L", "cpp", "g", "lat", "energy", "rows")}
 
-    def add(mapping: DataMapping, cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads,
-            row_steps, rows_used) -> None:
-        shape = np.broadcast_shapes(*(np.shape(x) for x in (cand_len, cpp, group, unit, n_units, parts, acc)))
-        ok = np.broadcast_to(rows_used, shape) <= rows
-        if not ok.any():
-            rows_cands.append(np.min(rows_used))
-            return
-        count = int(np.count_nonzero(ok))
-
-        def fitting(x):  # the fitting candidates' values, flat
-            if np.ndim(x) == 0:
-                return np.full(count, x)
-            return (x if np.shape(x) == shape else np.broadcast_to(x, shape))[ok]
-
-        # every candidate is estimated (element by element, as the fitting ones alone would be)
-        # and the fitting ones kept
-        rounds = -(-n_units // n_sub)
+    def estimate(mapping: DataMapping, count: int, cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads,
+                 weight_reads, row_steps, rows_used, rounds, max_deviation, keep: np.ndarray | None = None) -> None:
+        """Estimate the candidates (arrays that broadcast, or numbers shared by all) and keep the
+        ``count`` fitting ones: where ``keep`` is set, else all (then flat already)."""
         # the busiest subarray: its rounds of units and about one unit's spread (long units meet
         # short ones), at least the longest unit (the largest deviation of all the units)
-        compute = np.maximum(rounds * unit + np.where(rounds > 1, unit_std, 0.0),
-                             unit + _expected_max_normal(n_units) * unit_std)
+        compute = np.maximum(rounds * unit + np.where(rounds > 1, unit_std, 0.0), unit + max_deviation * unit_std)
         bus = np.ceil(outputs * parts * acc / (spec.interconnect.width_bits * spec.banks))
         reduce = np.where(parts > 1, np.ceil(outputs * (parts - 1) / (n_sub * cols)) * addition_cycles(sa, out_bits), 0)
         latency = np.maximum(compute, bus) + reduce
@@ -515,7 +539,23 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
                   + weights * weight_reads * prices["weight"] + per_weight)
         for name, value in (("map", _ORDER.index(mapping)), ("L", cand_len), ("cpp", cpp),
                             ("g", group), ("lat", latency), ("energy", energy), ("rows", rows_used)):
-            columns[name].append(fitting(value))
+            if np.ndim(value) == 0:
+                value = np.full(count, value)
+            elif keep is not None:
+                value = (value if np.shape(value) == keep.shape else np.broadcast_to(value, keep.shape))[keep]
+            columns[name].append(value)
+
+    def add(mapping: DataMapping, cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads, weight_reads,
+            row_steps, rows_used) -> None:
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (cand_len, cpp, group, unit, n_units, parts, acc)))
+        ok = np.broadcast_to(rows_used, shape) <= rows
+        if not ok.any():
+            rows_cands.append(np.min(rows_used))
+            return
+        # every candidate is estimated (element by element, as the fitting ones alone would be)
+        # and the fitting ones kept
+        estimate(mapping, int(np.count_nonzero(ok)), cand_len, cpp, group, unit, unit_std, n_units, parts, acc, loads,
+                 weight_reads, row_steps, rows_used, -(-n_units // n_sub), _expected_max_normal(n_units), keep=ok)
 
     for mapping in mappings:
         if mapping is DataMapping.WEIGHT_STATIONARY:
@@ -533,12 +573,19 @@ def _search(layer: Layer, spec: ImcSpec, density: float, mappings: Iterable[Data
                 steps(np.float64(density * red)), length * act_bits + out_bits + carry_rows)
         else:
             index, cpp, cl, parts, part_len, last_part, acc = _combined_parts(red, act_bits, carry_rows, rows)
-            group, k_groups = _channel_groups(k)
-            item = adder(density * part_len) + cpp * excess[index]
-            unit = cpp * load[index] + group * (item + acc * sub.row_read_cycles)
-            row_steps = (parts - 1) * steps(density * part_len) + steps(density * last_part)
-            add(mapping, cl, cpp, group, unit, np.sqrt(group) * spread(part_len), groups * tiles * k_groups * parts,
-                parts, acc, k_groups, tiles, row_steps, cl * act_bits + group * acc + carry_rows)
+            fit = _combined_fit(red, act_bits, carry_rows, rows, k)
+            if fit.count == 0:
+                rows_cands.append(fit.fewest_rows)
+                continue
+            pair = fit.pair
+            by_pair = (cpp * load[index], adder(density * part_len) + cpp * excess[index], spread(part_len),
+                       (parts - 1) * steps(density * part_len) + steps(density * last_part))
+            per_part, item, part_spread, row_steps = (np.ravel(x)[pair] for x in by_pair)
+            n_units, rounds, max_deviation = _combined_units(fit, groups * tiles, n_sub)
+            # each candidate's unit, as (pairs x groups) grids would give it element by element
+            estimate(mapping, fit.count, fit.cand_len, fit.cpp, fit.group,
+                     per_part + fit.group * (item + fit.acc * sub.row_read_cycles), fit.sqrt_group * part_spread,
+                     n_units, fit.parts, fit.acc, fit.k_groups, tiles, row_steps, fit.rows_used, rounds, max_deviation)
 
     if not columns["lat"]:
         accumulator = int(min(rows_cands)) - act_bits - carry_rows
