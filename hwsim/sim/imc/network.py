@@ -25,7 +25,7 @@ from hwsim.cost import imc as imc_cost
 from hwsim.cost.report import build_report
 from hwsim.errors import SimulationError
 from hwsim.report.model import Report
-from hwsim.mapping.imc import ImcMapping, NetworkTilings
+from hwsim.mapping.imc import NetworkTilings
 from hwsim.sim.imc.engine import simulate_layer
 from hwsim.spec.enums import DataMapping, Family
 from hwsim.spec.imc import ImcSpec
