@@ -22,7 +22,6 @@ if TYPE_CHECKING:  # the annotations' constraints, resolved when a spec is valid
     from annotated_types import Ge, MinLen, doc
 
 
-
 def yaml_key(field_name: str) -> str:
     """The YAML key of a field: its name without the ``_`` that keeps it off a Python keyword
     (``global_``) or a builtin's name (``schema_``)."""

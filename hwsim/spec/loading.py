@@ -93,13 +93,11 @@ def format_validation_error(exc: ValidationError, origin: str) -> str:
 
 
 def validate(model: type[M], data: dict[str, Any], origin: str) -> M:
-    """Validate ``data`` into ``model`` (a spec dataclass or a pydantic model) or raise a
+    """Validate ``data`` into ``model`` (a spec dataclass, :mod:`hwsim.spec.base`) or raise a
     SpecError naming ``origin``."""
     from pydantic import ValidationError
 
     try:
-        if hasattr(model, "model_validate_json"):
-            return model.model_validate_json(_as_json(data), strict=True)
         return _adapter(model).validate_json(_as_json(data), strict=True)
     except ValidationError as exc:
         raise SpecError(format_validation_error(exc, origin)) from None

@@ -44,10 +44,13 @@ class Network:
     def macs(self) -> int:
         return sum(layer.macs for layer in self.layers)
 
-    def weight_sparsity(self) -> float:
-        """Measured fraction of zero weights over all weighted layers."""
+    def weight_sparsity(self, nonzeros: Mapping[str, int] | None = None) -> float:
+        """Measured fraction of zero weights over all weighted layers; ``nonzeros``: the non-zero
+        counts of tensors already counted (by layer name), which are not counted again."""
         total = sum(w.size for w in self.weights.values())
         if total == 0:
             return 0.0
-        zeros = sum(int(w.size - np.count_nonzero(w)) for w in self.weights.values())
+        known = nonzeros or {}
+        zeros = sum(int(w.size - (known[name] if name in known else np.count_nonzero(w)))
+                    for name, w in self.weights.items())
         return zeros / total

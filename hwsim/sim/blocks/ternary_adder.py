@@ -90,7 +90,10 @@ def accumulation_cycles(sense_amp: SenseAmpSpec, table: np.ndarray, before: np.n
 
 def step_cycles(sense_amp: SenseAmpSpec, bit_steps: np.ndarray, ops: np.ndarray) -> np.ndarray:
     """Cycles of ``ops`` accumulations that process ``bit_steps`` bit positions in all."""
-    return bit_steps * bit_step_cycles(sense_amp) + ops * carry_init_cycles(sense_amp)
+    preset = carry_init_cycles(sense_amp)
+    if not preset:  # a latched carry needs no preset: the bit steps alone (no pass over ``ops``)
+        return bit_steps * bit_step_cycles(sense_amp)
+    return bit_steps * bit_step_cycles(sense_amp) + ops * preset
 
 
 def accumulation_action_counts(sense_amp: SenseAmpSpec, bit_steps: int, additions: int) -> Counter[MicroOp]:

@@ -106,14 +106,8 @@ def part_additions(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, packed: spa
         return None
     ops = sparse_skip.part_nonzeros(packed, first_len, chunks_per_part, first_len * (chunk_lens.size - 1) + last_len)
     steps = table[ops]
-    adder = _adder_cycles(sense_amp, steps, ops)
+    adder = ternary_adder.step_cycles(sense_amp, steps, ops)
     return ChunkWork(ops, adder, adder, int(steps.sum(dtype=np.int64)))
-
-
-def _adder_cycles(sense_amp: SenseAmpSpec, steps: np.ndarray, ops: np.ndarray) -> np.ndarray:
-    if ternary_adder.carry_init_cycles(sense_amp):
-        return ternary_adder.step_cycles(sense_amp, steps, ops)
-    return steps * ternary_adder.bit_step_cycles(sense_amp)  # a latched carry needs no preset: the bit steps alone
 
 
 def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.ndarray | sparse_skip.PackedNonzeros | None,
@@ -156,7 +150,7 @@ def _part_work(sense_amp: SenseAmpSpec, skip_unit: SkipUnitSpec, nonzeros: np.nd
     if additions is not None:
         return ChunkWork(ops, additions.adder_cycles, additions.adder_cycles + waits, additions.bit_steps)
     steps = table[ops]
-    adder = _adder_cycles(sense_amp, steps, ops)
+    adder = ternary_adder.step_cycles(sense_amp, steps, ops)
     return ChunkWork(ops, adder, adder + waits, int(steps.sum(dtype=np.int64)))
 
 

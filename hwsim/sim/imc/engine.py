@@ -76,7 +76,7 @@ def simulate_layer(
         # the packed flags' counts are the non-zeros: no second pass over the weights
         nonzero = int(packed.running[:, -1].sum()) if packed is not None else int(np.count_nonzero(weights))
         if memo is not None:  # the network's measured sparsity sums them (hwsim.sim.imc.network)
-            memo[("nonzeros", layer.name)] = weights, nonzero
+            memo[("nonzeros", layer.name)] = nonzero
         density = nonzero / weights.size if spec.skip_unit.zero_skip else 1.0
         # a grouped layer is tiled like one of its groups; the groups' units share the subarrays
         group = layer if layer.G == 1 else replace(layer, G=1)

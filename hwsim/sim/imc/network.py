@@ -19,8 +19,6 @@ from collections import Counter
 from dataclasses import replace
 from typing import Mapping
 
-import numpy as np
-
 from hwsim.cost import imc as imc_cost
 from hwsim.cost.report import build_report
 from hwsim.errors import SimulationError
@@ -72,26 +70,14 @@ def simulate_network(network: Network, arch: ImcSpec, *,
         area_um2=imc_cost.area_breakdown_um2(arch),
         workload={
             "weight_sparsity_requested": network.weight_sparsity_requested,
-            "weight_sparsity_measured": _weight_sparsity(network, memo),
+            "weight_sparsity_measured": network.weight_sparsity(
+                {name: memo[("nonzeros", name)] for name in network.weights if ("nonzeros", name) in memo}),
             "seed": network.seed,
             "dataset": network.dataset,
             **network.notes,
         },
         total_extra=total_extra,
     )
-
-
-def _weight_sparsity(network: Network, memo: Mapping[tuple, object]) -> float:
-    """``network.weight_sparsity()`` from the non-zeros its layers counted (the same sums); a
-    tensor no layer counted is counted here."""
-    total = sum(w.size for w in network.weights.values())
-    if total == 0:
-        return 0.0
-    zeros = 0
-    for name, w in network.weights.items():
-        seen = memo.get(("nonzeros", name))
-        zeros += int(w.size - (seen[1] if seen is not None and seen[0] is w else np.count_nonzero(w)))
-    return zeros / total
 
 
 def layer_data_mappings(report: Report) -> dict[str, DataMapping]:
