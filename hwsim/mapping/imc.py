@@ -422,22 +422,10 @@ def _float_steps(reduction: int, act_max: int) -> tuple[np.ndarray, np.ndarray]:
             _read_only(bit_step_table(reduction, act_max).astype(np.float64)))
 
 
-_PRICES: dict[int, tuple[ImcSpec, dict[str, float]]] = {}
-
-
+@lru_cache(maxsize=64)  # a frozen spec hashes by value: a network's searches share one table
 def _prices_pj(spec: ImcSpec) -> dict[str, float]:
     """Energies of the actions the estimate weighs, from ``hwsim.cost``'s table for ``spec``
-    (kept for the spec object: a network's searches share them; do not modify)."""
-    known = _PRICES.get(id(spec))
-    if known is None or known[0] is not spec:
-        if len(_PRICES) > 64:  # the entries keep their specs alive: keep few
-            _PRICES.clear()
-        known = spec, _spec_prices_pj(spec)
-        _PRICES[id(spec)] = known
-    return known[1]
-
-
-def _spec_prices_pj(spec: ImcSpec) -> dict[str, float]:
+    (shared: do not modify)."""
     table = energy_table_pj(spec)
     link = table["interconnect.transfer"]
     return {

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from types import MappingProxyType
 from typing import MutableMapping
 
@@ -260,26 +261,18 @@ def _tiling_counts(layer: Layer, m: ImcMapping, spec: ImcSpec, bit_steps: int,
     return counts, bus_cycles, reduction_adds, reduction_cycles
 
 
-_ACTIONS: dict[int, tuple[SenseAmpSpec, tuple[tuple[tuple[str, int, int], ...], int, int]]] = {}
-
-
+@lru_cache(maxsize=64)  # a frozen spec hashes by value
 def _micro_op_actions(sa: SenseAmpSpec) -> tuple[tuple[tuple[str, int, int], ...], int, int]:
     """(action, executions per bit position, per addition) of ``sa``'s micro-ops, first seen first:
     the order and numbers of :func:`ternary_adder.accumulation_action_counts`; and the cycles of
     a bit position and of the carry preset (:func:`ternary_adder.bit_step_cycles`,
     :func:`ternary_adder.carry_init_cycles`)."""
-    known = _ACTIONS.get(id(sa))
-    if known is None or known[0] is not sa:
-        if len(_ACTIONS) > 64:  # the entries keep their specs alive: keep few
-            _ACTIONS.clear()
-        per_bit = Counter(micro.op for micro in sa.micro_ops)
-        if sa.carry_rows:
-            per_bit[MicroOp.WRITE_CARRY] += 0  # the carry preset: one per addition
-        carry = MicroOp.WRITE_CARRY if sa.carry_rows else None
-        known = sa, (tuple((MICRO_OP_ACTION[op], n, int(op is carry)) for op, n in per_bit.items()),
-                     ternary_adder.bit_step_cycles(sa), ternary_adder.carry_init_cycles(sa))
-        _ACTIONS[id(sa)] = known
-    return known[1]
+    per_bit = Counter(micro.op for micro in sa.micro_ops)
+    if sa.carry_rows:
+        per_bit[MicroOp.WRITE_CARRY] += 0  # the carry preset: one per addition
+    carry = MicroOp.WRITE_CARRY if sa.carry_rows else None
+    return (tuple((MICRO_OP_ACTION[op], n, int(op is carry)) for op, n in per_bit.items()),
+            ternary_adder.bit_step_cycles(sa), ternary_adder.carry_init_cycles(sa))
 
 
 def _cost_floor(layer: Layer, m: ImcMapping, spec: ImcSpec, issued: int, prices: dict[str, float]) -> float:
