@@ -21,6 +21,7 @@ from hwsim import __version__
 from hwsim.errors import HwsimError
 from hwsim.report import placed_clock
 
+
 class HwsimArgumentParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, and whose every (sub)command takes ``-v``.
 
