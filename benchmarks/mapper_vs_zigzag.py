@@ -136,13 +136,11 @@ def hwsim_fixed(m: LoopNestMapping, target: MappingTarget) -> dict:
                "D2": [[HW_DIM[d], f] for d, f in zip(DIMS, m.spatial) if f > 1 and d == "K"]}
     loops = [[d for d in order if fac[DIMS.index(d)] > 1] for fac, order in zip(m.factors, m.orders)]
     temporal = [[HW_DIM[d], m.factors[level][DIMS.index(d)]] for level, names in enumerate(loops) for d in names]
-    cuts = m.cut_array()
     levels = {}
     for x, name in enumerate("WIO"):
         held = [li for li, level in enumerate(target.levels[:-1]) if level.holds[x]]
         # loops inside operand x's tile at level li: every loop below, plus the next level's it spans
-        inside = [sum(len(names) for names in loops[: li + 1]) + sum(
-            1 for d in m.orders[li + 1][: cuts[x, li]] if m.factors[li + 1][DIMS.index(d)] > 1) for li in held]
+        inside = [sum(len(names) for names in loops[: li + 1]) + len(m.spanned(x, li)) for li in held]
         levels[name] = [b - a for a, b in zip([0] + inside[:-1], inside)] + [len(temporal) - (inside or [0])[-1]]
     return {"spatial": spatial, "temporal": temporal, "levels": levels}
 
@@ -181,13 +179,13 @@ def main(argv: list[str] | None = None) -> int:
             zz = sound[setting]
             discarded = {k: {"latency_cycles": r["latency_cycles"], "energy_pj": r["energy_pj"]}
                          for k, r in found.items() if k not in sound}
-            lat, energy, valid = evaluate(layer, target, *(a[None] for a in zigzag_nest(zz)))
+            nest = zigzag_nest(zz)
+            lat, energy, valid = evaluate(layer, target, *(a[None] for a in nest))
             fixed = hwsim_fixed(ours, target)
             zz_ours = run_zigzag(args.zigzag_python, name, objective, fixed=fixed)
             # the same loop order with ZigZag's own allocator choosing each operand's cuts
             zz_order = run_zigzag(args.zigzag_python, name, objective,
                                   fixed={k: v for k, v in fixed.items() if k != "levels"})
-            nest = zigzag_nest(zz)
             sram_words = tile_words(*layer_bounds(layer), nest[0], nest[1], 1, target.levels[1].holds,
                                     orders=nest[2], cuts=nest[3])
             rows.append({
@@ -201,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 "hwsim_mapping_by_zigzag": {k: zz_ours[k] for k in ("latency_cycles", "energy_pj", *LATENCY_PARTS)},
                 "hwsim_order_allocated_by_zigzag": {k: zz_order[k] for k in ("latency_cycles", "energy_pj",
                                                                               *LATENCY_PARTS)},
-                "hwsim_nest": hwsim_fixed(ours, target),
+                "hwsim_nest": fixed,
                 "zigzag_setting": setting,
                 "zigzag_below_floor": discarded,
                 "compulsory_floor": {"latency_cycles": floor[0], "energy_pj": floor[1]},

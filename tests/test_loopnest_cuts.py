@@ -227,3 +227,7 @@ def test_a_budget_that_covers_the_nests_does_not_drop_the_cuts():
     assert search(layer, even, objective=Objective.LATENCY, budget=10_000).exhaustive
     found = search(layer, uneven, objective=Objective.LATENCY, budget=10_000)
     assert not found.exhaustive and found.evaluated == 10_000
+    # a budget above every nest times every cut choice (18 x 9**slots here) still samples the cuts
+    small = _layer(K=2, C=1, P=1)
+    found = search(small, uneven, objective=Objective.LATENCY, budget=200_000)
+    assert not found.exhaustive and found.cuts

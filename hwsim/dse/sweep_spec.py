@@ -44,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from hwsim.dse.metrics import Goal, Metric, parse_metric
 from hwsim.errors import SpecError
 from hwsim.input_files import sha256_of_file
+from hwsim.spec.base import SPEC_CONFIG
 from hwsim.spec.loading import format_validation_error, read_yaml_mapping
 
 SCHEMA = "hwsim.sweep/1"
@@ -60,7 +61,7 @@ class StrictModel(BaseModel):
     dataclasses), because their shorthands (a bare list for ``values``, ``"area_mm2 <= 10"`` for
     a constraint) are rewritten by before-validators; as strict as the specs otherwise."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, use_enum_values=False, allow_inf_nan=False)
+    model_config = ConfigDict(**SPEC_CONFIG, frozen=True)
 
 
 class RangeSpec(StrictModel):

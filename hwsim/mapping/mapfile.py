@@ -223,12 +223,9 @@ def _layer_mapping(entry: LayerEntry, layer, target: MappingTarget, where: str) 
     lat, energy, valid = evaluate(layer, target, factors[None], spatial[None], orders[None], cuts[None])
     if not valid[0]:  # every check above passed, so the cost model must agree
         raise AssertionError(f"{where}: mapping rejected by the cost model after passing the file checks")
-    mapping = LoopNestMapping(
-        factors=tuple(tuple(int(v) for v in row) for row in factors), spatial=tuple(int(v) for v in spatial),
-        orders=tuple(tuple(DIMS[int(d)] for d in row) for row in orders), latency_cycles=float(lat[0]),
-        energy_pj=float(energy[0]), evaluated=1, valid=1, exhaustive=False, seconds=0.0,
-        cuts=tuple(tuple(int(v) for v in row) for row in cuts) if cuts.any() else (),
-    )
+    mapping = LoopNestMapping.of_arrays(factors, spatial, orders, cuts, latency_cycles=float(lat[0]),
+                                        energy_pj=float(energy[0]), evaluated=1, valid=1, exhaustive=False,
+                                        seconds=0.0)
     return LayerMapping(layer, target, mapping, searched=False)
 
 
@@ -236,10 +233,7 @@ def _cuts_entry(m: LayerMapping) -> dict[str, list[int]]:
     """The mapping's per-operand cuts counted in the loops the file lists (bound > 1), per operand that moves one."""
     out = {}
     for x, name in enumerate("WIO"):
-        row = []
-        for level, span in enumerate(m.mapping.cut_array()[x]):
-            above = m.mapping.factors[level + 1]
-            row.append(sum(1 for d in m.mapping.orders[level + 1][:span] if above[DIMS.index(d)] > 1))
+        row = [len(m.mapping.spanned(x, level)) for level in range(len(m.mapping.factors) - 1)]
         if any(row):
             out[name] = row
     return out

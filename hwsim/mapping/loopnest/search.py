@@ -40,9 +40,25 @@ class LoopNestMapping:
     # [operand W, I, O][level below the top]: loops of the next level each operand's tile also spans (.cuts)
     cuts: tuple[tuple[int, ...], ...] = ()
 
+    @classmethod
+    def of_arrays(cls, factors: np.ndarray, spatial: np.ndarray, orders: np.ndarray, cuts: np.ndarray,
+                  **rest) -> "LoopNestMapping":
+        """The mapping of one nest as the cost model takes it (dim indices; cuts all zero: ``()``)."""
+        return cls(factors=tuple(tuple(int(v) for v in row) for row in factors),
+                   spatial=tuple(int(v) for v in spatial),
+                   orders=tuple(tuple(DIMS[int(d)] for d in row) for row in orders),
+                   cuts=tuple(tuple(int(v) for v in row) for row in cuts) if cuts.any() else (), **rest)
+
     def cut_array(self) -> np.ndarray:
         """``cuts`` as the (3, levels - 1) array the cost model takes (zeros when the mapping has one cut per level)."""
         return np.array(self.cuts, dtype=np.int64) if self.cuts else even_cuts(1, len(self.factors))[0]
+
+    def spanned(self, operand: int, level: int) -> list[tuple[str, int]]:
+        """The loops (dim, bound > 1) of level ``level + 1`` that operand ``operand``'s (W, I, O) tile
+        at ``level`` also spans, by its cut."""
+        above = self.factors[level + 1]
+        return [(d, above[DIMS.index(d)]) for d in self.orders[level + 1][: self.cut_array()[operand, level]]
+                if above[DIMS.index(d)] > 1]
 
     @property
     def edp(self) -> float:
@@ -56,11 +72,9 @@ class LoopNestMapping:
         cuts = self.cut_array()
         for x, name in enumerate("WIO"):
             for level in np.flatnonzero(cuts[x]):
-                order = self.orders[level + 1][: cuts[x, level]]
-                spanned = [f"{d}{self.factors[level + 1][DIMS.index(d)]}" for d in order
-                           if self.factors[level + 1][DIMS.index(d)] > 1]
+                spanned = self.spanned(x, int(level))
                 if spanned:
-                    parts.append(f"{name} keeps {' '.join(spanned)} in {target.levels[level].name}")
+                    parts.append(f"{name} keeps {' '.join(f'{d}{f}' for d, f in spanned)} in {target.levels[level].name}")
         return " | ".join(parts)
 
 
@@ -140,9 +154,8 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
     mutation (``generation`` children per round, by default ``max(4096, budget // 64)`` so that
     a large budget spends little time outside the compiled model; see :func:`space.neighbours`).
     On a target with ``per_operand_cuts`` the sampled phase also draws each operand's cut and
-    the refinement mutates it (:mod:`.cuts`); such a space counts every cut choice, so it is
-    enumerated only where the cuts are enumerated too (in practice: never), and a larger budget
-    never trades the cuts away for an enumeration without them.
+    the refinement mutates it (:mod:`.cuts`); the enumeration has no cuts, so a target with open
+    cut slots is always sampled, and a larger budget never trades the cuts away.
     Mappings equal in ``objective`` are ranked by the other metric (:func:`ranking`).
     """
     if budget <= 0:
@@ -153,9 +166,7 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
     tables = space.factor_tables(model.bounds, target)
     n_orders = len(space.canonical_orders(levels))
     slots = cut_slots(target)
-    # every operand's cut at a level may span 0..NDIM of the next level's loops
-    cut_choices = float(NDIM + 1) ** int(slots.sum())
-    exhaustive = float(np.prod([len(t) for t in tables], dtype=np.float64)) * n_orders * cut_choices <= budget
+    exhaustive = not slots.any() and float(np.prod([len(t) for t in tables], dtype=np.float64)) * n_orders <= budget
     tracker = _Best(objective, model)
     if exhaustive:
         for factors, spatial, orders in space.enumerate_all(tables, levels, batch):
@@ -190,23 +201,13 @@ def search(layer: Layer, target: MappingTarget, *, objective: Objective = Object
             f"(level '{inner.name}' holds {inner.capacity_words:g} words per PE; buffers too small for any tile?)"
         )
     _, f, s, o, c, lat, energy = tracker.best
-    return LoopNestMapping(
-        factors=tuple(tuple(int(v) for v in row) for row in f),
-        spatial=tuple(int(v) for v in s),
-        orders=tuple(tuple(DIMS[int(d)] for d in row) for row in o),
-        latency_cycles=lat,
-        energy_pj=energy,
-        evaluated=tracker.evaluated,
-        valid=tracker.valid,
-        exhaustive=exhaustive,
-        seconds=seconds,
-        model_seconds=tracker.model_seconds,
-        cuts=tuple(tuple(int(v) for v in row) for row in c) if c.any() else (),
-    )
+    return LoopNestMapping.of_arrays(f, s, o, c, latency_cycles=lat, energy_pj=energy, evaluated=tracker.evaluated,
+                                     valid=tracker.valid, exhaustive=exhaustive, seconds=seconds,
+                                     model_seconds=tracker.model_seconds)
 
 
 def ranking(objective: Objective, latency: np.ndarray, energy: np.ndarray, valid: np.ndarray,
-            path: np.ndarray | None = None) -> np.ndarray:
+            path: np.ndarray) -> np.ndarray:
     """Sort keys (n, 3) of mappings: the objective, the other metric, the compute path; inf where invalid.
 
     Many mappings tie on latency (every one whose time is set by the same level's compulsory
@@ -218,7 +219,7 @@ def ranking(objective: Objective, latency: np.ndarray, energy: np.ndarray, valid
     """
     first = Objective(objective).cost(latency, energy)
     second = latency if objective is Objective.ENERGY else energy
-    keys = np.stack([first, second, np.zeros_like(first) if path is None else path], axis=1)
+    keys = np.stack([first, second, path], axis=1)
     keys[~valid] = np.inf
     return keys
 
@@ -325,7 +326,7 @@ def warm_up(target: MappingTarget) -> None:
     rows, orders = space.neighbours(tables, rows, orders, 1, np.random.default_rng(0))
     cuts = mutate_cuts(even_cuts(1, levels), np.ones((3, levels - 1), dtype=np.bool_), 1, np.random.default_rng(0))
     factors, spatial = space.materialize(tables, rows)
-    lat, energy, valid = model(factors, spatial, orders, cuts)
-    keys = ranking(Objective.EDP, lat, energy, valid, lat)
+    lat, energy, valid, path = model.with_path(factors, spatial, orders, cuts)
+    keys = ranking(Objective.EDP, lat, energy, valid, path)
     _argmin_key(keys)
     _elite((rows, orders, cuts, keys), (rows, orders, cuts, keys), 1)
