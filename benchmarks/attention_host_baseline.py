@@ -79,7 +79,7 @@ def encoder_layer(np, x, key_mask, w: dict, heads: int):
     return flat.reshape(n, length, d)
 
 
-def batches(np, lengths, batch: int, pad_to: int | None) -> list[tuple[int, int, object]]:
+def batches(lengths, batch: int, pad_to: int | None) -> list[tuple[int, int, object]]:
     """(sequences, padded length, lengths) of every batch, in arrival order."""
     out = []
     for start in range(0, len(lengths), batch):
@@ -92,7 +92,7 @@ def run(np, workload, batch: int, pad_to: int | None, seed: int = 0) -> tuple[fl
     """(wall s, process CPU s, executed tokens) of the whole workload, weights built beforehand."""
     layers = weights(np, workload.d_model, workload.d_ff, workload.encoder_layers, seed)
     rng = np.random.default_rng(seed + 1)
-    plan = batches(np, workload.lengths, batch, pad_to)
+    plan = batches(workload.lengths, batch, pad_to)
     inputs = []
     for n, length, part in plan:
         x = rng.standard_normal((n, length, workload.d_model), dtype=np.float32)

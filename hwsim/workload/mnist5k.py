@@ -71,7 +71,7 @@ def read_mnist_5k(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if labels.size and (labels.min() < 0 or labels.max() >= CLASSES):
         raise WorkloadError(f"{path}: labels {int(labels.min())}..{int(labels.max())}; expected 0..9")
     expected = np.repeat(np.arange(CLASSES), PER_CLASS)
-    if labels.shape != expected.shape or not np.array_equal(labels, expected):
+    if not np.array_equal(labels, expected):
         counts = np.bincount(labels, minlength=CLASSES).tolist()
         raise WorkloadError(f"{path}: {len(labels)} images with {counts} per class; expected 500 of each class, "
                             "stored class by class")

@@ -36,13 +36,11 @@ def sample_cuts(slots: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarr
 
     Draws nothing from ``rng`` when no slot is open, so the search on other targets is unchanged.
     """
-    cuts = even_cuts(n, slots.shape[1] + 1)
     if not slots.any():
-        return cuts
+        return even_cuts(n, slots.shape[1] + 1)
     draws = rng.integers(1, NDIM + 1, size=(n,) + slots.shape)
     keep = rng.random((n,) + slots.shape) < 0.5
-    cuts[:] = np.where(keep & slots[None], draws, 0)
-    return cuts
+    return np.where(keep & slots[None], draws, 0).astype(np.int64)
 
 
 def mutate_cuts(parents: np.ndarray, slots: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
