@@ -34,6 +34,9 @@ def default_build_root() -> Path:
     return Path.cwd() / "build"
 
 
+_HEADER = re.compile(r"(?://[^\n]*\n)*")  # the comment lines rtl.export.header writes first
+
+
 @dataclass(frozen=True)
 class Design:
     """One generated block: its Verilog text, parameters, ports and key."""
@@ -47,8 +50,11 @@ class Design:
 
     @property
     def key(self) -> str:
-        """12 hex digits of the SHA-256 of the Verilog text: the build-directory key."""
-        return hashlib.sha256(self.verilog.encode()).hexdigest()[:12]
+        """12 hex digits of the SHA-256 of the Verilog text below its header comment: the key of
+        builds and placed results, equal for equal hardware (the header names the arch, its spec's
+        hash and the overrides, which change when a field the hardware does not use does)."""
+        body = self.verilog[_HEADER.match(self.verilog).end():]
+        return hashlib.sha256(body.encode()).hexdigest()[:12]
 
     def port(self, name: str) -> dict[str, Any]:
         """The port table's entry for ``name``."""
