@@ -67,6 +67,8 @@ def test_overflow_names_the_first_resource_over_capacity():
            "Info: \t              DP16KD:      80/     56   142%\n")
     assert overflow(log, get_part("LFE5U-25F")) == "LUT (TRELLIS_COMB): needs 30,000, the part has 24,288"
     assert overflow(log.replace("30000", "3000").replace("80/", "8/"), get_part("LFE5U-25F")) is None
+    cells = "Info: Device utilisation:\nInfo: \t         ICESTORM_LC:    9000/   7680   117%\n"
+    assert overflow(cells, get_part("iCE40HX8K")) == "LUT (ICESTORM_LC): needs 9,000, the part has 7,680"
 
 
 def test_bad_device_is_one_line_and_exit_2(capsys):
@@ -124,3 +126,14 @@ def test_json_to_a_folder_is_refused_before_place_and_route(tmp_path, capsys, mo
     assert main(["rtl", "pnr", "ternary_adder", "--device", "LFE5U-25F", "--no-cache", "--json", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(tmp_path) in err[0]
+
+
+def test_the_recorded_command_places_the_same_design():
+    import argparse
+
+    from hwsim.commands.rtl_pnr import _command
+
+    args = argparse.Namespace(block="systolic_array", arch=None, model="resnet18", layer="layer1.0.conv1",
+                              param=["rows=4"], overrides=[], seed=2)
+    assert _command(args, "LFE5U-25F", 50.0) == ("hwsim rtl pnr systolic_array --device LFE5U-25F --model resnet18 "
+                                                 "--layer layer1.0.conv1 --param rows=4 --clock-mhz 50 --seed 2")

@@ -49,10 +49,12 @@ def cmd_pnr(args: argparse.Namespace) -> int:
     from hwsim.rtlflow.pnr_cache import load_result, record_implementation, result_path, store_result
 
     part = get_part(args.device)  # a bad part name fails before any Verilog is generated
-    if args.seed < 0 or not args.timeout_s > 0:
-        from hwsim.rtlflow import RtlError
+    from hwsim.rtlflow import RtlError
 
-        raise RtlError(f"--seed must be at least 0 and --timeout-s above 0, got {args.seed} and {args.timeout_s:g}")
+    if args.seed < 0:
+        raise RtlError(f"--seed must be at least 0, got {args.seed}")
+    if not args.timeout_s > 0:
+        raise RtlError(f"--timeout-s must be above 0, got {args.timeout_s:g}")
     design, _, overrides = _design(args)
     block = get_block(args.block)
     spec = load_block_arch(block, args.arch, overrides)
@@ -70,7 +72,7 @@ def cmd_pnr(args: argparse.Namespace) -> int:
         store_result(path, result)
     estimate = block.estimate(spec, design.params).to_dict()
     _print_table(result, estimate, cached)
-    payload = {**result.to_dict(), "hwsim_estimate_xc7": estimate, "estimate_error": estimate_error(result, estimate),
+    payload = {**result.to_dict(), "hwsim_estimate_xc7": estimate, "estimate_error": estimate_error(result, estimate, part),
                "cached": cached}
     if args.implements:
         where = record_implementation(args.implements, result, _command(args, part.name, mhz))
@@ -87,21 +89,20 @@ def _command(args: argparse.Namespace, part: str, mhz: float) -> str:
     """The ``hwsim rtl pnr`` command line that reproduces this result."""
     words = ["hwsim", "rtl", "pnr", args.block, "--device", part]
     words += ["--arch", args.arch] if args.arch else []
+    words += [w for flag in ("model", "layer") if getattr(args, flag, None) for w in (f"--{flag}", getattr(args, flag))]
     words += [w for item in args.param for w in ("--param", item)]
     words += [w for item in args.overrides for w in ("--set", item)]
     words += ["--clock-mhz", f"{mhz:g}", "--seed", str(args.seed)]
     return " ".join(shlex.quote(w) for w in words)
 
 
-def estimate_error(result, estimate: dict[str, int]) -> dict[str, float]:
-    """(estimate - placed) / placed for LUT, FF and block-RAM bits (BRAM36 against the part's block RAM)."""
-    from hwsim.rtlflow.fpga_parts import get_part
+def estimate_error(result, estimate: dict[str, int], part) -> dict[str, float]:
+    """(estimate - placed) / placed for LUT, FF and block-RAM bits (BRAM36 against ``part``'s block RAM)."""
+    from hwsim.rtlflow.pnr_report import relative_errors
 
-    pairs = {"lut": (estimate.get("lut", 0), result.placed.get("lut", 0)),
-             "ff": (estimate.get("ff", 0), result.placed.get("ff", 0)),
-             "bram_kbit": (36 * estimate.get("bram", 0),
-                           get_part(result.part).bram_kbit * result.placed.get("bram", 0))}
-    return {k: round((est - used) / used, 4) for k, (est, used) in pairs.items() if used}
+    return relative_errors({"lut": (estimate.get("lut", 0), result.placed.get("lut", 0)),
+                            "ff": (estimate.get("ff", 0), result.placed.get("ff", 0)),
+                            "bram_kbit": (36 * estimate.get("bram", 0), part.bram_kbit * result.placed.get("bram", 0))})
 
 
 def _print_table(result, estimate: dict[str, int], cached: bool) -> None:

@@ -32,18 +32,21 @@ def placed_clock(arch_name: str, assumed_mhz: float) -> dict[str, Any] | None:
 
 def resource_error(estimate: dict[str, Any], check: dict[str, Any]) -> dict[str, float]:
     """(report's estimate - placed) / placed for LUT and FF of the recorded placed design."""
+    from hwsim.rtlflow.pnr_report import relative_errors
+
     placed = check["placed"]
-    return {k: round((estimate[k] - placed[k]) / placed[k], 4) for k in ("lut", "ff")
-            if k in estimate and placed.get(k)}
+    return relative_errors({k: (estimate[k], placed.get(k, 0)) for k in ("lut", "ff") if k in estimate})
 
 
 def achieved_mhz(arch_name: str) -> float:
     """The recorded Fmax for ``--set clock_mhz=achieved``; a one-line error when there is none."""
-    check = placed_clock(arch_name, 1.0)
-    if check is None:
+    from hwsim.rtlflow.pnr_cache import implementation
+
+    found = implementation(arch_name)
+    if found is None or found[0].fmax_mhz is None:
         raise HwsimError(f"--set clock_mhz=achieved: no placed design is recorded for arch '{arch_name}'; "
                          f"run `hwsim rtl pnr BLOCK --device PART --implements {arch_name}` first")
-    return float(check["achieved_mhz"])
+    return float(found[0].fmax_mhz)
 
 
 def note(check: dict[str, Any]) -> str:

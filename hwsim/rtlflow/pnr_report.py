@@ -78,9 +78,16 @@ def placed(report: Mapping[str, Any], part: FpgaPart) -> dict[str, int]:
     return out
 
 
+def relative_errors(pairs: Mapping[str, tuple[float, float]]) -> dict[str, float]:
+    """(estimate - placed) / placed of each (estimate, placed) pair, to 4 digits; pairs with nothing placed left out."""
+    return {key: round((estimate - placed) / placed, 4) for key, (estimate, placed) in pairs.items() if placed}
+
+
 def overflow(log: str, part: FpgaPart) -> str | None:
     """The first resource nextpnr's packed design needs more of than ``part`` has, as words; None if it fits."""
-    names = {bel: resource for resource, bel in BEL_TYPES[part.family].items()}
+    names: dict[str, Resource] = {}
+    for resource, bel in BEL_TYPES[part.family].items():
+        names.setdefault(bel, resource)  # an iCE40 logic cell is a LUT first (its flip-flops are counted apart)
     for bel, used, available in _UTIL_LINE.findall(log):
         if int(used) > int(available):
             kind = names.get(bel)
