@@ -152,11 +152,8 @@ def streamed_words(dataflow: Dataflow, cmd: LayerCommand) -> dict[str, int]:
     input moves once per fold that reads it; each output once, when its tile drains.
     """
     fl = folds(cmd)
-    left = sum(cmd.time * fold.used_rows for fold in fl)
-    top_lines = cmd.time if dataflow is Dataflow.OUTPUT_STATIONARY else None
-    top = sum((top_lines or fold.used_rows) * fold.used_cols for fold in fl)
-    out = sum(lines * cols for _, lines, cols in output_groups(dataflow, cmd))
-    return {"left": left, "top": top, "out": out}
+    moved = {side: sum(load_beats(dataflow, cmd, fold, side, 1) for fold in fl) for side in ("left", "top")}
+    return {**moved, "out": sum(lines * cols for _, lines, cols in output_groups(dataflow, cmd))}
 
 
 def output_groups(dataflow: Dataflow, cmd: LayerCommand) -> list[tuple[int, int, int]]:

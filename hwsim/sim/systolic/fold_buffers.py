@@ -8,7 +8,7 @@ layer's stall cycles (the gaps between folds) and its prefetch cycles (before th
 fold, after the last) from that machine, so that the engine's cycles are the RTL's, cycle
 for cycle.  One element moves as one word (the RTL's streams carry elements), as with
 SCALE-Sim's buffer replay.  The elements DRAM moves are the RTL's too: every fold reloads
-its operands (:func:`fold_dram_words`); they are priced in the spec's words like every other
+its operands (:func:`fold_traffic`); they are priced in the spec's words like every other
 count (a 2-bit weight fills a quarter of an 8-bit word), while the timing moves one element
 per lane and beat.
 """
@@ -34,20 +34,16 @@ def words_per_beat(spec: SystolicSpec) -> dict[str, int]:
     return {k: line[k] if v == CALC else min(int(v), line[k]) for k, v in spec.dram.by_stream().items()}
 
 
-def fold_dram_words(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
-                    spec: SystolicSpec) -> dict[Operand, int]:
-    """Elements the RTL's DRAM streams move for one layer (one group), per operand."""
-    sides = side_of_operand(spec.dataflow)
-    words = streamed_words(spec.dataflow, LayerCommand.of(shape, assignment, folds))
-    return {Operand.IFMAP: words[sides["ifmap"]], Operand.FILTER: words[sides["filter"]],
-            Operand.OFMAP: words["out"]}
-
-
-def fold_timing(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule, spec: SystolicSpec) -> LayerTiming:
-    """Every fold's start and the last output beat of one layer (one group) on the RTL's buffers."""
+def fold_traffic(shape: GemmShape, assignment: AxisAssignment, folds: FoldSchedule,
+                 spec: SystolicSpec) -> tuple[LayerTiming, dict[Operand, int]]:
+    """One layer (one group) on the RTL's buffers: every fold's start and the last output beat,
+    and the elements its DRAM streams move per operand."""
     cmd = LayerCommand.of(shape, assignment, folds)
     sides = side_of_operand(spec.dataflow)
     beat = words_per_beat(spec)
     side_words = {sides[name]: beat[name] for name in ("ifmap", "filter")}
-    return layer_timing(spec.dataflow, cmd, bandwidth_left=side_words["left"], bandwidth_top=side_words["top"],
-                        bandwidth_out=beat["ofmap"], halves=spec.sram.halves)
+    timing = layer_timing(spec.dataflow, cmd, bandwidth_left=side_words["left"], bandwidth_top=side_words["top"],
+                          bandwidth_out=beat["ofmap"], halves=spec.sram.halves)
+    words = streamed_words(spec.dataflow, cmd)
+    return timing, {Operand.IFMAP: words[sides["ifmap"]], Operand.FILTER: words[sides["filter"]],
+                    Operand.OFMAP: words["out"]}

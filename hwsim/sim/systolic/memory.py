@@ -128,6 +128,13 @@ def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, f
     ``scale``: words one element of each operand fills (its width over the word's; 1 when
     absent).  The ``scalesim`` buffer replay keeps SCALE-Sim's one word per element.
     """
+    if spec.buffer_model is BufferModel.FOLD:  # the RTL's fold buffers: their own words and timing
+        from hwsim.sim.systolic.fold_buffers import fold_traffic
+
+        timing, streamed = fold_traffic(shape, assignment, folds, spec)
+        dram = {op: streamed[op] if scale is None or scale[op] == 1.0 else streamed[op] * scale[op] for op in Operand}
+        return MemoryTraffic(dram_words=MappingProxyType(dram), stall_cycles=timing.stall_cycles,
+                             prefetch_cycles=timing.before_cycles + timing.after_cycles)
     dram: dict[Operand, float] = {}
     for operand in Operand:
         working = working_words(spec, operand)
@@ -137,21 +144,14 @@ def memory_traffic(layer: Layer, shape: GemmShape, assignment: AxisAssignment, f
         dram[operand] = unique if (unique <= working or operand is Operand.OFMAP) else unique * passes
         if s == 1.0:
             dram[operand] = int(dram[operand])
-    stalls = analytic_stall_cycles(dram, spec, folds.compute_cycles)
-    stall_cycles = max(stalls.values())
-    prefetch_cycles = analytic_prefetch_cycles(dram, spec)
     if spec.buffer_model is BufferModel.SCALESIM:
         from hwsim.sim.systolic.scalesim_memory import scalesim_memory  # it imports this module
 
         replayed = scalesim_memory(layer, shape, assignment, folds, spec, ifmap_hw)
         stall_cycles, prefetch_cycles = replayed.stall_cycles, replayed.prefetch_cycles
-    elif spec.buffer_model is BufferModel.FOLD:
-        from hwsim.sim.systolic.fold_buffers import fold_dram_words, fold_timing
-
-        timing = fold_timing(shape, assignment, folds, spec)
-        stall_cycles, prefetch_cycles = timing.stall_cycles, timing.before_cycles + timing.after_cycles
-        streamed = fold_dram_words(shape, assignment, folds, spec)
-        dram = {op: streamed[op] if scale is None or scale[op] == 1.0 else streamed[op] * scale[op] for op in Operand}
+    else:
+        stall_cycles = max(analytic_stall_cycles(dram, spec, folds.compute_cycles).values())
+        prefetch_cycles = analytic_prefetch_cycles(dram, spec)
     return MemoryTraffic(
         dram_words=MappingProxyType(dram),
         stall_cycles=stall_cycles,
