@@ -43,7 +43,8 @@ from hwsim.rtl.topk_unit import TopkUnit, check_k
 from hwsim.rtlflow.blocks import RtlBlock
 from hwsim.sim.attention.lut_score_unit import accumulator_bits
 from hwsim.rtl.long_division import division_rows
-from hwsim.sim.blocks.attention_engine import QUOTIENT_BITS, divide_cycles, engine_resources
+from hwsim.sim.blocks.attention_engine import QUOTIENT_BITS, divide_cycles, engine_resources, weighted_sum_bits
+from hwsim.sim.blocks.attention_engine import row_bits as row_address_bits
 from hwsim.spec.enums import Family
 
 FAULTS = ("no_rounding", "extra_cycle", "early_free")
@@ -108,7 +109,7 @@ class AttentionEngine(wiring.Component):
         m = Module()
         D, K = self._d, self._k
         inp, out = self.i_stream, self.o_stream
-        row_bits = max(1, (self._max_len - 1).bit_length())
+        row_bits = row_address_bits(self._max_len)
         approx_bits = accumulator_bits(D, 4)
         m.submodules.score = score = LutScoreUnit(D, D, 4, approx_bits)
         m.submodules.topk = topk = TopkUnit(K, approx_bits, row_bits)
@@ -229,7 +230,7 @@ class AttentionEngine(wiring.Component):
         w_exact = [Signal(signed(exact_bits), name=f"w_exact{j}") for j in range(K)]
         w_kept = [Signal(row_bits, name=f"w_kept{j}") for j in range(K)]
         w_top = Signal(signed(exact_bits))
-        acc_bits = fx.EXP_BITS + 1 + fx.VALUE_BITS + K.bit_length() + 1
+        acc_bits = weighted_sum_bits(K)
         acc = [Signal(signed(acc_bits), name=f"acc{d}") for d in range(D)]
         total = Signal(range(K * (1 << fx.EXP_BITS) + 1))
         table = Array([Const(v, fx.EXP_BITS + 1) for v in fx.EXP2_TABLE])

@@ -40,6 +40,22 @@ QUOTIENT_BITS = fx.RECIP_BITS - fx.EXP_BITS + 1
 """``recip = 2**32 // total`` <= 2**17: the top score's weight alone makes ``total >= 2**15``."""
 
 
+def row_bits(max_len: int) -> int:
+    """Bits of a row (token) address for sequences of up to ``max_len`` tokens."""
+    return max(1, (max_len - 1).bit_length())
+
+
+def weighted_sum_bits(k: int) -> int:
+    """Signed bits of a lane's weighted sum over ``k`` kept keys (weight x value, plus sign)."""
+    return fx.EXP_BITS + 1 + fx.VALUE_BITS + k.bit_length() + 1
+
+
+# Fitted to Yosys with the coefficients below (engine_resources): the LUTs and carry cells of the
+# controller, its counters and address multiplexers, which are not counted bit by bit.
+CONTROL_LUTS = 200
+CONTROL_CARRIES = 40
+
+
 def divide_cycles(k: int) -> int:
     """Cycles of the sequential division: the most (fewest quotient bits per cycle, each cycle
     a whole number of them) that keep divide + output within ``2k`` cycles, the shortest
@@ -129,18 +145,18 @@ def engine_resources(spec: Any, params: Mapping[str, Any]) -> FpgaResources:
     """
     d, k, max_len = params["head_dim"], params["k"], params["max_len"]
     score = lut_score_resources(spec, {"lanes": d, "qk_bits": 4, "head_dim": d, "score_bits": None})
-    row_bits = max(1, (max_len - 1).bit_length())
-    topk = topk_resources(spec, {"k": k, "score_bits": accumulator_bits(d, 4), "index_bits": row_bits})
+    rows = row_bits(max_len)
+    topk = topk_resources(spec, {"k": k, "score_bits": accumulator_bits(d, 4), "index_bits": rows})
     exact_bits = fx.score_bits(d)
     total_bits = (k << fx.EXP_BITS).bit_length()
-    acc_bits = fx.EXP_BITS + 1 + fx.VALUE_BITS + k.bit_length() + 1
+    acc_bits = weighted_sum_bits(k)
     cycles = divide_cycles(k)
-    entries = k * (exact_bits + row_bits) + exact_bits          # kept keys, exact scores, maximum
-    ff = (1 + row_bits + 4 + 2 * (row_bits + 1 + fx.MULT_BITS)  # load: bank, row, flags, lengths, multipliers
-          + 3 + 2 * row_bits + 3 + 3 * row_bits                 # key feed, top-k's request and query
+    entries = k * (exact_bits + rows) + exact_bits          # kept keys, exact scores, maximum
+    ff = (1 + rows + 4 + 2 * (rows + 1 + fx.MULT_BITS)  # load: bank, row, flags, lengths, multipliers
+          + 3 + 2 * rows + 3 + 3 * rows                 # key feed, top-k's request and query
           + entries + 6 + entries + 3 + k.bit_length() + fx.EXP_BITS + 1 + total_bits  # selection, weighing
           + 3 + 2 * total_bits + (cycles - 1).bit_length() + QUOTIENT_BITS)  # normalising
-    depth = 2 << row_bits
+    depth = 2 << rows
     widths = (4 * d, 4 * d, 8 * d, 8 * d, 8 * d)
     if depth >= 128:
         bram, ram_cells = sum(ceil(w / 72) * ceil(depth / 512) for w in widths), 0
@@ -148,9 +164,9 @@ def engine_resources(spec: Any, params: Mapping[str, Any]) -> FpgaResources:
         bram, ram_cells = 0, sum(ceil(w / (6 if depth <= 32 else 3)) for w in widths)
         ff += sum(widths)  # a LUT RAM's synchronous read port is a register beside it
     divider_rows = QUOTIENT_BITS // cycles
-    lut = (divider_rows * 2 * (total_bits + 1) + 200 + 5 * d * acc_bits // 2 + k * (exact_bits + row_bits)
-           + 12 * row_bits + ram_cells)
-    carry = 40 + d * acc_bits // 3 + 2 * row_bits
+    lut = (divider_rows * 2 * (total_bits + 1) + CONTROL_LUTS + 5 * d * acc_bits // 2 + k * (exact_bits + rows)
+           + 12 * rows + ram_cells)
+    carry = CONTROL_CARRIES + d * acc_bits // 3 + 2 * rows
     dsp = 6 * d + (1 if exact_bits + 1 <= 18 else 2)
     return FpgaResources(lut=score.lut + topk.lut + lut, ff=score.ff + topk.ff + ff,
                          carry=score.carry + topk.carry + carry, bram=bram, dsp=dsp)
