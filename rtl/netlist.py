@@ -143,6 +143,20 @@ class _Cell:
         return out + ["  end"]
 
 
+def read_cell_line(cell: _Cell, line: str) -> None:
+    """A ``parameter`` or ``connect`` line of ``cell``'s block, into ``cell``."""
+    words = line.split(maxsplit=2)
+    if words[0] == "parameter":
+        if words[1] in ("signed", "real"):  # kept verbatim under a key no width lookup uses
+            cell.params[f"({len(cell.params)})"] = line.strip()[len("parameter "):]
+        else:
+            cell.params[words[1]] = words[2]
+    elif words[0] == "connect":
+        cell.connects[words[1]] = words[2]
+    else:  # a line this parser does not know
+        raise ValueError(f"unexpected line in cell {cell.name}: {line.strip()!r}")
+
+
 def _int_param(value: str) -> int:
     value = value.split()[-1]
     const = _CONST.match(value)
@@ -297,15 +311,8 @@ def explicit_widths(text: str) -> str:
                 fixer.fix(cell)
                 out += cell.lines()
                 cell = None
-            elif words[0] == "parameter":
-                if words[1] in ("signed", "real"):  # kept verbatim under a key no width lookup uses
-                    cell.params[f"({len(cell.params)})"] = line.strip()[len("parameter "):]
-                else:
-                    cell.params[words[1]] = words[2]
-            elif words[0] == "connect":
-                cell.connects[words[1]] = words[2]
-            else:  # a line this parser does not know: leave the cell as it is
-                raise ValueError(f"unexpected line in cell {cell.name}: {line.strip()!r}")
+            else:
+                read_cell_line(cell, line)
         elif words[:1] == ["attribute"] and line.startswith("  attribute"):
             pending_attrs.append(line)
         elif words[:1] == ["cell"]:

@@ -17,7 +17,7 @@ to the highest read bit.  Their operands must be at the output width already
 
 from __future__ import annotations
 
-import re
+from hwsim.rtl.netlist import _CONST, _Cell, read_cell_line
 
 __all__ = ["drop_unused_bits"]
 
@@ -33,7 +33,6 @@ def _is_output(cell, port: str) -> bool:
     return port in _OUTPUTS or (port == "\\DATA" and cell.type.startswith("$memrd"))
 # cells with an effect besides their outputs (memories, checks): never dropped
 _KEEP = ("$mem", "$print", "$check", "$assert", "$assume", "$cover", "$scopeinfo")
-_CONST = re.compile(r"([0-9]+)'([01xzm-]*)\Z")
 
 
 def parse_sig(text: str, widths: dict[str, int]) -> list[Bit]:
@@ -98,8 +97,6 @@ class _Module:
     """The lines of one flat module, with wires, cells and connections parsed into bits."""
 
     def __init__(self, text: str):
-        from hwsim.rtl.netlist import _Cell
-
         self.items: list = []  # str lines, ["wire", attrs, words], ["cell", _Cell], ["connect", lhs, rhs]
         self.widths: dict[str, int] = {}
         self.ports: set[str] = set()
@@ -112,10 +109,8 @@ class _Module:
                     cell.bits = {k: parse_sig(v, self.widths) for k, v in cell.connects.items()}
                     self.items.append(["cell", cell])
                     cell = None
-                elif words[0] == "parameter":
-                    cell.params[words[1]] = line.split(maxsplit=2)[2]
                 else:
-                    cell.connects[words[1]] = line.split(maxsplit=2)[2]
+                    read_cell_line(cell, line)
             elif line.startswith("  attribute "):
                 attrs.append(line)
             elif words[:1] == ["wire"]:
@@ -357,8 +352,6 @@ def _gather_unread_bits(module: _Module) -> None:
     name = "\\" + UNREAD
     while name in module.widths:
         name += "_"
-    from hwsim.rtl.netlist import _Cell
-
     cell = _Cell("$reduce_or", f"${UNREAD}$cell", [],
                  {"\\A_SIGNED": "0", "\\A_WIDTH": str(len(unread)), "\\Y_WIDTH": "1"})
     cell.bits = {"\\A": unread, "\\Y": [("w", name, 0)]}
