@@ -42,3 +42,13 @@ def require(package: str, feature: str) -> None:
         extra = EXTRA_OF[package]
         raise MissingExtraError(f"{feature} needs the '{package}' package, which is not installed: "
                                 f"pip install 'hwsim[{extra}]'")
+
+
+def installed_version(distribution: str, missing: str = "missing") -> str:
+    """The installed version of ``distribution`` (as pip names it), or ``missing``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return missing

