@@ -73,10 +73,14 @@ def host_cycles(arch: SnnSpec, inputs: int, outputs: int) -> int:
     return arch.host.load_cycles_per_input * inputs + arch.host.readout_cycles_per_neuron * outputs
 
 
+def network_layer_cycles(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> list[LayerCycles]:
+    """:func:`layer_cycles` of every layer of a functional run, in order."""
+    return [layer_cycles(run.active_inputs[:, index, :], run.fired[:, index, :], inputs=layer.inputs,
+                         neurons=layer.neurons, arch=arch) for index, layer in enumerate(net.layers)]
+
+
 def sample_cycles(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> np.ndarray:
     """(B,) cycles of every sample of a functional run: the host's transfers plus every layer's core."""
-    total = np.full(run.counts.shape[0], host_cycles(arch, net.layers[0].inputs, net.layers[-1].neurons), np.int64)
-    for index, layer in enumerate(net.layers):
-        total += layer_cycles(run.active_inputs[:, index, :], run.fired[:, index, :],
-                              inputs=layer.inputs, neurons=layer.neurons, arch=arch).cycles
-    return total
+    host = host_cycles(arch, net.layers[0].inputs, net.layers[-1].neurons)
+    return host + sum((lc.cycles for lc in network_layer_cycles(net, arch, run)),
+                      np.zeros(run.counts.shape[0], dtype=np.int64))

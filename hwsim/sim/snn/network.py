@@ -26,7 +26,7 @@ from hwsim.errors import MappingError, SimulationError
 from hwsim.func.lif import RunResult, run_network
 from hwsim.report.model import LayerReport, OtherPart, Report, Totals, summed
 from hwsim.sim.blocks.snn_core import groups
-from hwsim.sim.snn.cycles import host_cycles, layer_cycles
+from hwsim.sim.snn.cycles import host_cycles, network_layer_cycles
 from hwsim.spec.snn import SnnSpec
 from hwsim.units import cycles_to_seconds, power_w
 from hwsim.workload.snn import EncodingKind, SnnNetwork
@@ -76,9 +76,7 @@ def report_from_run(net: SnnNetwork, arch: SnnSpec, run: RunResult) -> Report:
     host = host_cycles(arch, net.layers[0].inputs, net.layers[-1].neurons)
     per_sample = np.full(samples, host, dtype=np.int64)
     layers: list[LayerReport] = []
-    for index, layer in enumerate(net.layers):
-        lc = layer_cycles(run.active_inputs[:, index, :], run.fired[:, index, :],
-                          inputs=layer.inputs, neurons=layer.neurons, arch=arch)
+    for index, (layer, lc) in enumerate(zip(net.layers, network_layer_cycles(net, arch, run))):
         per_sample += lc.cycles
         p = arch.parallel_neurons(layer.neurons)
         g = groups(layer.neurons, p)
