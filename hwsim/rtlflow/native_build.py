@@ -67,11 +67,11 @@ def cpp_member(port: str) -> str:
 
 def design_header(design: Design) -> str:
     """``hwsim_design.h`` for ``design``: what the generic harness needs to know about it."""
-    missing = [name for name in STREAM_PORTS.values() if all(p["name"] != name for p in design.ports)]
-    if missing:
-        raise RtlError(f"RTL block '{design.block}' has no port '{missing[0]}': the native harness drives "
-                       "i_stream/o_stream blocks only")
-    i_port, o_port = design.port("i_stream__payload"), design.port("o_stream__payload")
+    try:
+        ports = {name: design.port(name) for name in STREAM_PORTS.values()}
+    except RtlError as exc:
+        raise RtlError(f"{exc}: the native harness drives i_stream/o_stream blocks only") from None
+    i_port, o_port = ports["i_stream__payload"], ports["o_stream__payload"]
     mask = ", ".join(f"0x{w:08x}u" for w in output_mask(o_port))
     macros = "".join(f"#define {macro} {cpp_member(port)}\n" for macro, port in STREAM_PORTS.items())
     return (
