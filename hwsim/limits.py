@@ -47,8 +47,9 @@ MAX_DIM = 1 << 20
 """Any one loop dimension of a layer (N, G, K, C, R, S) and any one input size."""
 
 MAX_OUTPUT_DIM = 1 << 24
-"""An output dimension of a layer (P, Q): a GEMM's rows (SCALE-Sim's M, e.g. 4,186,116 output
-pixels in U-Net's first layer) land there; the MAC limit bounds the work."""
+"""An output dimension of a layer (P, Q, and a vector layer's element count K = C): a GEMM's rows
+(SCALE-Sim's M, e.g. 4,186,116 output pixels in U-Net's first layer) or every element of an
+activation (1,204,224 in MobileNet-v2's first clips) land there; the MAC limit bounds the work."""
 
 MAX_IMAGE_SIDE = 1 << 14
 """Height or width of an image input (16,384 pixels)."""

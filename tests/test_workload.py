@@ -434,3 +434,20 @@ def test_oversized_npz_and_onnx_files_are_one_line_naming_the_limit(tmp_path, mo
     monkeypatch.setattr(graph, "MAX_ONNX_BYTES", 100)
     with pytest.raises(WorkloadError, match=rf"^{onnx_path}: 200 bytes is more than the 100 bytes limit of an ONNX model$"):
         graph.read_model(onnx_path)
+
+
+def test_a_vector_layer_may_hold_every_element_of_a_large_activation():
+    # MobileNet-v2's first clips see 96 x 112 x 112 = 1,204,224 elements: an output size, not a loop bound
+    from hwsim.errors import WorkloadError
+    from hwsim.limits import MAX_OUTPUT_DIM
+    from hwsim.workload.layers import Layer, LayerKind
+    from hwsim.workload.sizes import check_layer_sizes
+    from hwsim.workload.vector_ops import VectorOp
+
+    def clip(elements: int) -> Layer:
+        return Layer("clip", LayerKind.VECTOR, 1, elements, elements, 1, 1, 1, 1, 1, 0, (), 8, None,
+                     vector_op=VectorOp.CLIP)
+
+    check_layer_sizes([clip(1_204_224)], "m.onnx")
+    with pytest.raises(WorkloadError, match=r"^m\.onnx: layer 'clip': K = 16,777,217 exceeds the limit of"):
+        check_layer_sizes([clip(MAX_OUTPUT_DIM + 1)], "m.onnx")

@@ -13,7 +13,7 @@ from typing import Sequence
 from hwsim.errors import WorkloadError
 from hwsim.limits import (MAX_DIM, MAX_LAYER_MACS, MAX_LAYER_WEIGHTS, MAX_LAYERS, MAX_NETWORK_WEIGHTS,
                           MAX_OUTPUT_DIM, limit_text)
-from hwsim.workload.layers import WEIGHTED_KINDS, Layer
+from hwsim.workload.layers import WEIGHTED_KINDS, Layer, LayerKind
 
 _DIMS = ("N", "G", "K", "C", "P", "Q", "R", "S")
 
@@ -38,8 +38,10 @@ def check_layer_sizes(layers: Sequence[Layer], origin: str) -> None:
     total = 0
     for layer in layers:
         where = f"{origin}: layer '{layer.name}'"
+        # a vector layer's K and C are its element count, an output size like P x Q
+        outputs = ("P", "Q", "K", "C") if layer.kind is LayerKind.VECTOR else ("P", "Q")
         for dim in _DIMS:
-            value, limit = getattr(layer, dim), MAX_OUTPUT_DIM if dim in ("P", "Q") else MAX_DIM
+            value, limit = getattr(layer, dim), MAX_OUTPUT_DIM if dim in outputs else MAX_DIM
             if value > limit:
                 raise WorkloadError(f"{where}: {dim} = {value:,} exceeds the limit of {limit_text(limit)}")
         if layer.kind in WEIGHTED_KINDS:
